@@ -1,0 +1,1 @@
+"""Content-addressed, encrypted, deduplicated chunk storage over pluggable blob stores."""
