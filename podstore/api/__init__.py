@@ -1,0 +1,1 @@
+"""HTTP and WebSocket front ends: the native API, and later WebDAV, tus and the dialects."""

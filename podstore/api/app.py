@@ -1,0 +1,79 @@
+"""The ASGI application: native API, health, metrics; built by `create_app`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import sqlalchemy as sa
+from fastapi import FastAPI
+from starlette.responses import JSONResponse, Response
+
+from podstore import __version__
+from podstore.api import problems
+from podstore.api.native import accounts, files, pods, tree
+from podstore.api.observe import (
+    REGISTRY,
+    ObserveMiddleware,
+    StorageUsedCollector,
+    configure_logging,
+    metrics_text,
+)
+from podstore.core.service import Core
+from podstore.meta.schema import pods as pods_table
+from podstore.settings import Settings
+
+log = logging.getLogger("podstore.server")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        core = Core(settings)
+        app.state.core = core
+        collector = StorageUsedCollector(
+            lambda: int(
+                core.ctx.db.read_sync(
+                    lambda c: c.execute(
+                        sa.select(sa.func.coalesce(sa.func.sum(pods_table.c.used_bytes), 0))
+                    ).scalar_one()
+                )
+            )
+        )
+        REGISTRY.register(collector)  # type: ignore[arg-type]
+        log.info(
+            "podstore ready",
+            extra={"fields": {"url": settings.base_url, "data": str(settings.data_dir)}},
+        )
+        try:
+            yield
+        finally:
+            REGISTRY.unregister(collector)  # type: ignore[arg-type]
+            await core.close()
+
+    app = FastAPI(
+        title="podstore",
+        version=__version__,
+        lifespan=lifespan,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    problems.install(app)
+    for module in (accounts, pods, tree, files):
+        app.include_router(module.router, prefix="/api/v1")
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> Response:
+        return JSONResponse({"status": "ok", "version": __version__})
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(metrics_text(), media_type="text/plain; version=0.0.4")
+
+    app.add_middleware(ObserveMiddleware)
+    return app

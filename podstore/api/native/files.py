@@ -1,0 +1,178 @@
+"""File content: raw and multipart upload, download with Range and ETags, versions."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from email.utils import formatdate
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+from starlette.requests import ClientDisconnect
+
+from podstore.api.deps import ActorDep, CoreDep
+from podstore.api.multipart import stream_parts
+from podstore.api.ranges import parse_range
+from podstore.core.errors import Invalid, RangeNotSatisfiable
+from podstore.core.files import Download, Preconditions
+
+router = APIRouter(tags=["files"])
+IGNORED_TYPES = ("application/x-www-form-urlencoded", "application/octet-stream")
+# user content is never run as part of our origin
+SAFE_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"}
+
+
+class VersionRestore(BaseModel):
+    version_id: str = Field(max_length=64)
+
+
+def conditions_of(request: Request) -> Preconditions:
+    return Preconditions(request.headers.get("if-match"), request.headers.get("if-none-match"))
+
+
+def declared_type(request: Request) -> str | None:
+    kind = request.headers.get("content-type", "").strip()
+    return kind[:255] if kind and kind.split(";")[0] not in IGNORED_TYPES else None
+
+
+def size_hint(request: Request) -> int | None:
+    value = request.headers.get("content-length")
+    return int(value) if value and value.isdigit() else None
+
+
+async def body_of(request: Request) -> AsyncIterator[bytes]:
+    try:
+        async for piece in request.stream():
+            if piece:
+                yield piece
+    except ClientDisconnect:
+        raise Invalid("the client went away before the upload finished") from None
+
+
+@router.put("/pods/{pod}/files/{path:path}", status_code=201)
+async def upload(
+    pod: str, path: str, request: Request, response: Response, actor: ActorDep, core: CoreDep
+) -> dict[str, Any]:
+    result = await core.files.upload(
+        actor,
+        pod,
+        path,
+        body_of(request),
+        content_type=declared_type(request),
+        conditions=conditions_of(request),
+        size_hint=size_hint(request),
+    )
+    response.status_code = 201 if result["created"] else 200
+    response.headers["ETag"] = f'"{result["version_id"]}"'
+    return result
+
+
+@router.post("/pods/{pod}/upload", status_code=201)
+@router.post("/pods/{pod}/upload/{path:path}", status_code=201)
+async def upload_form(
+    pod: str, request: Request, actor: ActorDep, core: CoreDep, path: str = ""
+) -> dict[str, Any]:
+    """multipart/form-data with one or more files, stored in the folder `path`."""
+    folder = path.strip("/")
+
+    async def consume(_field: str, filename: str | None, data: Any) -> dict[str, Any]:
+        target = f"{folder}/{filename}" if folder else str(filename)
+        return await core.files.upload(actor, pod, target, data)
+
+    _, results = await stream_parts(
+        body_of(request), request.headers.get("content-type", ""), consume
+    )
+    if not results:
+        raise Invalid("the form holds no file")
+    return {"files": results}
+
+
+def _headers(download: Download) -> dict[str, str]:
+    headers = {
+        "ETag": f'"{download.etag}"',
+        "Accept-Ranges": "bytes",
+        "Content-Type": download.content_type,
+        **SAFE_HEADERS,
+    }
+    headers["Last-Modified"] = formatdate(download.modified, usegmt=True)
+    return headers
+
+
+@router.get("/pods/{pod}/files/{path:path}")
+async def download(
+    pod: str,
+    path: str,
+    request: Request,
+    actor: ActorDep,
+    core: CoreDep,
+    version: str | None = None,
+) -> Response:
+    handle = await core.files.open(actor, pod, path, version)
+    return serve(handle, request, core)
+
+
+@router.head("/pods/{pod}/files/{path:path}")
+async def head(
+    pod: str,
+    path: str,
+    request: Request,
+    actor: ActorDep,
+    core: CoreDep,
+    version: str | None = None,
+) -> Response:
+    handle = await core.files.open(actor, pod, path, version)
+    headers = _headers(handle)
+    headers["Content-Length"] = str(handle.size)
+    return Response(status_code=200, headers=headers)
+
+
+def serve(handle: Download, request: Request, core: Any) -> Response:
+    headers = _headers(handle)
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match and handle.etag in if_none_match.replace('"', "").replace("W/", "").split(
+        ", "
+    ):
+        return Response(status_code=304, headers={"ETag": headers["ETag"]})
+    if request.query_params.get("download"):
+        name = handle.info["name"].replace('"', "")
+        headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
+    try:
+        span = parse_range(request.headers.get("range"), handle.size)
+    except RangeNotSatisfiable:
+        return Response(status_code=416, headers={"Content-Range": f"bytes */{handle.size}"})
+    if_range = request.headers.get("if-range")
+    if span is not None and if_range and if_range.strip('"') != handle.etag:
+        span = None
+    if span is None:
+        headers["Content-Length"] = str(handle.size)
+        return StreamingResponse(core.files.stream(handle), headers=headers)
+    start, end = span
+    headers["Content-Length"] = str(end - start)
+    headers["Content-Range"] = f"bytes {start}-{end - 1}/{handle.size}"
+    return StreamingResponse(
+        core.files.stream(handle, start, end), status_code=206, headers=headers
+    )
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")
+
+
+@router.delete("/pods/{pod}/files/{path:path}")
+async def delete(pod: str, path: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
+    return await core.tree.delete(actor, pod, path)
+
+
+@router.get("/pods/{pod}/versions/{path:path}")
+async def versions(pod: str, path: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
+    return {"versions": await core.files.versions(actor, pod, path)}
+
+
+@router.post("/pods/{pod}/versions/{path:path}")
+async def restore_version(
+    pod: str, path: str, body: VersionRestore, actor: ActorDep, core: CoreDep
+) -> dict[str, Any]:
+    return await core.files.restore_version(actor, pod, path, body.version_id)

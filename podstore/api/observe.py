@@ -1,0 +1,111 @@
+"""Observability: Prometheus metrics and one JSON log line per request, as ASGI middleware."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+REGISTRY = CollectorRegistry()
+REQUESTS = Counter(
+    "podstore_requests_total", "HTTP requests", ["method", "status"], registry=REGISTRY
+)
+BYTES_IN = Counter("podstore_bytes_in_total", "Request body bytes received", registry=REGISTRY)
+BYTES_OUT = Counter("podstore_bytes_out_total", "Response body bytes sent", registry=REGISTRY)
+LATENCY = Histogram(
+    "podstore_request_seconds", "Time to the end of the response", ["method"], registry=REGISTRY
+)
+access_log = logging.getLogger("podstore.access")
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, Any] = {
+            "ts": round(record.created, 3),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        data.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            data["exc"] = self.formatException(record.exc_info)
+        return json.dumps(data, default=str)
+
+
+def configure_logging(level: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger("podstore")
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    root.propagate = False
+
+
+class StorageUsedCollector:
+    def __init__(self, used_bytes: Callable[[], int]) -> None:
+        self.used_bytes = used_bytes
+
+    def collect(self) -> Any:
+        gauge = GaugeMetricFamily("podstore_storage_used_bytes", "Bytes of file versions kept")
+        gauge.add_metric([], float(self.used_bytes()))
+        yield gauge
+
+
+def metrics_text() -> bytes:
+    return generate_latest(REGISTRY)
+
+
+class ObserveMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        counts = {"in": 0, "out": 0, "status": 500}
+
+        async def counting_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                counts["in"] += len(message.get("body", b""))
+            return message
+
+        async def counting_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                counts["status"] = message["status"]
+            elif message["type"] == "http.response.body":
+                counts["out"] += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, counting_send)
+        finally:
+            elapsed = time.perf_counter() - started
+            method = scope["method"]
+            REQUESTS.labels(method, str(counts["status"])).inc()
+            BYTES_IN.inc(counts["in"])
+            BYTES_OUT.inc(counts["out"])
+            LATENCY.labels(method).observe(elapsed)
+            if access_log.isEnabledFor(logging.INFO):
+                access_log.info(
+                    "request",
+                    extra={
+                        "fields": {
+                            "method": method,
+                            "path": scope["path"],
+                            "status": counts["status"],
+                            "ms": round(elapsed * 1000, 2),
+                            "in": counts["in"],
+                            "out": counts["out"],
+                        }
+                    },
+                )

@@ -1,0 +1,1 @@
+"""The `podstore` command line."""

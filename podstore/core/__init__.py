@@ -1,0 +1,1 @@
+"""The domain: accounts, keys, pods, the file tree, versions and every permission check."""

@@ -1,0 +1,40 @@
+"""What every core service shares: settings, the metadata database and the chunk engine."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+from podstore.meta.db import Database
+from podstore.settings import Settings
+from podstore.storage.blobstore import BlobStore
+from podstore.storage.engine import ChunkEngine
+
+
+@dataclass(frozen=True)
+class Actor:
+    """An authenticated user, with the identity key unwrapped for this request."""
+
+    user_id: str
+    name: str
+    private_key: X25519PrivateKey = field(repr=False)
+    session_id: str | None = None
+
+
+@dataclass
+class CoreContext:
+    settings: Settings
+    db: Database
+    blobs: BlobStore
+    engine: ChunkEngine
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def now() -> float:
+    return time.time()

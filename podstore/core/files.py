@@ -1,0 +1,341 @@
+"""File content: upload as a new version, download with ranges, versions and retention."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from podstore.core.access import PodAccess, PodKeyCache, Role, authorize
+from podstore.core.content_type import SNIFF_BYTES, guess
+from podstore.core.context import Actor, CoreContext, new_id, now
+from podstore.core.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from podstore.core.names import split_path
+from podstore.core.nodes import child, ensure_dirs, entry, get_node, iso, resolve, resolve_dir
+from podstore.core.quota import check_quota
+from podstore.core.refs import add_refs, drop_refs
+from podstore.meta.db import UniqueViolation
+from podstore.meta.schema import nodes, pods, users, versions
+from podstore.storage.engine import PodKeys, WriteResult
+from podstore.storage.manifest import Manifest
+
+
+@dataclass(frozen=True)
+class Preconditions:
+    """HTTP-style conditions on the current version: ETag = version id."""
+
+    if_match: str | None = None
+    if_none_match: str | None = None
+
+    def check(self, current: Row[Any] | None) -> None:
+        version = current.version_id if current is not None else None
+        if self.if_match is not None:
+            tags = _tags(self.if_match)
+            if version is None or ("*" not in tags and version not in tags):
+                raise PreconditionFailed("the file has changed (If-Match does not hold)")
+        if self.if_none_match is not None:
+            tags = _tags(self.if_none_match)
+            if version is not None and ("*" in tags or version in tags):
+                raise PreconditionFailed("the file exists (If-None-Match does not hold)")
+
+
+def _tags(header: str) -> set[str]:
+    return {t.strip().removeprefix("W/").strip('"') for t in header.split(",") if t.strip()}
+
+
+@dataclass(frozen=True)
+class Download:
+    info: dict[str, Any]
+    manifest: Manifest
+    keys: PodKeys
+    etag: str
+    content_type: str
+    size: int
+    modified: float
+
+
+class _Sniffer:
+    """Passes a byte stream through, keeping its first bytes for content sniffing."""
+
+    def __init__(self, source: AsyncIterable[bytes]) -> None:
+        self.source = source
+        self.head = b""
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for piece in self.source:
+            if len(self.head) < SNIFF_BYTES:
+                self.head += bytes(piece[: SNIFF_BYTES - len(self.head)])
+            yield piece
+
+
+def version_info(row: Row[Any], current: str | None) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "number": row.number,
+        "size": row.size,
+        "content_type": row.content_type,
+        "created": iso(row.created_at),
+        "created_by": row.created_by,
+        "current": row.id == current,
+    }
+
+
+def trim_versions(conn: Connection, pod_id: str, node_id: str, keep: int) -> None:
+    """Drop the oldest versions beyond the pod's retention, releasing their chunks."""
+    old = conn.execute(
+        sa.select(versions.c.id, versions.c.size, versions.c.manifest)
+        .where(versions.c.node_id == node_id)
+        .order_by(versions.c.number.desc())
+        .offset(keep)
+    ).all()
+    if not old:
+        return
+    drop_refs(conn, (Manifest.from_bytes(r.manifest) for r in old))
+    conn.execute(versions.delete().where(versions.c.id.in_([r.id for r in old])))
+    conn.execute(
+        pods.update()
+        .where(pods.c.id == pod_id)
+        .values(used_bytes=pods.c.used_bytes - sum(r.size for r in old))
+    )
+
+
+class Files:
+    def __init__(self, ctx: CoreContext, keys: PodKeyCache) -> None:
+        self.ctx = ctx
+        self.keycache = keys
+
+    async def upload(
+        self,
+        actor: Actor,
+        pod: str,
+        path: str,
+        source: AsyncIterable[bytes],
+        *,
+        content_type: str | None = None,
+        conditions: Preconditions = Preconditions(),
+        size_hint: int | None = None,
+    ) -> dict[str, Any]:
+        parts = split_path(path)
+        if not parts:
+            raise Invalid("a file needs a name")
+
+        def prepare(conn: Connection) -> PodAccess:
+            access = authorize(conn, actor, pod, Role.EDITOR)
+            existing = _existing(conn, access, parts)
+            if existing is not None and existing.kind == "dir":
+                raise Conflict(f"/{'/'.join(parts)} is a folder")
+            conditions.check(existing)
+            check_quota(conn, access, size_hint or 0)
+            return access
+
+        access = await self.ctx.db.read(prepare)
+        keys = self.keycache.keys(access, actor)
+        sniffer = _Sniffer(source)
+        result = await self.ctx.engine.write(sniffer, keys)
+        kind = content_type or guess(parts[-1], sniffer.head)
+        try:
+            return await self.ctx.db.write(
+                lambda conn: self._commit(conn, actor, pod, parts, result, kind, conditions)
+            )
+        except UniqueViolation as exc:
+            raise Conflict("the file was created concurrently; try again") from exc
+
+    def _commit(
+        self,
+        conn: Connection,
+        actor: Actor,
+        pod: str,
+        parts: list[str],
+        result: WriteResult,
+        kind: str,
+        conditions: Preconditions,
+    ) -> dict[str, Any]:
+        access = authorize(conn, actor, pod, Role.EDITOR)
+        t = now()
+        parent = ensure_dirs(conn, access, parts[:-1], actor.user_id, t, new_id)
+        node = child(conn, parent.id, parts[-1])
+        if node is not None and node.kind == "dir":
+            raise Conflict(f"/{'/'.join(parts)} is a folder")
+        conditions.check(node)
+        manifest = result.manifest
+        check_quota(conn, access, manifest.size)
+        if node is None:
+            node_id, number = new_id(), 1
+            conn.execute(
+                nodes.insert().values(
+                    id=node_id,
+                    pod_id=access.pod_id,
+                    parent_id=parent.id,
+                    name=parts[-1],
+                    kind="file",
+                    created_by=actor.user_id,
+                    created_at=t,
+                    modified_at=t,
+                )
+            )
+        else:
+            node_id = node.id
+            number = (
+                1
+                + conn.execute(
+                    sa.select(sa.func.coalesce(sa.func.max(versions.c.number), 0)).where(
+                        versions.c.node_id == node_id
+                    )
+                ).scalar_one()
+            )
+        version_id = new_id()
+        conn.execute(
+            versions.insert().values(
+                id=version_id,
+                node_id=node_id,
+                number=number,
+                size=manifest.size,
+                content_hash=manifest.content_hash,
+                content_type=kind,
+                manifest=manifest.to_bytes(),
+                created_by=actor.user_id,
+                created_at=t,
+            )
+        )
+        conn.execute(
+            nodes.update()
+            .where(nodes.c.id == node_id)
+            .values(version_id=version_id, size=manifest.size, content_type=kind, modified_at=t)
+        )
+        add_refs(conn, access.pod_id, manifest, {c.id.hex(): c.stored_size for c in result.chunks})
+        conn.execute(
+            pods.update()
+            .where(pods.c.id == access.pod_id)
+            .values(used_bytes=pods.c.used_bytes + manifest.size)
+        )
+        trim_versions(conn, access.pod_id, node_id, access.versions_kept)
+        fresh = get_node(conn, node_id)
+        assert fresh is not None
+        return {
+            **entry(fresh),
+            "version": number,
+            "created": node is None,
+            "stored_bytes": result.new_bytes,
+        }
+
+    async def open(
+        self, actor: Actor, pod: str, path: str, version_id: str | None = None
+    ) -> Download:
+        parts = split_path(path)
+
+        def query(conn: Connection) -> tuple[PodAccess, Row[Any], Row[Any]]:
+            access = authorize(conn, actor, pod, Role.VIEWER)
+            node = resolve(conn, access, parts)
+            if node.kind != "file":
+                raise Invalid(f"/{'/'.join(parts)} is a folder")
+            wanted = version_id or node.version_id
+            row = conn.execute(
+                sa.select(versions).where(versions.c.id == wanted, versions.c.node_id == node.id)
+            ).first()
+            if row is None:
+                raise NotFound("no such version")
+            return access, node, row
+
+        access, node, row = await self.ctx.db.read(query)
+        return Download(
+            info=entry(node),
+            manifest=Manifest.from_bytes(row.manifest),
+            keys=self.keycache.keys(access, actor),
+            etag=row.id,
+            content_type=row.content_type or "application/octet-stream",
+            size=row.size,
+            modified=row.created_at,
+        )
+
+    def stream(
+        self, download: Download, start: int = 0, end: int | None = None
+    ) -> AsyncIterator[bytes]:
+        return self.ctx.engine.read(download.manifest, download.keys, start, end)
+
+    async def versions(self, actor: Actor, pod: str, path: str) -> list[dict[str, Any]]:
+        parts = split_path(path)
+
+        def query(conn: Connection) -> list[dict[str, Any]]:
+            access = authorize(conn, actor, pod, Role.VIEWER)
+            node = resolve(conn, access, parts)
+            rows = conn.execute(
+                sa.select(versions, users.c.name.label("author"))
+                .outerjoin(users, users.c.id == versions.c.created_by)
+                .where(versions.c.node_id == node.id)
+                .order_by(versions.c.number.desc())
+            ).all()
+            return [{**version_info(r, node.version_id), "created_by": r.author} for r in rows]
+
+        return await self.ctx.db.read(query)
+
+    async def restore_version(
+        self, actor: Actor, pod: str, path: str, version_id: str
+    ) -> dict[str, Any]:
+        """Make an old version current again, as a new version with the same content."""
+        parts = split_path(path)
+
+        def restore(conn: Connection) -> dict[str, Any]:
+            access = authorize(conn, actor, pod, Role.EDITOR)
+            node = resolve(conn, access, parts)
+            old = conn.execute(
+                sa.select(versions).where(
+                    versions.c.id == version_id, versions.c.node_id == node.id
+                )
+            ).first()
+            if old is None:
+                raise NotFound("no such version")
+            manifest = Manifest.from_bytes(old.manifest)
+            check_quota(conn, access, old.size)
+            number = (
+                1
+                + conn.execute(
+                    sa.select(sa.func.max(versions.c.number)).where(versions.c.node_id == node.id)
+                ).scalar_one()
+            )
+            new_version, t = new_id(), now()
+            conn.execute(
+                versions.insert().values(
+                    id=new_version,
+                    node_id=node.id,
+                    number=number,
+                    size=old.size,
+                    content_hash=old.content_hash,
+                    content_type=old.content_type,
+                    manifest=old.manifest,
+                    created_by=actor.user_id,
+                    created_at=t,
+                )
+            )
+            conn.execute(
+                nodes.update()
+                .where(nodes.c.id == node.id)
+                .values(
+                    version_id=new_version,
+                    size=old.size,
+                    content_type=old.content_type,
+                    modified_at=t,
+                )
+            )
+            add_refs(conn, access.pod_id, manifest)
+            conn.execute(
+                pods.update()
+                .where(pods.c.id == access.pod_id)
+                .values(used_bytes=pods.c.used_bytes + old.size)
+            )
+            trim_versions(conn, access.pod_id, node.id, access.versions_kept)
+            fresh = get_node(conn, node.id)
+            assert fresh is not None
+            return {**entry(fresh), "version": number}
+
+        return await self.ctx.db.write(restore)
+
+
+def _existing(conn: Connection, access: PodAccess, parts: list[str]) -> Row[Any] | None:
+    try:
+        parent = resolve_dir(conn, access, parts[:-1])
+    except NotFound:
+        return None
+    return child(conn, parent.id, parts[-1])

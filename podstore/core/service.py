@@ -1,0 +1,104 @@
+"""The Core: one object that the API, the CLI and the dialects call into."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from podstore.core.access import PodKeyCache
+from podstore.core.accounts import Accounts
+from podstore.core.context import Actor, CoreContext, now
+from podstore.core.files import Files
+from podstore.core.nodes import export_tree
+from podstore.core.pods import Pods
+from podstore.core.refs import forget_unreferenced, referenced_names
+from podstore.core.tree import Tree
+from podstore.meta.db import Database
+from podstore.settings import Settings
+from podstore.storage.blobstore import BlobStore
+from podstore.storage.engine import ChunkEngine
+from podstore.storage.gc import collect_garbage, fsck
+
+
+def open_blob_store(settings: Settings) -> BlobStore:
+    if settings.blob_store == "s3":
+        from podstore.storage.s3 import S3BlobStore
+
+        if not settings.s3_endpoint:
+            raise ValueError("PODSTORE_S3_ENDPOINT is needed with the s3 blob store")
+        store = S3BlobStore(
+            settings.s3_endpoint,
+            settings.s3_bucket,
+            access_key=settings.s3_access_key,
+            secret_key=settings.s3_secret_key,
+            region=settings.s3_region,
+        )
+        _ensure_bucket(store)
+        return store
+    from podstore.storage.local import LocalBlobStore
+
+    return LocalBlobStore(settings.effective_blob_dir)
+
+
+def _ensure_bucket(store: Any) -> None:
+    from botocore.exceptions import ClientError
+
+    try:
+        store.client.head_bucket(Bucket=store.bucket)
+    except ClientError:
+        store.client.create_bucket(Bucket=store.bucket)
+
+
+@dataclass(frozen=True)
+class MaintenanceReport:
+    ok: bool
+    detail: dict[str, Any]
+
+
+class Core:
+    def __init__(self, settings: Settings, *, migrate: bool = True) -> None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        db = Database(settings.effective_database_url)
+        if migrate:
+            db.migrate()
+        blobs = open_blob_store(settings)
+        engine = ChunkEngine(blobs, inline_threshold=settings.inline_threshold)
+        self.ctx = CoreContext(settings=settings, db=db, blobs=blobs, engine=engine)
+        self.keys = PodKeyCache()
+        self.accounts = Accounts(self.ctx)
+        self.pods = Pods(self.ctx)
+        self.tree = Tree(self.ctx)
+        self.files = Files(self.ctx, self.keys)
+
+    @property
+    def settings(self) -> Settings:
+        return self.ctx.settings
+
+    async def export(self, actor: Actor) -> dict[str, Any]:
+        """The account's profile, pods, and every live path with its versions, as metadata."""
+        pods = await self.pods.list(actor)
+        for pod in pods:
+            pod["tree"] = await self.ctx.db.read(lambda c, pid=pod["id"]: export_tree(c, pid))
+        return {"user": await self.accounts.me(actor), "pods": pods}
+
+    async def delete_account(self, actor: Actor, password: str) -> None:
+        await self.accounts.delete(actor, password, self.pods.delete_all_owned)
+
+    async def close(self) -> None:
+        await self.ctx.engine.close()
+        self.ctx.blobs.close()
+        self.ctx.db.close()
+
+    # -- maintenance, for `podstore gc` and `podstore fsck` ----------------------------------
+
+    def gc(self) -> MaintenanceReport:
+        grace = self.settings.gc_grace_seconds
+        forgotten = self.ctx.db.write_sync(lambda c: forget_unreferenced(c, now() - grace))
+        live = self.ctx.db.read_sync(referenced_names)
+        report = collect_garbage(self.ctx.blobs, live, grace)
+        return MaintenanceReport(True, {"forgotten_rows": forgotten, **vars(report)})
+
+    def fsck(self, repair: bool = True) -> MaintenanceReport:
+        live = self.ctx.db.read_sync(referenced_names)
+        report = fsck(self.ctx.blobs, sorted(live), repair=repair)
+        return MaintenanceReport(report.ok, dict(vars(report)))

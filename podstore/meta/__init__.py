@@ -1,0 +1,1 @@
+"""Metadata store: SQLAlchemy Core tables, Alembic migrations, SQLite or PostgreSQL."""

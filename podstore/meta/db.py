@@ -1,0 +1,136 @@
+"""Access to the metadata database: one writer, readers in parallel (datasette's pattern).
+
+Callers pass a plain function of a `Connection`; `read` runs it on a reader connection in a
+worker thread, `write` runs it inside one transaction on the writer. On SQLite the writer is
+a single thread holding `BEGIN IMMEDIATE`, so writes never contend for the lock; on
+PostgreSQL writes go through the pool like reads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+T = TypeVar("T")
+
+
+class UniqueViolation(Exception):
+    """A write hit a unique constraint; callers map it to a Conflict."""
+
+
+def _sqlite_engine(url: str, *, writer: bool) -> Engine:
+    path = sa.engine.make_url(url).database
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        pool_size=1 if writer else 8,
+        max_overflow=0 if writer else 8,
+    )
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL" if not writer else "PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+    return engine
+
+
+def _is_unique_violation(exc: DBAPIError) -> bool:
+    text = str(exc.orig).lower()
+    return "unique" in text or "duplicate key" in text
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            self.writer_engine = _sqlite_engine(url, writer=True)
+            self.reader_engine = _sqlite_engine(url, writer=False)
+            self._write_pool = ThreadPoolExecutor(1, thread_name_prefix="db-writer")
+        else:
+            self.writer_engine = self.reader_engine = sa.create_engine(
+                url, pool_size=16, max_overflow=16, pool_pre_ping=True
+            )
+            self._write_pool = ThreadPoolExecutor(16, thread_name_prefix="db-writer")
+        self._read_pool = ThreadPoolExecutor(8, thread_name_prefix="db-reader")
+        self._lock = threading.Lock()
+
+    @property
+    def dialect(self) -> str:
+        return self.writer_engine.dialect.name
+
+    def read_sync(self, fn: Callable[[Connection], T]) -> T:
+        with self.reader_engine.connect() as conn:
+            result = fn(conn)
+            conn.rollback()
+            return result
+
+    def write_sync(self, fn: Callable[[Connection], T]) -> T:
+        try:
+            with self.writer_engine.begin() as conn:
+                return fn(conn)
+        except IntegrityError as exc:
+            if _is_unique_violation(exc):
+                raise UniqueViolation(str(exc.orig)) from exc
+            raise
+
+    async def read(self, fn: Callable[[Connection], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._read_pool, functools.partial(self.read_sync, fn))
+
+    async def write(self, fn: Callable[[Connection], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._write_pool, functools.partial(self.write_sync, fn))
+
+    def migrate(self) -> None:
+        from podstore.meta.migrate import upgrade
+
+        with self._lock:
+            upgrade(self.writer_engine)
+
+    def close(self) -> None:
+        self._read_pool.shutdown(wait=True)
+        self._write_pool.shutdown(wait=True)
+        self.reader_engine.dispose()
+        if self.writer_engine is not self.reader_engine:
+            self.writer_engine.dispose()
+
+
+def upsert(
+    conn: Connection,
+    table: sa.Table,
+    values: dict[str, Any],
+    keys: list[str],
+    update: dict[str, Any],
+) -> None:
+    """INSERT … ON CONFLICT (keys) DO UPDATE, on SQLite and PostgreSQL alike."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt = pg_insert(table).values(**values)
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(table).values(**values)  # type: ignore[assignment]
+    conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update))
