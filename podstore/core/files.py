@@ -217,7 +217,7 @@ class Files:
         return {
             **entry(fresh),
             "version": number,
-            "created": node is None,
+            "new_file": node is None,
             "stored_bytes": result.new_bytes,
         }
 

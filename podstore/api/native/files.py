@@ -63,7 +63,7 @@ async def upload(
         conditions=conditions_of(request),
         size_hint=size_hint(request),
     )
-    response.status_code = 201 if result["created"] else 200
+    response.status_code = 201 if result["new_file"] else 200
     response.headers["ETag"] = f'"{result["version_id"]}"'
     return result
 
