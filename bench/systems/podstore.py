@@ -1,0 +1,163 @@
+"""podstore itself, through its native API (`/api/v1`), started with `podstore serve`.
+
+Setup: sign up a user, log in (Bearer token), create the pod `bench`. Files live at
+`/api/v1/pods/bench/files/{path}`; listings at `/api/v1/pods/bench/list/{path}`.
+
+Scenario 4 hook: `reupload` uses the dedup handshake of `podstore put` when it exists
+(opt-in with BENCH_PODSTORE_PUT_CLI=1 until its flags settle); otherwise a plain PUT.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+
+from bench import client, procs
+from bench.install import Tools
+from bench.systems.base import Listing, System
+
+POD = "bench"
+USER = "bench"
+PASSWORD = "bench-password-0123"  # >= 12 characters
+API = "/api/v1"
+
+
+def podstore_exe() -> Path:
+    return Path(sys.executable).parent / "podstore"
+
+
+def podstore_missing() -> str | None:
+    """None when `podstore serve` can run, else why not."""
+    try:
+        import podstore.cli  # noqa: F401
+    except ImportError as exc:
+        return f"podstore.cli cannot be imported ({exc})"
+    if not podstore_exe().exists():
+        return f"{podstore_exe()} is missing (run `make venv`)"
+    return None
+
+
+class Podstore(System):
+    name = "podstore"
+
+    def __init__(self, tools: Tools, run_dir: Path) -> None:
+        super().__init__(tools, run_dir)
+        self.token = ""
+
+    @classmethod
+    def available(cls, tools: Tools) -> str | None:
+        return podstore_missing()
+
+    def command(self) -> list[str]:
+        return [
+            str(podstore_exe()),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--data",
+            str(self.data_dir),
+        ]
+
+    def ready(self) -> bool:
+        with client.http_client(timeout=2) as c:
+            return c.get(self.base_url + "/healthz").status_code < 500
+
+    def after_start(self) -> None:
+        creds = {"name": USER, "password": PASSWORD}
+        with client.http_client() as c:
+            resp = c.post(self.base_url + API + "/signup", json=creds)
+            if resp.status_code not in (200, 201, 409):
+                client.check(resp, "signup")
+            resp = client.check(c.post(self.base_url + API + "/login", json=creds), "login")
+            self.token = str(resp.json()["token"])
+            resp = c.post(self.base_url + API + "/pods", json={"name": POD}, headers=self.headers())
+            if resp.status_code not in (200, 201, 409):
+                client.check(resp, "create pod")
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def _api(self, action: str, path: str) -> str:
+        return f"{self.base_url}{API}/pods/{POD}/{action}/{quote(path)}"
+
+    def url(self, path: str) -> str:
+        return self._api("files", path)
+
+    def mkdir(self, c: httpx.Client, path: str) -> None:
+        resp = c.post(self._api("mkdir", path), headers=self.headers())
+        if resp.status_code >= 300 and resp.status_code != 409:
+            client.check(resp, f"mkdir {path}")
+
+    def listings(self, folder: str) -> list[Listing]:
+        url = self._api("list", folder)
+        headers = self.headers()
+
+        def one_page(c: httpx.Client) -> httpx.Response:
+            return client.check(c.get(url, params={"limit": 10_000}, headers=headers), url)
+
+        def count_one(resp: httpx.Response) -> int:
+            return len(resp.json()["entries"])
+
+        def all_pages(c: httpx.Client) -> httpx.Response:
+            resp = client.check(c.get(url, headers=headers), url)
+            entries = list(resp.json()["entries"])
+            nxt = resp.json().get("next")
+            for _ in range(10_000):  # bounded: at most one page per entry
+                if not nxt:
+                    break
+                page = client.check(c.get(url, params={"cursor": nxt}, headers=headers), url)
+                entries += page.json()["entries"]
+                nxt = page.json().get("next")
+            return httpx.Response(200, json={"entries": entries})
+
+        return [
+            Listing(self.name, one_page, count_one, "JSON, one request, limit=10000"),
+            Listing(f"{self.name} (paged)", all_pages, count_one, "JSON, default limit + next"),
+        ]
+
+    # -- scenario 4 hook ----------------------------------------------------------------
+
+    def reupload(self, path: str, file: Path) -> client.Transfer:
+        if os.environ.get("BENCH_PODSTORE_PUT_CLI") == "1":
+            return self.cli_put(path, file)
+        return self.upload(path, file)
+
+    def cli_put(self, path: str, file: Path) -> client.Transfer:
+        """`podstore put` (dedup handshake). Bytes sent = the client's socket writes (wchar)."""
+        argv = [str(podstore_exe()), "put", str(file), f"{POD}/{path}"]
+        env = {**os.environ, "PODSTORE_URL": self.base_url, "PODSTORE_TOKEN": self.token}
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True
+        )
+        wchar = 0
+        deadline = t0 + 1800
+        while proc.poll() is None and time.perf_counter() < deadline:
+            wchar = max(wchar, _wchar(proc.pid))
+            time.sleep(0.01)
+        if proc.poll() is None:
+            procs.stop(proc)
+            raise client.TransferError("podstore put timed out")
+        _, err = proc.communicate(timeout=30)
+        seconds = time.perf_counter() - t0
+        if proc.returncode != 0:
+            raise client.TransferError(f"podstore put failed: {err.decode()[:300]}")
+        return client.Transfer(wchar, 0, seconds, 200)
+
+
+def _wchar(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/io").read_text().splitlines():
+            if line.startswith("wchar:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
