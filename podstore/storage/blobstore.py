@@ -1,15 +1,38 @@
 """The one interface every blob backend implements (local, s3, erasure, memory).
 
 CONTRACT: names are validated by `validate_name` in every implementation; `put` is atomic
-and idempotent; `get` of a missing name raises BlobNotFound. Methods are synchronous and
-thread-safe; the engine calls them from a thread pool.
+and idempotent; `get` of a missing name raises BlobNotFound; `delete` of a missing name is a
+no-op; `get_range` past the end returns the bytes that exist (possibly none). Methods are
+synchronous and thread-safe; the engine calls them from a thread pool.
 """
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+from podstore.storage.errors import InvalidName
+
+MAX_NAME_LENGTH = 255
+_SEGMENT = r"[0-9a-z_-][0-9a-z._-]{0,127}"
+_NAME = re.compile(rf"{_SEGMENT}(?:/{_SEGMENT})*")
+
+
+def validate_name(name: str) -> str:
+    """Return `name` if it is a valid blob name, else raise InvalidName.
+
+    Valid: lowercase `[0-9a-z._-]` segments joined by `/`, no empty segment, no segment
+    starting with a dot (so no `.`, `..` or hidden files), at most 255 characters.
+    """
+    if (
+        not isinstance(name, str)
+        or not 0 < len(name) <= MAX_NAME_LENGTH
+        or _NAME.fullmatch(name) is None
+    ):
+        raise InvalidName(f"invalid blob name {name!r}")
+    return name
 
 
 @dataclass(frozen=True)
@@ -41,5 +64,14 @@ class BlobStore(ABC):
     @abstractmethod
     def stat(self, name: str) -> BlobInfo: ...
 
+    def touch(self, name: str) -> None:
+        """Set the blob's mtime to now, so garbage collection sees it as young again."""
+        self.put(name, self.get(name))
+
     def close(self) -> None:  # noqa: B027 - optional hook
         pass
+
+
+def check_range(offset: int, length: int) -> None:
+    if offset < 0 or length < 0:
+        raise ValueError("offset and length must be >= 0")

@@ -10,18 +10,46 @@ CONTRACT (agreed with core/; the storage issue fills in the bodies, the signatur
   smaller than `inline_threshold` comes back as an inline manifest (sealed, never clear).
 - `ChunkEngine.read` returns an async iterator of plaintext for [start, end).
 - Every chunk blob is stored under `ChunkRef.name` (hex id).
+- `ChunkEngine.store_chunk` stores one chunk whose plain BLAKE3 the client declared.
+
+A chunk found already stored is not written again. If its mtime is older than
+`refresh_age`, it is touched so that garbage collection (whose grace period must exceed
+`refresh_age` plus the longest upload) cannot free it before the new version commits.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator
+import asyncio
+import os
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import AsyncIterable, AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Literal
+from typing import TypeVar
 
+import blake3
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from podstore.storage import frame
 from podstore.storage.blobstore import BlobStore
-from podstore.storage.manifest import Manifest
+from podstore.storage.chunker import Buffer, ChunkParams, StreamChunker
+from podstore.storage.errors import BlobNotFound, ChecksumMismatch, CorruptData
+from podstore.storage.frame import Compression
+from podstore.storage.manifest import ChunkRef, Manifest
 
-Compression = Literal["off", "fast", "strong"]
+__all__ = [
+    "ChunkEngine",
+    "ChunkParams",
+    "Compression",
+    "PodKeys",
+    "StoredChunk",
+    "WriteResult",
+    "chunk_id_for_plain_hash",
+]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -29,13 +57,6 @@ class PodKeys:
     data_key: bytes  # AES-256-GCM key for chunk and inline encryption
     dedup_key: bytes  # BLAKE3 key for chunk ids and content hashes
     compression: Compression = "fast"
-
-
-@dataclass(frozen=True)
-class ChunkParams:
-    min_size: int = 512 * 1024
-    avg_size: int = 2 * 1024 * 1024
-    max_size: int = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -57,7 +78,43 @@ class WriteResult:
 
 
 def chunk_id_for_plain_hash(dedup_key: bytes, plain_hash: bytes) -> bytes:
-    raise NotImplementedError
+    return blake3.blake3(plain_hash, key=dedup_key).digest()
+
+
+def content_hasher(keys: PodKeys) -> blake3.blake3:
+    return blake3.blake3(key=keys.dedup_key)
+
+
+class _KnownChunks:
+    """A small LRU of chunk names recently confirmed present, with their stored size."""
+
+    def __init__(self, capacity: int, max_age: float) -> None:
+        self._items: OrderedDict[str, tuple[int, float]] = OrderedDict()
+        self._capacity = capacity
+        self._max_age = max_age
+        self._lock = threading.Lock()
+
+    def get(self, name: str) -> int | None:
+        with self._lock:
+            item = self._items.get(name)
+            if item is None:
+                return None
+            if time.monotonic() - item[1] > self._max_age:
+                del self._items[name]
+                return None
+            self._items.move_to_end(name)
+            return item[0]
+
+    def add(self, name: str, stored_size: int) -> None:
+        with self._lock:
+            self._items[name] = (stored_size, time.monotonic())
+            self._items.move_to_end(name)
+            while len(self._items) > self._capacity:
+                self._items.popitem(last=False)
+
+    def discard(self, name: str) -> None:
+        with self._lock:
+            self._items.pop(name, None)
 
 
 class ChunkEngine:
@@ -68,16 +125,212 @@ class ChunkEngine:
         *,
         inline_threshold: int = 64 * 1024,
         workers: int | None = None,
+        readahead: int | None = None,
+        refresh_age: float = 3600.0,
+        known_capacity: int = 4096,
     ) -> None:
-        raise NotImplementedError
+        if not 0 <= inline_threshold <= params.min_size:
+            raise ValueError("inline_threshold must be between 0 and min_size")
+        self.blobs = blobs
+        self.params = params
+        self.inline_threshold = inline_threshold
+        self.workers = workers or max(4, os.cpu_count() or 1)
+        self.in_flight = self.workers + 2
+        self.readahead = readahead or self.workers
+        self.refresh_age = refresh_age
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="podstore-chunk")
+        self._known = _KnownChunks(known_capacity, refresh_age)
+        self._aeads: dict[bytes, AESGCM] = {}
+        self._aead_lock = threading.Lock()
+        self._closed = False
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _aead(self, key: bytes) -> AESGCM:
+        aead = self._aeads.get(key)
+        if aead is None:
+            with self._aead_lock:
+                if len(self._aeads) >= 256:
+                    self._aeads.clear()
+                aead = self._aeads[key] = AESGCM(key)
+        return aead
+
+    async def _run(self, fn: Callable[..., T], *args: object) -> T:
+        if self._closed:
+            raise RuntimeError("ChunkEngine is closed")
+        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+
+    def _submit(self, fn: Callable[..., T], *args: object) -> asyncio.Future[T]:
+        if self._closed:
+            raise RuntimeError("ChunkEngine is closed")
+        return asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+
+    # -- inline content ------------------------------------------------------------------
+
+    def seal_inline(self, plain: Buffer, keys: PodKeys, content_hash: bytes) -> bytes:
+        return frame.seal(
+            plain,
+            self._aead(keys.data_key),
+            content_hash,
+            kind=frame.KIND_INLINE,
+            compression=keys.compression,
+        )
+
+    def open_inline(self, manifest: Manifest, keys: PodKeys) -> bytes:
+        if manifest.inline is None:
+            raise ValueError("not an inline manifest")
+        plain = frame.open_frame(
+            manifest.inline,
+            self._aead(keys.data_key),
+            manifest.content_hash,
+            kind=frame.KIND_INLINE,
+        )
+        if len(plain) != manifest.size:
+            raise CorruptData("inline content has the wrong size")
+        return plain
+
+    # -- storing chunks ------------------------------------------------------------------
+
+    def _present_size(self, name: str) -> int | None:
+        """Stored size if a complete blob is already there (touched if old), else None."""
+        known = self._known.get(name)
+        if known is not None:
+            return known
+        try:
+            info = self.blobs.stat(name)
+            header = frame.parse_header(self.blobs.get_range(name, 0, frame.HEADER_SIZE))
+        except (BlobNotFound, CorruptData):
+            return None
+        if info.size != frame.HEADER_SIZE + header.body_len:
+            return None  # a torn or truncated blob: write it again
+        if time.time() - info.mtime > self.refresh_age:
+            self.blobs.touch(name)
+        self._known.add(name, info.size)
+        return info.size
+
+    def _store_with_id(self, plain: Buffer, chunk_id: bytes, keys: PodKeys) -> StoredChunk:
+        name = chunk_id.hex()
+        present = self._present_size(name)
+        if present is not None:
+            return StoredChunk(chunk_id, len(plain), present, new=False)
+        sealed = frame.seal(
+            plain, self._aead(keys.data_key), chunk_id, compression=keys.compression
+        )
+        self.blobs.put(name, sealed)
+        self._known.add(name, len(sealed))
+        return StoredChunk(chunk_id, len(plain), len(sealed), new=True)
+
+    def _store(self, plain: Buffer, keys: PodKeys) -> StoredChunk:
+        chunk_id = chunk_id_for_plain_hash(keys.dedup_key, blake3.blake3(plain).digest())
+        return self._store_with_id(plain, chunk_id, keys)
+
+    def _store_checked(self, plain: Buffer, keys: PodKeys, expected: bytes) -> StoredChunk:
+        if blake3.blake3(plain).digest() != expected:
+            raise ChecksumMismatch("chunk does not match its declared BLAKE3")
+        return self._store_with_id(plain, chunk_id_for_plain_hash(keys.dedup_key, expected), keys)
+
+    async def store_chunk(
+        self, plain: bytes, keys: PodKeys, expected_plain_hash: bytes
+    ) -> StoredChunk:
+        """Store one chunk a client sent with its plain BLAKE3 (upload handshake, tus)."""
+        return await self._run(self._store_checked, plain, keys, expected_plain_hash)
+
+    async def has_chunk(self, chunk_id: bytes) -> bool:
+        """True if the chunk is stored (and now safe from GC for the grace period)."""
+        return await self._run(self._present_size, chunk_id.hex()) is not None
+
+    # -- write ---------------------------------------------------------------------------
 
     async def write(self, source: AsyncIterable[bytes], keys: PodKeys) -> WriteResult:
-        raise NotImplementedError
+        chunker = StreamChunker(self.params)
+        hasher = content_hasher(keys)
+        pending: deque[asyncio.Future[StoredChunk]] = deque()
+        stored: list[StoredChunk] = []
+
+        def cut(final: bool) -> list[memoryview]:
+            _, views = chunker.take(final)
+            for view in views:
+                hasher.update(view)
+            return views
+
+        async def dispatch(views: list[memoryview]) -> None:
+            for view in views:
+                while len(pending) >= self.in_flight:
+                    stored.append(await pending.popleft())
+                pending.append(self._submit(self._store, view, keys))
+
+        try:
+            async for piece in source:
+                chunker.push(piece)
+                if chunker.ready:
+                    await dispatch(await self._run(cut, False))
+            if chunker.total < self.inline_threshold:
+                _, views = chunker.take(True)
+                plain = b"".join(views)
+                content_hash = blake3.blake3(plain, key=keys.dedup_key).digest()
+                sealed = await self._run(self.seal_inline, plain, keys, content_hash)
+                manifest = Manifest(size=len(plain), content_hash=content_hash, inline=sealed)
+                return WriteResult(manifest, ())
+            await dispatch(await self._run(cut, True))
+            while pending:
+                stored.append(await pending.popleft())
+        finally:
+            for future in pending:
+                future.cancel()
+        refs = []
+        offset = 0
+        for chunk in stored:
+            refs.append(ChunkRef(chunk.id, offset, chunk.size))
+            offset += chunk.size
+        manifest = Manifest(size=offset, content_hash=hasher.digest(), chunks=tuple(refs))
+        return WriteResult(manifest, tuple(stored))
+
+    # -- read ----------------------------------------------------------------------------
+
+    def _fetch(self, ref: ChunkRef, keys: PodKeys) -> bytes:
+        plain = frame.open_frame(self.blobs.get(ref.name), self._aead(keys.data_key), ref.id)
+        if len(plain) != ref.size:
+            raise CorruptData(f"chunk {ref.name} has the wrong size")
+        return plain
 
     def read(
         self, manifest: Manifest, keys: PodKeys, start: int = 0, end: int | None = None
     ) -> AsyncIterator[bytes]:
-        raise NotImplementedError
+        end = manifest.size if end is None else min(end, manifest.size)
+        if start < 0 or end < 0:
+            raise ValueError("start and end must be >= 0")
+        return self._read(manifest, keys, start, end)
+
+    async def _read(
+        self, manifest: Manifest, keys: PodKeys, start: int, end: int
+    ) -> AsyncIterator[bytes]:
+        if start >= end:
+            return
+        if manifest.inline is not None:
+            plain = await self._run(self.open_inline, manifest, keys)
+            yield plain[start:end]
+            return
+        refs = iter(manifest.chunks_in_range(start, end))
+        pending: deque[tuple[ChunkRef, asyncio.Future[bytes]]] = deque()
+        try:
+            for ref in refs:
+                pending.append((ref, self._submit(self._fetch, ref, keys)))
+                if len(pending) >= self.readahead:
+                    break
+            while pending:
+                ref, future = pending.popleft()
+                plain = await future
+                nxt = next(refs, None)
+                if nxt is not None:
+                    pending.append((nxt, self._submit(self._fetch, nxt, keys)))
+                lo = max(start - ref.offset, 0)
+                hi = min(end - ref.offset, ref.size)
+                yield plain if lo == 0 and hi == ref.size else plain[lo:hi]
+        finally:
+            for _, future in pending:
+                future.cancel()
 
     async def close(self) -> None:
-        raise NotImplementedError
+        if not self._closed:
+            self._closed = True
+            await asyncio.get_running_loop().run_in_executor(None, self._pool.shutdown)

@@ -19,3 +19,7 @@ class InvalidName(StorageError, ValueError):
 
 class BackendUnavailable(StorageError):
     """The backend could not be reached or answered with a transient failure."""
+
+
+class ChecksumMismatch(StorageError, ValueError):
+    """Data handed in does not match the hash its sender declared for it."""

@@ -1,0 +1,178 @@
+"""The versioned frame every stored chunk (and every inline blob) is wrapped in.
+
+Layout (big-endian), 60-byte header then the body:
+
+    magic "PSCF" | version u8 | kind u8 | codec u8 | cipher u8 | body_len u32 | plain_len u32
+    | nonce 12 B | checksum 32 B | body (AES-256-GCM ciphertext + 16-byte tag)
+
+- `checksum` = BLAKE3 (keyless) over the first 28 header bytes and the body, so fsck can verify
+  a blob without any key.
+- The AEAD associated data is the chunk id (or, for inline content, the content hash) followed
+  by the first 28 header bytes, so a frame cannot be moved to another id and no header field
+  can be altered without the tag failing.
+- The plaintext is zstd-compressed first (codec 1) only when that saves space.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import threading
+from dataclasses import dataclass
+from typing import Literal
+
+import blake3
+import zstandard
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from podstore.storage.errors import CorruptData
+
+Buffer = bytes | bytearray | memoryview
+Compression = Literal["off", "fast", "strong"]
+
+MAGIC = b"PSCF"
+VERSION = 1
+KIND_CHUNK = 0
+KIND_INLINE = 1
+CODEC_NONE = 0
+CODEC_ZSTD = 1
+CIPHER_AES256GCM = 1
+NONCE_SIZE = 12
+TAG_SIZE = 16
+CHECKSUM_SIZE = 32
+
+_PREFIX = struct.Struct(">4sBBBBII12s")
+HEADER_SIZE = _PREFIX.size + CHECKSUM_SIZE
+OVERHEAD = HEADER_SIZE + TAG_SIZE
+
+LEVELS: dict[str, int | None] = {"off": None, "fast": 1, "strong": 9}
+_SAMPLE = 64 * 1024
+_SAMPLE_FROM = 256 * 1024
+
+_local = threading.local()
+
+
+@dataclass(frozen=True)
+class FrameHeader:
+    version: int
+    kind: int
+    codec: int
+    cipher: int
+    body_len: int
+    plain_len: int
+    nonce: bytes
+    checksum: bytes
+
+
+def parse_header(frame: Buffer) -> FrameHeader:
+    if len(frame) < HEADER_SIZE:
+        raise CorruptData("frame shorter than its header")
+    magic, version, kind, codec, cipher, body_len, plain_len, nonce = _PREFIX.unpack_from(frame)
+    if magic != MAGIC:
+        raise CorruptData("not a chunk frame (bad magic)")
+    if version != VERSION:
+        raise CorruptData(f"unknown frame version {version}")
+    if codec not in (CODEC_NONE, CODEC_ZSTD) or cipher != CIPHER_AES256GCM:
+        raise CorruptData(f"unknown codec {codec} or cipher {cipher}")
+    checksum = bytes(frame[_PREFIX.size : HEADER_SIZE])
+    return FrameHeader(version, kind, codec, cipher, body_len, plain_len, nonce, checksum)
+
+
+def checksum_ok(frame: Buffer) -> bool:
+    """Keyless integrity check: header parses, length matches, BLAKE3 checksum matches."""
+    try:
+        header = parse_header(frame)
+    except CorruptData:
+        return False
+    if len(frame) != HEADER_SIZE + header.body_len:
+        return False
+    view = memoryview(frame)
+    hasher = blake3.blake3(view[: _PREFIX.size])
+    hasher.update(view[HEADER_SIZE:])
+    return hasher.digest() == header.checksum
+
+
+def _compressor(level: int) -> zstandard.ZstdCompressor:
+    cache: dict[int, zstandard.ZstdCompressor] | None = getattr(_local, "compressors", None)
+    if cache is None:
+        cache = _local.compressors = {}
+    comp = cache.get(level)
+    if comp is None:
+        comp = cache[level] = zstandard.ZstdCompressor(level=level)
+    return comp
+
+
+def _decompressor() -> zstandard.ZstdDecompressor:
+    dec: zstandard.ZstdDecompressor | None = getattr(_local, "decompressor", None)
+    if dec is None:
+        dec = _local.decompressor = zstandard.ZstdDecompressor()
+    return dec
+
+
+def compress(plain: Buffer, compression: Compression) -> tuple[int, Buffer]:
+    """(codec, payload): zstd output only when it is clearly smaller than the input."""
+    level = LEVELS[compression]
+    size = len(plain)
+    if level is None or size < 64:
+        return CODEC_NONE, plain
+    if size >= _SAMPLE_FROM:
+        # incompressible data (media, archives, ciphertext) is detected on a sample
+        mid = size // 2
+        sample = memoryview(plain)[mid : mid + _SAMPLE]
+        if len(_compressor(1).compress(sample)) > len(sample) * 15 // 16:
+            return CODEC_NONE, plain
+    packed = _compressor(level).compress(plain)
+    if len(packed) <= size - size // 32:
+        return CODEC_ZSTD, packed
+    return CODEC_NONE, plain
+
+
+def seal(
+    plain: Buffer,
+    aead: AESGCM,
+    aad_id: bytes,
+    *,
+    kind: int = KIND_CHUNK,
+    compression: Compression = "fast",
+) -> bytes:
+    codec, payload = compress(plain, compression)
+    nonce = os.urandom(NONCE_SIZE)
+    prefix = _PREFIX.pack(
+        MAGIC,
+        VERSION,
+        kind,
+        codec,
+        CIPHER_AES256GCM,
+        len(payload) + TAG_SIZE,
+        len(plain),
+        nonce,
+    )
+    body = aead.encrypt(nonce, payload, aad_id + prefix)
+    hasher = blake3.blake3(prefix)
+    hasher.update(body)
+    return b"".join((prefix, hasher.digest(), body))
+
+
+def open_frame(frame: Buffer, aead: AESGCM, aad_id: bytes, *, kind: int = KIND_CHUNK) -> bytes:
+    """The plaintext of a frame; CorruptData if anything does not authenticate."""
+    header = parse_header(frame)
+    if header.kind != kind:
+        raise CorruptData("frame kind does not match")
+    if len(frame) != HEADER_SIZE + header.body_len:
+        raise CorruptData("frame length does not match its header (torn or truncated)")
+    view = memoryview(frame)
+    try:
+        payload = aead.decrypt(
+            header.nonce, view[HEADER_SIZE:], aad_id + bytes(view[: _PREFIX.size])
+        )
+    except InvalidTag:
+        raise CorruptData("chunk does not authenticate") from None
+    if header.codec == CODEC_ZSTD:
+        try:
+            payload = _decompressor().decompress(payload, max_output_size=header.plain_len)
+        except zstandard.ZstdError as exc:
+            raise CorruptData(f"chunk does not decompress: {exc}") from None
+    if len(payload) != header.plain_len:
+        raise CorruptData("chunk has the wrong plaintext length")
+    return payload
