@@ -45,9 +45,12 @@ class Measurement:
     def ratio_against(self, peer: Measurement) -> float:
         """How many times better `self` is than `peer` (> 1 = self better)."""
         a, b = self.median, peer.median
-        if not self.values or not peer.values or a == 0 or b == 0:
+        if not self.values or not peer.values:
             return math.nan
-        return a / b if self.higher_is_better else b / a
+        better, worse = (a, b) if self.higher_is_better else (b, a)
+        if worse == 0:
+            return math.inf if better > 0 else math.nan
+        return better / worse
 
 
 class Results:

@@ -104,7 +104,7 @@ def machine_line() -> str:
 
 def settings_line(cfg: Config) -> str:
     return (
-        f"**Settings:** {cfg.runs} runs per system, alternated (A B A B); big file "
+        f"**Settings:** {cfg.runs} run(s) per system, alternated (A B A B); big file "
         f"{cfg.big_mib} MiB; small files {cfg.small_kib} KiB x {cfg.small_clients} connections "
         f"x {cfg.small_seconds:g} s; listing {cfg.list_entries} entries x "
         f"{cfg.list_requests} requests per run. MB = 10^6 bytes."
@@ -134,7 +134,7 @@ def table(results: Results, titles: dict[str, str]) -> str:
             ratio = ""
             if ours is not None and not m.system.startswith(REFERENCE):
                 r = ours.ratio_against(m)
-                ratio = "-" if math.isnan(r) else f"{r:.2f}x"
+                ratio = "-" if math.isnan(r) else "∞" if math.isinf(r) else f"{r:.2f}x"
             goal = ""
             if (g := _goal_for(m)) is not None:
                 ok = g.check(m, ours)
