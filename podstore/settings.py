@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     inline_threshold: int = 64 * 1024
     max_json_body: int = 1024 * 1024
     login_failures_before_delay: int = 5
+    login_failures_per_address: int = 50
     argon2_memory_kib: int = 19 * 1024
     argon2_time_cost: int = 2
     workers: int = 1

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 
 from podstore import __version__
 from podstore.api import problems
+from podstore.api.limits import HeaderLimitMiddleware
 from podstore.api.native import accounts, files, pods, tree
 from podstore.api.observe import (
     REGISTRY,
@@ -75,5 +76,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def metrics() -> Response:
         return Response(metrics_text(), media_type="text/plain; version=0.0.4")
 
+    app.add_middleware(HeaderLimitMiddleware)
     app.add_middleware(ObserveMiddleware)
     return app

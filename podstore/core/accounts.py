@@ -93,11 +93,21 @@ class Accounts:
             raise Conflict(f"the name {name!r} is taken") from exc
         return Signup(row["id"], name, None if mnemonic else phrase)
 
+    def _free_attempts(self, key: str) -> int:
+        s = self.ctx.settings
+        # an address may hide many users (NAT, a proxy): it gets more attempts than an account
+        return (
+            s.login_failures_per_address
+            if key.startswith("addr:")
+            else s.login_failures_before_delay
+        )
+
     def _check_throttle(self, conn: Connection, keys: list[str]) -> None:
-        free = self.ctx.settings.login_failures_before_delay
         rows = conn.execute(sa.select(throttle).where(throttle.c.key.in_(keys))).all()
         for row in rows:
-            wait = row.last_failure_at + _delay_for(row.failures, free) - now()
+            wait = (
+                row.last_failure_at + _delay_for(row.failures, self._free_attempts(row.key)) - now()
+            )
             if wait > 0:
                 raise TooManyRequests("too many failed attempts; try again later", int(wait) + 1)
 

@@ -1,0 +1,5 @@
+"""`python -m podstore` is the `podstore` command."""
+
+from podstore.cli.main import app
+
+app()

@@ -1,0 +1,124 @@
+"""The tree over HTTP: mkdir, listing and pagination, stat, move, copy, trash, favourites."""
+
+from __future__ import annotations
+
+from tests.fixtures.server import User
+
+
+def names(user: User, path: str = "", **params: object) -> list[str]:
+    listing = user.get(f"/pods/home/list/{path}", params=params)
+    assert listing.status_code == 200, listing.text
+    return [e["name"] for e in listing.json()["entries"]]
+
+
+def test_mkdir_with_and_without_parents(user: User) -> None:
+    assert user.post("/pods/home/mkdir/a/b/c").status_code == 404
+    made = user.post("/pods/home/mkdir/a/b/c", params={"parents": True})
+    assert made.status_code == 201
+    assert made.json()["type"] == "dir"
+    assert user.post("/pods/home/mkdir/a").status_code == 409
+    assert names(user) == ["a"]
+    assert names(user, "a/b") == ["c"]
+
+
+def test_listing_pages_are_stable_and_complete(user: User) -> None:
+    expected = sorted(f"f{n:03d}.txt" for n in range(57))
+    for name in expected:
+        user.put(f"/pods/home/files/many/{name}", content=name.encode())
+    seen, cursor, pages = [], None, 0
+    while True:
+        params = {"limit": 10, **({"cursor": cursor} if cursor else {})}
+        page = user.get("/pods/home/list/many", params=params).json()
+        seen += [e["name"] for e in page["entries"]]
+        pages += 1
+        cursor = page["next"]
+        if not cursor:
+            break
+    assert seen == expected
+    assert pages == 6
+    by_size = names(user, "many", sort="size", order="desc", limit=1000)
+    assert len(by_size) == 57
+    assert user.get("/pods/home/list/many", params={"cursor": "garbage!"}).status_code == 400
+
+
+def test_listing_entries_have_the_documented_shape(user: User) -> None:
+    user.put("/pods/home/files/shape/x.txt", content=b"12345")
+    entry = user.get("/pods/home/list/shape").json()["entries"][0]
+    assert {"name", "type", "size", "modified", "id"} <= set(entry)
+    assert (entry["name"], entry["type"], entry["size"]) == ("x.txt", "file", 5)
+
+
+def test_move_keeps_the_id_and_rename_works(user: User) -> None:
+    node_id = user.put("/pods/home/files/src/doc.txt", content=b"doc").json()["id"]
+    user.post("/pods/home/mkdir/dst")
+    moved = user.post("/pods/home/move", json={"from": "src/doc.txt", "to": "dst/renamed.txt"})
+    assert moved.status_code == 200
+    assert moved.json()["id"] == node_id
+    assert user.get("/pods/home/stat/dst/renamed.txt").json()["id"] == node_id
+    assert user.get("/pods/home/files/src/doc.txt").status_code == 404
+    assert user.get("/pods/home/files/dst/renamed.txt").content == b"doc"
+
+
+def test_move_refuses_cycles_and_overwrites(user: User) -> None:
+    user.post("/pods/home/mkdir/p/q", params={"parents": True})
+    user.put("/pods/home/files/other.txt", content=b"o")
+    user.put("/pods/home/files/p/file.txt", content=b"f")
+    assert user.post("/pods/home/move", json={"from": "p", "to": "p/q/p"}).status_code == 409
+    assert (
+        user.post("/pods/home/move", json={"from": "other.txt", "to": "p/file.txt"}).status_code
+        == 409
+    )
+    assert user.post("/pods/home/move", json={"from": "", "to": "x"}).status_code == 400
+    assert user.get("/pods/home/files/p/file.txt").content == b"f"
+
+
+def test_copy_is_independent_of_the_original(user: User) -> None:
+    user.put("/pods/home/files/orig/a.txt", content=b"A")
+    user.put("/pods/home/files/orig/sub/b.txt", content=b"B")
+    copied = user.post("/pods/home/copy", json={"from": "orig", "to": "copy"})
+    assert copied.status_code == 201
+    user.put("/pods/home/files/orig/a.txt", content=b"changed")
+    assert user.get("/pods/home/files/copy/a.txt").content == b"A"
+    assert user.get("/pods/home/files/copy/sub/b.txt").content == b"B"
+    assert copied.json()["id"] != user.get("/pods/home/stat/orig").json()["id"]
+
+
+def test_trash_restore_and_purge(user: User) -> None:
+    user.put("/pods/home/files/t/keep.txt", content=b"keep")
+    node_id = user.get("/pods/home/stat/t/keep.txt").json()["id"]
+    assert user.delete("/pods/home/files/t/keep.txt").status_code == 200
+    assert user.get("/pods/home/files/t/keep.txt").status_code == 404
+    trash = user.get("/pods/home/trash").json()["entries"]
+    assert [(e["id"], e["original_path"]) for e in trash] == [(node_id, "/t/keep.txt")]
+    # a new file takes the name; restoring does not overwrite it
+    user.put("/pods/home/files/t/keep.txt", content=b"newer")
+    restored = user.post(f"/pods/home/trash/{node_id}/restore")
+    assert restored.status_code == 200
+    assert restored.json()["path"] == "/t/keep (restored).txt"
+    assert user.get("/pods/home/files/t/keep (restored).txt").content == b"keep"
+    assert user.get("/pods/home/files/t/keep.txt").content == b"newer"
+    user.delete("/pods/home/files/t")
+    assert user.delete(f"/pods/home/trash/{node_id}").status_code == 404  # it is inside t, not top
+    purged = user.delete("/pods/home/trash")
+    assert purged.json()["purged"] == 1
+    assert user.get("/pods/home/trash").json()["entries"] == []
+    assert user.get("/pods/home").json()["used_bytes"] == 0
+
+
+def test_restore_goes_to_the_root_when_the_folder_is_gone(user: User) -> None:
+    user.put("/pods/home/files/gone/f.txt", content=b"f")
+    file_id = user.get("/pods/home/stat/gone/f.txt").json()["id"]
+    user.delete("/pods/home/files/gone/f.txt")
+    user.delete("/pods/home/files/gone")
+    restored = user.post(f"/pods/home/trash/{file_id}/restore").json()
+    assert restored["path"] == "/f.txt"
+
+
+def test_favourites(user: User) -> None:
+    user.put("/pods/home/files/fav.txt", content=b"*")
+    assert user.put("/pods/home/star/fav.txt").json()["starred"] is True
+    starred = user.get("/starred").json()["entries"]
+    assert [(e["pod"], e["path"]) for e in starred] == [("home", "/fav.txt")]
+    assert user.get("/pods/home/list").json()["entries"][0]["starred"] is True
+    user.delete("/pods/home/star/fav.txt")
+    assert user.get("/starred").json()["entries"] == []
