@@ -8,7 +8,9 @@ from typing import Any
 from podstore.core.access import PodKeyCache
 from podstore.core.accounts import Accounts
 from podstore.core.context import Actor, CoreContext, now
+from podstore.core.docs import DocCollections
 from podstore.core.files import Files
+from podstore.core.kv import KvTables
 from podstore.core.nodes import export_tree
 from podstore.core.pods import Pods
 from podstore.core.refs import forget_unreferenced, referenced_names
@@ -69,6 +71,8 @@ class Core:
         self.pods = Pods(self.ctx)
         self.tree = Tree(self.ctx)
         self.files = Files(self.ctx, self.keys)
+        self.kv = KvTables(self.ctx)
+        self.docs = DocCollections(self.ctx, self.files)
 
     @property
     def settings(self) -> Settings:

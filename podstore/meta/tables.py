@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and tests see the whole schema."""
 
+from podstore.meta import kv_schema  # noqa: F401  (registers kv and document tables)
 from podstore.meta.schema import metadata
 
 __all__ = ["metadata"]
