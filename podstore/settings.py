@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     gc_grace_seconds: int = 24 * 3600
     inline_threshold: int = 64 * 1024
     max_json_body: int = 1024 * 1024
+    # resumable uploads (chunk-list handshake and tus)
+    upload_session_ttl_seconds: int = 24 * 3600  # idle time before a session expires
+    max_request_bytes: int = 64 * 1024 * 1024  # largest chunk or tus PATCH body
+    max_upload_sessions: int = 100  # unfinished uploads per user
+    max_unfinished_bytes: int = 1024**4  # declared bytes of a user's unfinished uploads
     login_failures_before_delay: int = 5
     login_failures_per_address: int = 50
     argon2_memory_kib: int = 19 * 1024

@@ -143,6 +143,22 @@ class Files:
         except UniqueViolation as exc:
             raise Conflict("the file was created concurrently; try again") from exc
 
+    def commit(
+        self,
+        conn: Connection,
+        actor: Actor,
+        pod: str,
+        parts: list[str],
+        result: WriteResult,
+        kind: str,
+        conditions: Preconditions = Preconditions(),
+    ) -> dict[str, Any]:
+        """Make stored content the new current version, in the caller's transaction.
+
+        Resumable uploads call this once every chunk is stored (core/uploads.py, core/tus.py).
+        """
+        return self._commit(conn, actor, pod, parts, result, kind, conditions)
+
     def _commit(
         self,
         conn: Connection,

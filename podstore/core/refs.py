@@ -48,7 +48,11 @@ def drop_refs(conn: Connection, manifests: Iterable[Manifest]) -> None:
 
 
 def referenced_names(conn: Connection) -> set[str]:
-    return set(conn.execute(sa.select(chunks.c.id).where(chunks.c.refcount > 0)).scalars())
+    """Blobs in use: chunks of versions, and chunks held by unfinished uploads."""
+    from podstore.core.upload_sessions import session_chunk_names
+
+    names = set(conn.execute(sa.select(chunks.c.id).where(chunks.c.refcount > 0)).scalars())
+    return names | session_chunk_names(conn)
 
 
 def forget_unreferenced(conn: Connection, older_than: float) -> int:

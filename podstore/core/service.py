@@ -15,6 +15,9 @@ from podstore.core.nodes import export_tree
 from podstore.core.pods import Pods
 from podstore.core.refs import forget_unreferenced, referenced_names
 from podstore.core.tree import Tree
+from podstore.core.tus import Tus
+from podstore.core.upload_sessions import expire_sessions
+from podstore.core.uploads import Uploads
 from podstore.meta.db import Database
 from podstore.settings import Settings
 from podstore.storage.blobstore import BlobStore
@@ -71,6 +74,8 @@ class Core:
         self.pods = Pods(self.ctx)
         self.tree = Tree(self.ctx)
         self.files = Files(self.ctx, self.keys)
+        self.uploads = Uploads(self.ctx, self.keys, self.files)
+        self.tus = Tus(self.ctx, self.keys, self.files, self.uploads.cursors)
         self.kv = KvTables(self.ctx)
         self.docs = DocCollections(self.ctx, self.files)
 
@@ -97,10 +102,12 @@ class Core:
 
     def gc(self) -> MaintenanceReport:
         grace = self.settings.gc_grace_seconds
+        expired = self.ctx.db.write_sync(expire_sessions)
         forgotten = self.ctx.db.write_sync(lambda c: forget_unreferenced(c, now() - grace))
         live = self.ctx.db.read_sync(referenced_names)
         report = collect_garbage(self.ctx.blobs, live, grace)
-        return MaintenanceReport(True, {"forgotten_rows": forgotten, **vars(report)})
+        detail = {"forgotten_rows": forgotten, "expired_uploads": expired, **vars(report)}
+        return MaintenanceReport(True, detail)
 
     def fsck(self, repair: bool = True) -> MaintenanceReport:
         live = self.ctx.db.read_sync(referenced_names)

@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic and tests see the whole schema."""
 
 from podstore.meta import kv_schema  # noqa: F401  (registers kv and document tables)
+from podstore.meta import uploads_schema  # noqa: F401  (registers upload session tables)
 from podstore.meta.schema import metadata
 
 __all__ = ["metadata"]
