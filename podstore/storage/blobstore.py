@@ -1,9 +1,10 @@
 """The one interface every blob backend implements (local, s3, erasure, memory).
 
 CONTRACT: names are validated by `validate_name` in every implementation; `put` is atomic
-and idempotent; `get` of a missing name raises BlobNotFound; `delete` of a missing name is a
-no-op; `get_range` past the end returns the bytes that exist (possibly none). Methods are
-synchronous and thread-safe; the engine calls them from a thread pool.
+and idempotent, takes any bytes-like object and keeps no reference to it; `get` of a missing
+name raises BlobNotFound; `delete` of a missing name is a no-op; `get_range` past the end
+returns the bytes that exist (possibly none). Methods are synchronous and thread-safe; the
+engine calls them from a thread pool.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 from podstore.storage.errors import InvalidName
 
+Buffer = bytes | bytearray | memoryview  # what `put` accepts; it must not keep a reference
 MAX_NAME_LENGTH = 255
 _SEGMENT = r"[0-9a-z_-][0-9a-z._-]{0,127}"
 _NAME = re.compile(rf"{_SEGMENT}(?:/{_SEGMENT})*")
@@ -44,7 +46,7 @@ class BlobInfo:
 
 class BlobStore(ABC):
     @abstractmethod
-    def put(self, name: str, data: bytes) -> None: ...
+    def put(self, name: str, data: Buffer) -> None: ...
 
     @abstractmethod
     def get(self, name: str) -> bytes: ...

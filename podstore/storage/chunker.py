@@ -32,13 +32,16 @@ def make_cdc(params: ChunkParams) -> FastCDC:
 
 
 class StreamChunker:
+    """Buffers pieces and cuts them into chunks; blocks are recycled through `release`."""
+
     def __init__(self, params: ChunkParams, block_size: int | None = None) -> None:
         self._cdc = make_cdc(params)
         self.max_size = params.max_size
         self.block_size = max(block_size or 2 * params.max_size, params.max_size + 1)
         self._pieces: list[Buffer] = []
         self._buffered = 0
-        self._carry = b""
+        self._carry: Buffer = b""
+        self._free: list[bytearray] = []
         self.total = 0
 
     @property
@@ -56,24 +59,49 @@ class StreamChunker:
             self._buffered += len(piece)
             self.total += len(piece)
 
-    def take(self, final: bool) -> tuple[bytes, list[memoryview]]:
+    def release(self, block: bytearray) -> None:
+        """Give back a block from `take` once nothing reads its chunk views any more."""
+        if len(self._free) < 2:
+            self._free.append(block)
+
+    def _fill(self, size: int) -> tuple[bytearray, int]:
+        """Copy the carry and then pieces into a block, up to `size` bytes."""
+        block = self._free.pop() if self._free else bytearray(self.block_size)
+        filled = len(self._carry)
+        block[:filled] = self._carry
+        rest: list[Buffer] = []
+        for piece in self._pieces:
+            room = size - filled
+            if room <= 0:
+                rest.append(piece)
+            elif len(piece) <= room:
+                block[filled : filled + len(piece)] = piece
+                filled += len(piece)
+            else:
+                view = memoryview(piece)
+                block[filled:size] = view[:room]
+                filled = size
+                rest.append(view[room:])
+        self._pieces = rest
+        self._buffered = sum(len(p) for p in rest)
+        return block, filled
+
+    def take(self, final: bool) -> tuple[bytearray, list[memoryview]]:
         """Cut what is buffered: (the block, views of the emitted chunks in order).
 
-        Without `final`, the last chunk stays buffered. The views point into the block.
+        Without `final`, at most one block is cut and the last chunk stays buffered; with
+        `final`, call it while `ready` is False. The views point into the block.
         """
-        block = b"".join([self._carry, *self._pieces]) if self._pieces else self._carry
-        self._pieces.clear()
-        self._buffered = 0
-        if not block:
-            self._carry = b""
-            return block, []
-        cuts = [(c.offset, c.length) for c in self._cdc.cut_buf(block)]
-        if not final:
+        if final and self.ready:
+            raise RuntimeError("take(final=True) with more than a block buffered")
+        block, filled = self._fill(self.block_size)
+        view = memoryview(block)[:filled]
+        cuts = [(c.offset, c.length) for c in self._cdc.cut_buf(view)] if filled else []
+        self._carry = b""
+        if not final and cuts:
             offset, _ = cuts.pop()
-            self._carry = block[offset:]
-        else:
-            self._carry = b""
-        view = memoryview(block)
+            # copied: the block it came from is recycled while the carry waits
+            self._carry = bytes(view[offset:])
         return block, [view[offset : offset + length] for offset, length in cuts]
 
 

@@ -38,6 +38,7 @@ from podstore.storage.chunker import Buffer, ChunkParams, StreamChunker
 from podstore.storage.errors import BlobNotFound, ChecksumMismatch, CorruptData
 from podstore.storage.frame import Compression
 from podstore.storage.manifest import ChunkRef, Manifest
+from podstore.storage.tuning import limit_malloc_arenas
 
 __all__ = [
     "ChunkEngine",
@@ -128,6 +129,7 @@ class ChunkEngine:
         readahead: int | None = None,
         refresh_age: float = 3600.0,
         known_capacity: int = 4096,
+        limit_arenas: bool = True,
     ) -> None:
         if not 0 <= inline_threshold <= params.min_size:
             raise ValueError("inline_threshold must be between 0 and min_size")
@@ -143,6 +145,8 @@ class ChunkEngine:
         self._aeads: dict[bytes, AESGCM] = {}
         self._aead_lock = threading.Lock()
         self._closed = False
+        if limit_arenas:
+            limit_malloc_arenas()
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -213,7 +217,7 @@ class ChunkEngine:
         present = self._present_size(name)
         if present is not None:
             return StoredChunk(chunk_id, len(plain), present, new=False)
-        sealed = frame.seal(
+        sealed = frame.seal_reusing(
             plain, self._aead(keys.data_key), chunk_id, compression=keys.compression
         )
         self.blobs.put(name, sealed)
@@ -246,24 +250,35 @@ class ChunkEngine:
         hasher = content_hasher(keys)
         pending: deque[asyncio.Future[StoredChunk]] = deque()
         stored: list[StoredChunk] = []
+        blocks: deque[tuple[int, bytearray]] = deque()  # (chunks dispatched so far, block)
+        dispatched = 0
 
-        def cut(final: bool) -> list[memoryview]:
-            _, views = chunker.take(final)
+        def cut(final: bool) -> tuple[bytearray, list[memoryview]]:
+            block, views = chunker.take(final)
             for view in views:
                 hasher.update(view)
-            return views
+            return block, views
 
-        async def dispatch(views: list[memoryview]) -> None:
+        async def finish_oldest() -> None:
+            stored.append(await pending.popleft())
+            while blocks and blocks[0][0] <= len(stored):
+                chunker.release(blocks.popleft()[1])
+
+        async def dispatch(final: bool) -> None:
+            nonlocal dispatched
+            block, views = await self._run(cut, final)
             for view in views:
                 while len(pending) >= self.in_flight:
-                    stored.append(await pending.popleft())
+                    await finish_oldest()
                 pending.append(self._submit(self._store, view, keys))
+            dispatched += len(views)
+            blocks.append((dispatched, block))
 
         try:
             async for piece in source:
                 chunker.push(piece)
-                if chunker.ready:
-                    await dispatch(await self._run(cut, False))
+                while chunker.ready:
+                    await dispatch(False)
             if chunker.total < self.inline_threshold:
                 _, views = chunker.take(True)
                 plain = b"".join(views)
@@ -271,9 +286,9 @@ class ChunkEngine:
                 sealed = await self._run(self.seal_inline, plain, keys, content_hash)
                 manifest = Manifest(size=len(plain), content_hash=content_hash, inline=sealed)
                 return WriteResult(manifest, ())
-            await dispatch(await self._run(cut, True))
+            await dispatch(True)
             while pending:
-                stored.append(await pending.popleft())
+                await finish_oldest()
         finally:
             for future in pending:
                 future.cancel()

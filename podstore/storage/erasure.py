@@ -25,7 +25,7 @@ from typing import Any
 import blake3
 import pyeclib.ec_iface
 
-from podstore.storage.blobstore import BlobInfo, BlobStore, check_range, validate_name
+from podstore.storage.blobstore import BlobInfo, BlobStore, Buffer, check_range, validate_name
 from podstore.storage.errors import BackendUnavailable, BlobNotFound, CorruptData, StorageError
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ class ErasureBlobStore(BlobStore):
             raise ValueError("write_quorum must be between k and k + m")
         self.heal = heal
         self._driver, self.ec_type = make_driver(k, m, ec_type)
-        self._io = ThreadPoolExecutor(4 * self.n, thread_name_prefix="podstore-ec")
+        self._io = ThreadPoolExecutor(2 * self.n, thread_name_prefix="podstore-ec")
 
     # -- fragments -----------------------------------------------------------------------
 
@@ -109,7 +109,7 @@ class ErasureBlobStore(BlobStore):
         hasher.update(payload)
         return hasher.digest()
 
-    def _encode(self, name: str, data: bytes) -> list[bytes]:
+    def _encode(self, name: str, data: Buffer) -> list[bytes]:
         digest = blake3.blake3(data).digest(16)
         payloads = self._driver.encode(bytes(data) or b"\0")
         framed = []
@@ -203,7 +203,7 @@ class ErasureBlobStore(BlobStore):
 
     # -- BlobStore -----------------------------------------------------------------------
 
-    def put(self, name: str, data: bytes) -> None:
+    def put(self, name: str, data: Buffer) -> None:
         validate_name(name)
         framed = self._encode(name, data)
 

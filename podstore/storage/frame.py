@@ -128,6 +128,11 @@ def compress(plain: Buffer, compression: Compression) -> tuple[int, Buffer]:
     return CODEC_NONE, plain
 
 
+def _prefix(kind: int, codec: int, payload_len: int, plain_len: int, nonce: bytes) -> bytes:
+    body_len = payload_len + TAG_SIZE
+    return _PREFIX.pack(MAGIC, VERSION, kind, codec, CIPHER_AES256GCM, body_len, plain_len, nonce)
+
+
 def seal(
     plain: Buffer,
     aead: AESGCM,
@@ -138,20 +143,40 @@ def seal(
 ) -> bytes:
     codec, payload = compress(plain, compression)
     nonce = os.urandom(NONCE_SIZE)
-    prefix = _PREFIX.pack(
-        MAGIC,
-        VERSION,
-        kind,
-        codec,
-        CIPHER_AES256GCM,
-        len(payload) + TAG_SIZE,
-        len(plain),
-        nonce,
-    )
+    prefix = _prefix(kind, codec, len(payload), len(plain), nonce)
     body = aead.encrypt(nonce, payload, aad_id + prefix)
     hasher = blake3.blake3(prefix)
     hasher.update(body)
     return b"".join((prefix, hasher.digest(), body))
+
+
+def seal_reusing(
+    plain: Buffer,
+    aead: AESGCM,
+    aad_id: bytes,
+    *,
+    compression: Compression = "fast",
+) -> memoryview:
+    """Like `seal` for a chunk, into a per-thread buffer: valid until the thread's next call.
+
+    Writing into warm memory instead of fresh allocations saves the page faults that
+    otherwise cost more than the encryption itself.
+    """
+    codec, payload = compress(plain, compression)
+    nonce = os.urandom(NONCE_SIZE)
+    prefix = _prefix(KIND_CHUNK, codec, len(payload), len(plain), nonce)
+    total = HEADER_SIZE + len(payload) + TAG_SIZE
+    buf: bytearray | None = getattr(_local, "out", None)
+    if buf is None or len(buf) < total:
+        buf = _local.out = bytearray(max(total, 1 << 20))
+    view = memoryview(buf)[:total]
+    view[: _PREFIX.size] = prefix
+    body = view[HEADER_SIZE:]
+    aead.encrypt_into(nonce, payload, aad_id + prefix, body)
+    hasher = blake3.blake3(prefix)
+    hasher.update(body)
+    view[_PREFIX.size : HEADER_SIZE] = hasher.digest()
+    return view
 
 
 def open_frame(frame: Buffer, aead: AESGCM, aad_id: bytes, *, kind: int = KIND_CHUNK) -> bytes:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import blake3
 
-from podstore.storage.blobstore import BlobInfo, BlobStore, check_range, validate_name
+from podstore.storage.blobstore import BlobInfo, BlobStore, Buffer, check_range, validate_name
 from podstore.storage.errors import BackendUnavailable, BlobNotFound, StorageError
 
 _HEX4 = re.compile(r"[0-9a-f]{4}")
@@ -54,16 +54,16 @@ class LocalBlobStore(BlobStore):
         if directory.is_dir():
             return
         created: list[Path] = []
-        for parent in (directory.parent, directory):
+        for parent in (self.root, directory.parent, directory):
             if not parent.is_dir():
                 with contextlib.suppress(FileExistsError):
-                    parent.mkdir()
+                    parent.mkdir(parents=True)
                 created.append(parent)
         if self.fsync:
             for path in created:
                 _fsync_dir(path.parent)
 
-    def put(self, name: str, data: bytes) -> None:
+    def put(self, name: str, data: Buffer) -> None:
         path = self.path(name)
         try:
             self._ensure_dir(path.parent)
@@ -134,7 +134,13 @@ class LocalBlobStore(BlobStore):
         if _HEX4.match(prefix):
             yield self.root / prefix[:2] / prefix[2:4]
             return
-        for a in sorted(os.listdir(self.root)):
+        try:
+            tops = sorted(os.listdir(self.root))
+        except FileNotFoundError:
+            return  # an emptied or replaced store
+        except OSError as exc:
+            raise BackendUnavailable(f"cannot list {self.root}: {exc}") from exc
+        for a in tops:
             top = self.root / a
             if len(a) == 2 and top.is_dir():
                 for b in sorted(os.listdir(top)):

@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Iterator
 
-from podstore.storage.blobstore import BlobInfo, BlobStore, check_range, validate_name
+from podstore.storage.blobstore import BlobInfo, BlobStore, Buffer, check_range, validate_name
 from podstore.storage.errors import BlobNotFound
 
 
@@ -23,7 +23,7 @@ class MemoryBlobStore(BlobStore):
             raise BlobNotFound(name)
         return item
 
-    def put(self, name: str, data: bytes) -> None:
+    def put(self, name: str, data: Buffer) -> None:
         validate_name(name)
         data = bytes(data)
         with self._lock:

@@ -14,7 +14,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from podstore.storage.blobstore import BlobInfo, BlobStore, check_range, validate_name
+from podstore.storage.blobstore import BlobInfo, BlobStore, Buffer, check_range, validate_name
 from podstore.storage.errors import BackendUnavailable, BlobNotFound, StorageError
 
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
@@ -81,7 +81,7 @@ class S3BlobStore(BlobStore):
     def _key(self, name: str) -> str:
         return self.prefix + validate_name(name)
 
-    def put(self, name: str, data: bytes) -> None:
+    def put(self, name: str, data: Buffer) -> None:
         key = self._key(name)
         try:
             self.client.put_object(Bucket=self.bucket, Key=key, Body=bytes(data))

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
-from podstore.storage.blobstore import BlobInfo, BlobStore
+from podstore.storage.blobstore import BlobInfo, BlobStore, Buffer
 from podstore.storage.errors import BackendUnavailable, StorageError
 
 T = TypeVar("T")
@@ -23,7 +23,7 @@ class WrappedBlobStore(BlobStore):
     def _call(self, op: str, fn: Callable[[], T]) -> T:
         return fn()
 
-    def put(self, name: str, data: bytes) -> None:
+    def put(self, name: str, data: Buffer) -> None:
         self._call("put", lambda: self.inner.put(name, data))
 
     def get(self, name: str) -> bytes:
@@ -140,7 +140,7 @@ class FaultyBlobStore(WrappedBlobStore):
             raise fault.error(f"injected failure of {op} #{fault.seen}")
         return fn()
 
-    def put(self, name: str, data: bytes) -> None:
+    def put(self, name: str, data: Buffer) -> None:
         fault = self._due("put")
         if fault is None:
             self.inner.put(name, data)

@@ -1,0 +1,81 @@
+"""Streaming FastCDC cuts exactly where cutting the whole buffer would."""
+
+from __future__ import annotations
+
+import os
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from podstore.storage.chunker import ChunkParams, StreamChunker, cut_all
+
+SMALL = ChunkParams(min_size=1024, avg_size=4096, max_size=16384)
+DATA = os.urandom(400_000)
+
+
+def stream_cuts(data: bytes, piece_sizes: list[int], params: ChunkParams) -> list[tuple[int, int]]:
+    chunker = StreamChunker(params)
+    cuts: list[tuple[int, int]] = []
+    offset = 0
+
+    def emit(final: bool) -> None:
+        nonlocal offset
+        for view in chunker.take(final)[1]:
+            assert bytes(view) == data[offset : offset + len(view)]
+            cuts.append((offset, len(view)))
+            offset += len(view)
+
+    pos = 0
+    sizes = iter(piece_sizes)
+    while pos < len(data):
+        size = next(sizes, 4096)
+        chunker.push(data[pos : pos + size])
+        pos += size
+        while chunker.ready:
+            emit(False)
+    emit(True)
+    return cuts
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    size=st.integers(0, len(DATA)),
+    pieces=st.lists(st.integers(1, 70_000), min_size=1, max_size=50),
+)
+def test_stream_equals_whole_buffer(size: int, pieces: list[int]) -> None:
+    data = DATA[:size]
+    assert stream_cuts(data, pieces, SMALL) == cut_all(data, SMALL)
+
+
+def test_chunk_sizes_respect_bounds_and_average() -> None:
+    params = ChunkParams()
+    data = random.Random(7).randbytes(64 << 20)
+    cuts = cut_all(data, params)
+    sizes = [length for _, length in cuts]
+    assert sum(sizes) == len(data)
+    assert all(params.min_size <= s <= params.max_size for s in sizes[:-1])
+    mean = len(data) / len(sizes)
+    assert 0.6 * params.avg_size <= mean <= 1.5 * params.avg_size, mean
+
+
+def test_empty_stream_has_no_chunks() -> None:
+    chunker = StreamChunker(SMALL)
+    assert chunker.take(True)[1] == []
+
+
+def test_final_take_needs_at_most_one_block() -> None:
+    chunker = StreamChunker(SMALL)
+    chunker.push(DATA)
+    with pytest.raises(RuntimeError):
+        chunker.take(True)
+
+
+def test_released_blocks_are_reused() -> None:
+    chunker = StreamChunker(SMALL)
+    chunker.push(DATA[: 3 * chunker.block_size])
+    first, _ = chunker.take(False)
+    chunker.release(first)
+    second, _ = chunker.take(False)
+    assert second is first
