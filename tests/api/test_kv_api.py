@@ -144,7 +144,7 @@ def test_batch_put_and_bad_batches(user: User) -> None:
 
 def test_csv_import_export_and_failed_import_changes_nothing(user: User) -> None:
     make_table(user, "people", "number")
-    csv = b"id,name,city\n3,Carol,Oslo\n1,Alice,\"Paris, France\"\n2,Bob,Rome\n"
+    csv = b'id,name,city\n3,Carol,Oslo\n1,Alice,"Paris, France"\n2,Bob,Rome\n'
     loaded = user.post("/pods/home/kv/people/import", params={"format": "csv"}, content=csv)
     assert loaded.status_code == 200, loaded.text
     assert loaded.json()["loaded"] == 3
@@ -201,7 +201,9 @@ def test_viewers_read_and_editors_write(server: Server, user: User) -> None:
     assert viewer.put("/pods/home/kv/t/k", content=b"no").status_code == 403
     assert viewer.delete("/pods/home/kv/t/k").status_code == 403
     assert viewer.post("/pods/home/kv", json={"name": "mine"}).status_code == 403
-    assert viewer.post("/pods/home/kv/t/import", content=b'{"key":"x","value":"y"}').status_code == 403
+    assert (
+        viewer.post("/pods/home/kv/t/import", content=b'{"key":"x","value":"y"}').status_code == 403
+    )
     assert viewer.delete("/pods/home/kv/t").status_code == 403
     assert editor.put("/pods/home/kv/t/k", content=b"edited").status_code == 200
     assert user.get("/pods/home/kv/t/k").content == b"edited"
