@@ -61,12 +61,15 @@ class StreamChunker:
 
     def release(self, block: bytearray) -> None:
         """Give back a block from `take` once nothing reads its chunk views any more."""
-        if len(self._free) < 2:
+        if len(block) == self.block_size and len(self._free) < 2:
             self._free.append(block)
 
     def _fill(self, size: int) -> tuple[bytearray, int]:
         """Copy the carry and then pieces into a block, up to `size` bytes."""
-        block = self._free.pop() if self._free else bytearray(self.block_size)
+        if size > self.block_size:
+            block = bytearray(size)
+        else:
+            block = self._free.pop() if self._free else bytearray(self.block_size)
         filled = len(self._carry)
         block[:filled] = self._carry
         rest: list[Buffer] = []
@@ -89,12 +92,10 @@ class StreamChunker:
     def take(self, final: bool) -> tuple[bytearray, list[memoryview]]:
         """Cut what is buffered: (the block, views of the emitted chunks in order).
 
-        Without `final`, at most one block is cut and the last chunk stays buffered; with
-        `final`, call it while `ready` is False. The views point into the block.
+        Without `final`, one block is cut and its last chunk stays buffered; with `final`,
+        everything buffered is cut. The views point into the returned block.
         """
-        if final and self.ready:
-            raise RuntimeError("take(final=True) with more than a block buffered")
-        block, filled = self._fill(self.block_size)
+        block, filled = self._fill(self.buffered if final else self.block_size)
         view = memoryview(block)[:filled]
         cuts = [(c.offset, c.length) for c in self._cdc.cut_buf(view)] if filled else []
         self._carry = b""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import random
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -65,11 +64,15 @@ def test_empty_stream_has_no_chunks() -> None:
     assert chunker.take(True)[1] == []
 
 
-def test_final_take_needs_at_most_one_block() -> None:
+def test_final_take_cuts_everything_buffered() -> None:
     chunker = StreamChunker(SMALL)
     chunker.push(DATA)
-    with pytest.raises(RuntimeError):
-        chunker.take(True)
+    chunker.push(DATA[:100])
+    data = DATA + DATA[:100]
+    views = chunker.take(True)[1]
+    assert b"".join(views) == data
+    assert [len(v) for v in views] == [n for _, n in cut_all(data, SMALL)]
+    assert chunker.buffered == 0
 
 
 def test_released_blocks_are_reused() -> None:
