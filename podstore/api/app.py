@@ -13,10 +13,9 @@ from starlette.responses import JSONResponse, Response
 from podstore import __version__
 from podstore.api import problems
 from podstore.api import tus as tus_api
-from podstore.api import tus as tus_api
 from podstore.api.limits import HeaderLimitMiddleware
-from podstore.api.native import accounts, docs, files, kv, pods, tree
-from podstore.api.native import uploads as uploads_api
+from podstore.api.native import accounts, docs, files, kv, nodes, pods, public, sharing, tree
+from podstore.api.native import social
 from podstore.api.native import uploads as uploads_api
 from podstore.api.observe import (
     REGISTRY,
@@ -69,10 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     problems.install(app)
-    for module in (accounts, pods, tree, files, kv, docs):
+    for module in (accounts, pods, tree, files, kv, docs, nodes, sharing, public, social):
         app.include_router(module.router, prefix="/api/v1")
-    app.include_router(uploads_api.router, prefix="/api/v1")  # resumable uploads (issue 6)
-    app.include_router(tus_api.router, prefix="/api/v1")
     app.include_router(uploads_api.router, prefix="/api/v1")  # resumable uploads (issue 6)
     app.include_router(tus_api.router, prefix="/api/v1")
 

@@ -20,8 +20,9 @@ class Actor:
 
     user_id: str
     name: str
-    private_key: X25519PrivateKey = field(repr=False)
+    private_key: X25519PrivateKey | None = field(repr=False)
     session_id: str | None = None
+    link_secret: bytes | None = field(default=None, repr=False)  # anonymous link holders
 
 
 @dataclass

@@ -4,6 +4,7 @@ pod keys wrapped for a member's public key."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 from dataclasses import dataclass
 
@@ -99,6 +100,10 @@ def unwrap_with(private_key: X25519PrivateKey, wrapped: bytes, context: bytes) -
 
 def token_hash(secret: bytes) -> bytes:
     return hashlib.sha256(secret).digest()
+
+
+def constant_time_equal(a: bytes, b: bytes) -> bool:
+    return hmac.compare_digest(bytes(a), bytes(b))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from podstore.core.access import PodAccess, PodKeyCache, Role, authorize
+from podstore.core.access import (
+    PodAccess,
+    PodKeyCache,
+    Role,
+    authorize,
+    foreign_keys,
+    require_download,
+)
 from podstore.core.content_type import SNIFF_BYTES, guess
 from podstore.core.context import Actor, CoreContext, new_id, now
 from podstore.core.errors import Conflict, Invalid, NotFound, PreconditionFailed
@@ -119,23 +126,23 @@ class Files:
         size_hint: int | None = None,
     ) -> dict[str, Any]:
         parts = split_path(path)
-        if not parts:
-            raise Invalid("a file needs a name")
 
-        def prepare(conn: Connection) -> PodAccess:
+        def prepare(conn: Connection) -> tuple[PodAccess, str]:
             access = authorize(conn, actor, pod, Role.EDITOR)
             existing = _existing(conn, access, parts)
             if existing is not None and existing.kind == "dir":
                 raise Conflict(f"/{'/'.join(parts)} is a folder")
+            if existing is not None and access.upload_only:
+                raise Conflict("a file of that name exists already")
             conditions.check(existing)
             check_quota(conn, access, size_hint or 0)
-            return access
+            return access, parts[-1] if parts else existing.name
 
-        access = await self.ctx.db.read(prepare)
+        access, name = await self.ctx.db.read(prepare)
         keys = self.keycache.keys(access, actor)
         sniffer = _Sniffer(source)
         result = await self.ctx.engine.write(sniffer, keys)
-        kind = content_type or guess(parts[-1], sniffer.head)
+        kind = content_type or guess(name, sniffer.head)
         try:
             return await self.ctx.db.write(
                 lambda conn: self._commit(conn, actor, pod, parts, result, kind, conditions)
@@ -171,8 +178,16 @@ class Files:
     ) -> dict[str, Any]:
         access = authorize(conn, actor, pod, Role.EDITOR)
         t = now()
-        parent = ensure_dirs(conn, access, parts[:-1], actor.user_id, t, new_id)
-        node = child(conn, parent.id, parts[-1])
+        if not parts:  # the scope is one shared file: a new version of it
+            node = _existing(conn, access, parts)
+            parts = [node.name] if node is not None else parts
+            parent = get_node(conn, node.parent_id) if node is not None else None
+            assert parent is not None
+        else:
+            parent = ensure_dirs(conn, access, parts[:-1], actor.user_id, t, new_id)
+            node = child(conn, parent.id, parts[-1])
+        if node is not None and access.upload_only:
+            raise Conflict("a file of that name exists already")
         if node is not None and node.kind == "dir":
             raise Conflict(f"/{'/'.join(parts)} is a folder")
         conditions.check(node)
@@ -253,13 +268,18 @@ class Files:
             ).first()
             if row is None:
                 raise NotFound("no such version")
+            require_download(access)
             return access, node, row
 
         access, node, row = await self.ctx.db.read(query)
+        keys = self.keycache.keys(access, actor)
+        if row.keys_pod_id and row.keys_pod_id != access.pod_id:
+            source = row.keys_pod_id
+            keys = await self.ctx.db.read(lambda c: foreign_keys(c, keys, access.pod_id, source))
         return Download(
             info=entry(node),
             manifest=Manifest.from_bytes(row.manifest),
-            keys=self.keycache.keys(access, actor),
+            keys=keys,
             etag=row.id,
             content_type=row.content_type or "application/octet-stream",
             size=row.size,
@@ -321,6 +341,7 @@ class Files:
                     content_hash=old.content_hash,
                     content_type=old.content_type,
                     manifest=old.manifest,
+                    keys_pod_id=old.keys_pod_id,
                     created_by=actor.user_id,
                     created_at=t,
                 )
@@ -350,6 +371,11 @@ class Files:
 
 
 def _existing(conn: Connection, access: PodAccess, parts: list[str]) -> Row[Any] | None:
+    if not parts:
+        root = get_node(conn, access.root_id)
+        if root is None or root.kind != "file":
+            raise Invalid("a file needs a name")
+        return root
     try:
         parent = resolve_dir(conn, access, parts[:-1])
     except NotFound:

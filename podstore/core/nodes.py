@@ -83,10 +83,11 @@ def ensure_dirs(
     return node
 
 
-def path_of(conn: Connection, node: Row[Any]) -> str:
+def path_of(conn: Connection, node: Row[Any], root_id: str | None = None) -> str:
+    """The node's path from the pod root, or from `root_id` (a scope's root) when given."""
     names: list[str] = []
     current: Row[Any] | None = node
-    while current is not None and current.parent_id is not None:
+    while current is not None and current.parent_id is not None and current.id != root_id:
         names.append(current.name)
         current = get_node(conn, current.parent_id)
     return "/" + "/".join(reversed(names))

@@ -8,17 +8,25 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from podstore.core import crypto
-from podstore.core.access import PodAccess, Role, authorize
+from podstore.core.access import PodAccess, Role, authorize, role_name
 from podstore.core.context import Actor, CoreContext, new_id, now
-from podstore.core.errors import Conflict, Invalid
+from podstore.core.errors import Conflict, Invalid, NotFound
 from podstore.core.names import validate_name
 from podstore.core.refs import drop_refs
 from podstore.meta.db import UniqueViolation
 from podstore.meta.schema import nodes, pod_members, pods, users, versions
+from podstore.meta.sharing_schema import group_members, pod_groups
 from podstore.storage.engine import Compression
 from podstore.storage.manifest import Manifest
 
 COMPRESSIONS = get_args(Compression)
+
+
+def pod_name(name: str) -> str:
+    name = validate_name(name)
+    if ":" in name:
+        raise Invalid("a pod name may not contain ':'")
+    return name
 
 
 def _check_policy(
@@ -56,7 +64,7 @@ def describe(access: PodAccess, files: int, folders: int) -> dict[str, Any]:
         "id": access.pod_id,
         "name": access.alias,
         "owner_id": access.owner_id,
-        "role": access.role.name.lower(),
+        "role": role_name(access.role),
         "root_id": access.root_id,
         "compression": access.compression,
         "versions_kept": access.versions_kept,
@@ -80,7 +88,7 @@ class Pods:
         versions_kept: int | None = None,
         quota_bytes: int | None = None,
     ) -> dict[str, Any]:
-        name = validate_name(name)
+        name = pod_name(name)
         _check_policy(compression, versions_kept, quota_bytes)
         pod_id, root_id = new_id(), new_id()
         secrets = crypto.PodSecrets.generate()
@@ -144,7 +152,13 @@ class Pods:
                 .scalars()
                 .all()
             )
-            accesses = [authorize(conn, actor, alias, Role.VIEWER) for alias in aliases]
+            group_pods = conn.execute(
+                sa.select(pod_groups.c.pod_id)
+                .join(group_members, group_members.c.group_id == pod_groups.c.group_id)
+                .where(group_members.c.user_id == actor.user_id)
+            ).scalars()
+            refs = list(aliases) + sorted(set(group_pods))
+            accesses = [authorize(conn, actor, ref, Role.VIEWER) for ref in refs]
             stats = pod_stats(conn, [a.pod_id for a in accesses])
             return [describe(a, *stats[a.pod_id]) for a in accesses]
 
@@ -153,6 +167,8 @@ class Pods:
     async def stat(self, actor: Actor, pod: str) -> dict[str, Any]:
         def query(conn: Connection) -> dict[str, Any]:
             access = authorize(conn, actor, pod, Role.VIEWER)
+            if not access.is_member:  # a grant shows its item, not the pod around it
+                raise NotFound(f"no pod {pod!r}")
             return describe(access, *pod_stats(conn, [access.pod_id])[access.pod_id])
 
         return await self.ctx.db.read(query)
@@ -168,7 +184,7 @@ class Pods:
         quota_bytes: int | None = None,
     ) -> dict[str, Any]:
         _check_policy(compression, versions_kept, quota_bytes)
-        new_name = validate_name(name) if name is not None else None
+        new_name = pod_name(name) if name is not None else None
 
         def change(conn: Connection) -> str:
             access = authorize(conn, actor, pod, Role.OWNER)

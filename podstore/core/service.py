@@ -7,13 +7,21 @@ from typing import Any
 
 from podstore.core.access import PodKeyCache
 from podstore.core.accounts import Accounts
+from podstore.core.audit import AuditLog
+from podstore.core.contacts import Contacts
 from podstore.core.context import Actor, CoreContext, now
 from podstore.core.docs import DocCollections
+from podstore.core.events import EventHub
 from podstore.core.files import Files
+from podstore.core.groups import Groups
 from podstore.core.kv import KvTables
+from podstore.core.links import Links
+from podstore.core.messages import Messages
 from podstore.core.nodes import export_tree
+from podstore.core.offers import Offers
 from podstore.core.pods import Pods
 from podstore.core.refs import forget_unreferenced, referenced_names
+from podstore.core.sharing import Sharing
 from podstore.core.tree import Tree
 from podstore.core.tus import Tus
 from podstore.core.upload_sessions import expire_sessions
@@ -72,12 +80,20 @@ class Core:
         self.keys = PodKeyCache()
         self.accounts = Accounts(self.ctx)
         self.pods = Pods(self.ctx)
+        self.events = EventHub(db)
+        self.messages = Messages(self.ctx)
+        self.contacts = Contacts(self.ctx)
+        self.audit = AuditLog(self.ctx)
         self.tree = Tree(self.ctx)
         self.files = Files(self.ctx, self.keys)
         self.uploads = Uploads(self.ctx, self.keys, self.files)
         self.tus = Tus(self.ctx, self.keys, self.files, self.uploads.cursors)
         self.kv = KvTables(self.ctx)
         self.docs = DocCollections(self.ctx, self.files)
+        self.groups = Groups(self.ctx)
+        self.sharing = Sharing(self.ctx, self.keys)
+        self.links = Links(self.ctx, self.keys, self.files, self.accounts)
+        self.offers = Offers(self.ctx, self.keys)
 
     @property
     def settings(self) -> Settings:
@@ -94,6 +110,7 @@ class Core:
         await self.accounts.delete(actor, password, self.pods.delete_all_owned)
 
     async def close(self) -> None:
+        await self.events.close()
         await self.ctx.engine.close()
         self.ctx.blobs.close()
         self.ctx.db.close()
@@ -103,10 +120,12 @@ class Core:
     def gc(self) -> MaintenanceReport:
         grace = self.settings.gc_grace_seconds
         expired = self.ctx.db.write_sync(expire_sessions)
+        offers = self.ctx.db.write_sync(self.offers.expire)
         forgotten = self.ctx.db.write_sync(lambda c: forget_unreferenced(c, now() - grace))
         live = self.ctx.db.read_sync(referenced_names)
         report = collect_garbage(self.ctx.blobs, live, grace)
-        detail = {"forgotten_rows": forgotten, "expired_uploads": expired, **vars(report)}
+        detail = {"forgotten_rows": forgotten, "expired_uploads": expired,
+                  "expired_offers": offers, **vars(report)}
         return MaintenanceReport(True, detail)
 
     def fsck(self, repair: bool = True) -> MaintenanceReport:

@@ -9,9 +9,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from podstore.core.access import PodAccess, Role, authorize
+from podstore.core.access import Level, PodAccess, Role, authorize
 from podstore.core.context import Actor, CoreContext, new_id, now
-from podstore.core.errors import Conflict, Invalid, NotFound, QuotaExceeded
+from podstore.core.errors import Conflict, Invalid, NotFound, PermissionDenied, QuotaExceeded
 from podstore.core.names import split_path
 from podstore.core.nodes import (
     child,
@@ -166,7 +166,7 @@ class Tree:
             access = authorize(conn, actor, pod, Role.VIEWER)
             node = resolve(conn, access, parts)
             info = entry(node, node.id in starred_among(conn, actor.user_id, [node.id]))
-            info["path"] = path_of(conn, node)
+            info["path"] = path_of(conn, node, access.root_id)
             info["pod"] = access.alias
             return info
 
@@ -235,7 +235,7 @@ class Tree:
             raise Invalid("the root folder cannot be deleted")
 
         def trash(conn: Connection) -> dict[str, Any]:
-            access = authorize(conn, actor, pod, Role.EDITOR)
+            access = authorize(conn, actor, pod, Level.DELETE)
             node = resolve(conn, access, parts)
             conn.execute(
                 nodes.update()
@@ -248,7 +248,7 @@ class Tree:
 
     async def trash(self, actor: Actor, pod: str) -> list[dict[str, Any]]:
         def query(conn: Connection) -> list[dict[str, Any]]:
-            access = authorize(conn, actor, pod, Role.VIEWER)
+            access = members_only(authorize(conn, actor, pod, Role.VIEWER))
             rows = conn.execute(
                 sa.select(nodes)
                 .where(nodes.c.pod_id == access.pod_id, nodes.c.trashed_at.is_not(None))
@@ -263,7 +263,7 @@ class Tree:
 
     async def restore(self, actor: Actor, pod: str, node_id: str) -> dict[str, Any]:
         def restore(conn: Connection) -> dict[str, Any]:
-            access = authorize(conn, actor, pod, Role.EDITOR)
+            access = members_only(authorize(conn, actor, pod, Role.EDITOR))
             node = _trashed(conn, access, node_id)
             parent = get_node(conn, node.parent_id)
             if parent is None or not is_live(conn, parent):
@@ -293,7 +293,7 @@ class Tree:
         """Delete one trashed item for good, or empty the whole trash; returns items purged."""
 
         def purge(conn: Connection) -> int:
-            access = authorize(conn, actor, pod, Role.EDITOR)
+            access = members_only(authorize(conn, actor, pod, Level.DELETE))
             if node_id is not None:
                 targets = [_trashed(conn, access, node_id).id]
             else:
@@ -351,6 +351,13 @@ class Tree:
             return result
 
         return await self.ctx.db.read(query)
+
+
+def members_only(access: PodAccess) -> PodAccess:
+    """The trash holds the whole pod's deleted items: it is for the pod's members."""
+    if not access.is_member:
+        raise PermissionDenied("the trash is open to the pod's members only")
+    return access
 
 
 def _trashed(conn: Connection, access: PodAccess, node_id: str) -> Row[Any]:
@@ -421,6 +428,7 @@ def copy_subtree(
                     content_hash=current.content_hash,
                     content_type=current.content_type,
                     manifest=current.manifest,
+                    keys_pod_id=current.keys_pod_id,
                     created_by=actor.user_id,
                     created_at=t,
                 )

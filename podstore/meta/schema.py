@@ -76,7 +76,8 @@ pods = Table(
     "pods",
     metadata,
     Column("id", Id, primary_key=True),
-    Column("owner_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("owner_id", Id, ForeignKey("users.id", ondelete="CASCADE")),
+    Column("owner_group_id", Id),
     Column("name", String(255), nullable=False),
     Column("compression", String(8), nullable=False),
     Column("versions_kept", Integer, nullable=False),
@@ -138,6 +139,7 @@ versions = Table(
     Column("content_hash", LargeBinary, nullable=False),
     Column("content_type", String(255)),
     Column("manifest", LargeBinary, nullable=False),
+    Column("keys_pod_id", Id),  # set when the chunks are under another pod's keys (a copy)
     Column("created_by", Id),
     Column("created_at", Float, nullable=False),
     UniqueConstraint("node_id", "number"),

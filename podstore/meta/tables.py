@@ -2,6 +2,8 @@
 
 from podstore.meta import kv_schema  # noqa: F401  (registers kv and document tables)
 from podstore.meta import uploads_schema  # noqa: F401  (registers upload session tables)
+from podstore.meta import sharing_schema  # noqa: F401  (registers sharing tables)
+from podstore.meta import social_schema  # noqa: F401  (registers events, audit, messages, contacts)
 from podstore.meta.schema import metadata
 
 __all__ = ["metadata"]
