@@ -281,18 +281,27 @@ class ErasureBlobStore(BlobStore):
         return iter(sorted(self._names(range(self.n), prefix)))
 
     def stat(self, name: str) -> BlobInfo:
+        """Size from any fragment header that parses; mtime of the newest such fragment."""
         validate_name(name)
-        for index, child in enumerate(self.children):
+
+        def one(index: int) -> BlobInfo | None:
+            child = self.children[index]
             try:
                 info = child.stat(name)
                 raw = child.get_range(name, 0, _PREFIX.size)
             except StorageError:
-                continue
-            if len(raw) == _PREFIX.size:
-                magic, _, idx, *_, size, _ = _PREFIX.unpack(raw)
-                if magic == _MAGIC and idx == index:
-                    return BlobInfo(name, size, info.mtime)
-        raise BlobNotFound(name)
+                return None
+            if len(raw) != _PREFIX.size:
+                return None
+            magic, version, idx, k, m, size, _ = _PREFIX.unpack(raw)
+            if (magic, version, idx, k, m) != (_MAGIC, _VERSION, index, self.k, self.m):
+                return None
+            return BlobInfo(name, size, info.mtime)
+
+        found = [info for info in self._io.map(one, range(self.n)) if info is not None]
+        if not found:
+            raise BlobNotFound(name)
+        return max(found, key=lambda info: info.mtime)
 
     def touch(self, name: str) -> None:
         validate_name(name)
