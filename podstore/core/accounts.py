@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy.engine import Connection
 
 from podstore.core import crypto
+from podstore.core.audit import audit
 from podstore.core.context import Actor, CoreContext, new_id, now
 from podstore.core.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthenticated
 from podstore.core.names import validate_password, validate_user_name
@@ -159,8 +160,18 @@ class Accounts:
     async def login(self, name: str, password: str, client: str | None = None) -> Login:
         if not isinstance(name, str) or not isinstance(password, str):
             raise Invalid("name and password must be strings")
-        row, identity = await self._verify(name, password, client)
+        try:
+            row, identity = await self._verify(name, password, client)
+        except Unauthenticated:
+            await self.ctx.db.write(lambda c: self._audit_failure(c, name, client))
+            raise
         return await self._open_session(row.id, identity, client)
+
+    @staticmethod
+    def _audit_failure(conn: Connection, name: str, client: str | None) -> None:
+        user_id = conn.execute(sa.select(users.c.id).where(users.c.name == name)).scalar()
+        if user_id is not None:
+            audit(conn, user_id, "login.failed", {"name": name}, client)
 
     async def _open_session(
         self, user_id: str, identity: X25519PrivateKey, client: str | None
@@ -187,6 +198,7 @@ class Accounts:
                 )
             )
             conn.execute(users.update().where(users.c.id == user_id).values(last_login_at=now()))
+            audit(conn, user_id, "login", {"session": session_id[:8]}, client)
 
         await self.ctx.db.write(insert)
         token = session_id + "." + base64.urlsafe_b64encode(secret).decode().rstrip("=")
@@ -279,6 +291,7 @@ class Accounts:
         conn: Connection, user_id: str, fields: dict[str, Any], keep: str | None
     ) -> None:
         conn.execute(users.update().where(users.c.id == user_id).values(**fields))
+        audit(conn, user_id, "password.changed", {"kept_session": bool(keep)})
         doomed = sessions.delete().where(sessions.c.user_id == user_id)
         if keep:
             doomed = doomed.where(sessions.c.id != keep)
@@ -304,6 +317,8 @@ class Accounts:
         """Delete the account and everything it owns; `remove_pods` frees the pods' data."""
         await self._verify(actor.name, password, None)
         await remove_pods(actor)
-        await self.ctx.db.write(
-            lambda c: c.execute(users.delete().where(users.c.id == actor.user_id))
-        )
+        def drop(conn: Connection) -> None:
+            conn.execute(users.delete().where(users.c.id == actor.user_id))
+            audit(conn, actor.user_id, "account.deleted", {"name": actor.name})
+
+        await self.ctx.db.write(drop)

@@ -1,19 +1,240 @@
-"""The per-user event stream (owned by the events work; see the module that replaces this).
+"""The per-user event stream: a monotonic sequence per user, replayable and followed live.
 
 CONTRACT used by the rest of core, inside the write transaction of the change:
     emit(conn, recipients, kind, data)  -> one event per recipient user, each with the next
                                            number of that user's monotonic sequence.
 Notifications to listeners go out only after the transaction commits.
+
+Sequence numbers come from one counter row per user, bumped with an upsert that returns the
+new value: the row lock serialises the writers of one user until commit, so each user's
+events commit in sequence order and a rolled-back transaction leaves no gap.
+
+Waking up the readers: on PostgreSQL `emit` issues `pg_notify` inside the transaction (the
+server delivers it at commit) and every node LISTENs on one dedicated connection; on SQLite
+(one server process per database) an in-process notifier runs after the commit. Readers
+re-query the table on every wake-up and also every few seconds, so a lost notification
+(a LISTEN connection being re-established) delays an event but never loses it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+import contextlib
+import json
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+
+from podstore.core.context import now
+from podstore.core.errors import Invalid
+from podstore.core.nodes import iso
+from podstore.meta.db import Database, after_commit
+from podstore.meta.social_schema import event_counters, events
+
+log = logging.getLogger("podstore.events")
+CHANNEL = "podstore_events"
+BATCH = 500
+MAX_KIND = 64
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+def _next_seq(conn: Connection, user_id: str) -> int:
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    stmt = (
+        insert(event_counters)
+        .values(user_id=user_id, last_seq=1)
+        .on_conflict_do_update(
+            index_elements=["user_id"], set_={"last_seq": event_counters.c.last_seq + 1}
+        )
+        .returning(event_counters.c.last_seq)
+    )
+    return int(conn.execute(stmt).scalar_one())
 
 
 def emit(conn: Connection, recipients: Iterable[str], kind: str, data: dict[str, Any]) -> None:
     """Record `kind` with `data` in the stream of every user in `recipients`."""
-    del conn, recipients, kind, data
+    users = sorted({r for r in recipients if r})  # one order for all writers: no deadlocks
+    if not users:
+        return
+    if not kind or len(kind) > MAX_KIND:
+        raise ValueError(f"an event kind is 1 to {MAX_KIND} characters")
+    payload = json.loads(json.dumps(data, default=str))
+    at = now()
+    for user_id in users:
+        seq = _next_seq(conn, user_id)
+        conn.execute(
+            events.insert().values(user_id=user_id, seq=seq, kind=kind, data=payload, at=at)
+        )
+    if conn.dialect.name == "postgresql":
+        for user_id in users:  # delivered by PostgreSQL at commit, to every node
+            conn.execute(sa.select(sa.func.pg_notify(CHANNEL, user_id)))
+    else:
+        after_commit(conn, lambda: LOCAL.publish(users))
+
+
+def prune(conn: Connection, older_than: float) -> int:
+    """Drop events recorded before `older_than` (seconds since the epoch); counters stay."""
+    return conn.execute(events.delete().where(events.c.at < older_than)).rowcount
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def _row(row: Any) -> dict[str, Any]:
+    return {"seq": row.seq, "kind": row.kind, "data": row.data, "at": iso(row.at)}
+
+
+def fetch(conn: Connection, user_id: str, after: int, limit: int = BATCH) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        sa.select(events.c.seq, events.c.kind, events.c.data, events.c.at)
+        .where(events.c.user_id == user_id, events.c.seq > after)
+        .order_by(events.c.seq)
+        .limit(limit)
+    ).all()
+    return [_row(r) for r in rows]
+
+
+def last_seq(conn: Connection, user_id: str) -> int:
+    value = conn.execute(
+        sa.select(event_counters.c.last_seq).where(event_counters.c.user_id == user_id)
+    ).scalar()
+    return int(value or 0)
+
+
+class LocalNotifier:
+    """Process-wide fan-out of committed SQLite events to the hubs of this process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._listeners: list[Callable[[list[str]], None]] = []
+
+    def add(self, listener: Callable[[list[str]], None]) -> None:
+        with self._lock:
+            self._listeners.append(listener)
+
+    def remove(self, listener: Callable[[list[str]], None]) -> None:
+        with self._lock, contextlib.suppress(ValueError):
+            self._listeners.remove(listener)
+
+    def publish(self, user_ids: list[str]) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(user_ids)
+
+
+LOCAL = LocalNotifier()
+
+
+class EventHub:
+    """Serves a process's readers: replay from the table, then wake-ups on new events."""
+
+    def __init__(self, db: Database, poll_interval: float | None = None) -> None:
+        self.db = db
+        self.poll_interval = poll_interval or (2.0 if db.is_sqlite else 10.0)
+        self._waiters: dict[str, set[asyncio.Event]] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._listener: asyncio.Task[None] | None = None
+
+    # -- wake-ups --
+
+    def _start(self) -> None:
+        if self._loop is not None:
+            return
+        self._loop = asyncio.get_running_loop()
+        if self.db.is_sqlite:
+            LOCAL.add(self._from_thread)
+        else:
+            self._listener = self._loop.create_task(self._listen())
+
+    def _from_thread(self, user_ids: list[str]) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._wake, user_ids)
+
+    def _wake(self, user_ids: Iterable[str]) -> None:
+        for user_id in user_ids:
+            for waiter in self._waiters.get(user_id, ()):
+                waiter.set()
+
+    def _wake_all(self) -> None:
+        self._wake(list(self._waiters))
+
+    async def _listen(self) -> None:
+        import psycopg
+
+        url = sa.engine.make_url(self.db.url).set(drivername="postgresql")
+        conninfo = url.render_as_string(hide_password=False)
+        backoff = 0.5
+        while True:
+            try:
+                conn = await psycopg.AsyncConnection.connect(conninfo, autocommit=True)
+                async with conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    backoff = 0.5
+                    self._wake_all()  # whatever committed while nobody listened
+                    async for note in conn.notifies():
+                        self._wake((note.payload,))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the database went away: retry, readers keep polling
+                log.warning("event listener lost its connection: %s", exc)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 10.0)
+
+    # -- readers --
+
+    async def last_seq(self, user_id: str) -> int:
+        return await self.db.read(lambda c: last_seq(c, user_id))
+
+    async def wait(
+        self, user_id: str, after: int, within: float, limit: int = BATCH
+    ) -> list[dict[str, Any]]:
+        """Events after `after` at once if there are any, else the first ones `within` s."""
+        if after < 0:
+            raise Invalid("after must be a sequence number, 0 or more")
+        self._start()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max(0.0, within)
+        waiter = asyncio.Event()
+        self._waiters.setdefault(user_id, set()).add(waiter)
+        try:
+            while True:
+                waiter.clear()  # registered before reading: no wake-up slips between
+                found = await self.db.read(lambda c: fetch(c, user_id, after, limit))
+                left = deadline - loop.time()
+                if found or left <= 0:
+                    return found
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(waiter.wait(), min(left, self.poll_interval))
+        finally:
+            mine = self._waiters.get(user_id)
+            if mine is not None:
+                mine.discard(waiter)
+                if not mine:
+                    del self._waiters[user_id]
+
+    async def subscribe(self, user_id: str, after: int) -> AsyncIterator[dict[str, Any]]:
+        """Every event after `after`, stored ones first, then live ones, for ever."""
+        while True:
+            for event in await self.wait(user_id, after, self.poll_interval):
+                after = event["seq"]
+                yield event
+
+    async def close(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._listener
+            self._listener = None
+        LOCAL.remove(self._from_thread)
+        self._loop = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +22,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 T = TypeVar("T")
+log = logging.getLogger("podstore.db")
+_AFTER_COMMIT = "podstore_after_commit"
 
 
 class UniqueViolation(Exception):
@@ -55,6 +58,11 @@ def _sqlite_engine(url: str, *, writer: bool) -> Engine:
     return engine
 
 
+def after_commit(conn: Connection, hook: Callable[[], None]) -> None:
+    """Run `hook` once the transaction of `conn` (opened by `Database.write`) commits."""
+    conn.info.setdefault(_AFTER_COMMIT, []).append(hook)
+
+
 def _is_unique_violation(exc: DBAPIError) -> bool:
     text = str(exc.orig).lower()
     return "unique" in text or "duplicate key" in text
@@ -87,13 +95,23 @@ class Database:
             return result
 
     def write_sync(self, fn: Callable[[Connection], T]) -> T:
+        hooks: list[Callable[[], None]] = []
         try:
             with self.writer_engine.begin() as conn:
-                return fn(conn)
+                try:
+                    result = fn(conn)
+                finally:
+                    hooks = conn.info.pop(_AFTER_COMMIT, [])
         except IntegrityError as exc:
             if _is_unique_violation(exc):
                 raise UniqueViolation(str(exc.orig)) from exc
             raise
+        for hook in hooks:  # committed: tell the listeners
+            try:
+                hook()
+            except Exception:
+                log.exception("an after-commit hook failed")
+        return result
 
     async def read(self, fn: Callable[[Connection], T]) -> T:
         loop = asyncio.get_running_loop()
