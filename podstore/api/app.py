@@ -14,8 +14,18 @@ from podstore import __version__
 from podstore.api import problems
 from podstore.api import tus as tus_api
 from podstore.api.limits import HeaderLimitMiddleware
-from podstore.api.native import accounts, docs, files, kv, nodes, pods, public, sharing, tree
-from podstore.api.native import social
+from podstore.api.native import (
+    accounts,
+    docs,
+    files,
+    kv,
+    nodes,
+    pods,
+    public,
+    sharing,
+    social,
+    tree,
+)
 from podstore.api.native import uploads as uploads_api
 from podstore.api.observe import (
     REGISTRY,

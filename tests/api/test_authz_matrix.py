@@ -1,4 +1,4 @@
-"""The authorization matrix: every operation × every kind of principal, from one table.
+"""The authorization matrix: every operation by every kind of principal, from one table.
 
 The owner's pod `proj` holds `shared/` (granted, linked, shared with a group) and
 `private/` (only for members). Each principal reaches things the way it would in real
