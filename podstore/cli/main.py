@@ -326,11 +326,24 @@ def versions(
 
 @app.command()
 @friendly
-def put(local: Path, target: str) -> None:
-    """Upload a file or folder: put LOCAL POD/PATH."""
+def put(
+    local: Path,
+    target: str,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="continue an interrupted upload (also the default)")
+    ] = False,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="ignore saved upload state and hash again")
+    ] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="chunks sent in parallel")] = 4,
+    raw: Annotated[
+        bool, typer.Option("--raw", help="one plain PUT per file, no handshake")
+    ] = False,
+) -> None:
+    """Upload a file or folder: put LOCAL POD/PATH (resumable, only missing chunks are sent)."""
     pod, path = pod_path(target)
-    count = transfer.put(Client(), local, pod, path)
-    console.print(f"sent {count} file(s)")
+    stats = transfer.put(Client(), local, pod, path, jobs=jobs, fresh=fresh and not resume, raw=raw)
+    console.print(f"put {stats.files} file(s): {stats.summary()}")
 
 
 @app.command()

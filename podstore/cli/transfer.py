@@ -1,11 +1,29 @@
-"""`podstore put` and `podstore get`: files and whole folders, with progress bars."""
+"""`podstore put` and `podstore get`: files and whole folders, with progress bars.
+
+`put` uses the chunk-list handshake (api/native/uploads.py): the file is cut into chunks
+with the pod's parameters and hashed locally, the server answers which chunks it lacks, and
+only those are sent, in parallel. The chunk list and session id are kept in a small state
+file (XDG state dir), keyed by server, pod, path, size and mtime, so a re-run of an
+interrupted `put` continues where it stopped without hashing again, and an unchanged file is
+re-uploaded without reading it. Small files (inline on the server) go in one plain PUT.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import mmap
 import os
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import blake3
+import httpx
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -16,9 +34,12 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from podstore.cli.client import Client
+from podstore.cli.client import ApiError, Client, q
+from podstore.storage.chunker import ChunkParams, make_cdc
 
 PIECE = 1024 * 1024
+STATE_MAX_AGE = 30 * 24 * 3600
+RETRIES = 4
 
 
 def progress_bar() -> Progress:
@@ -28,6 +49,7 @@ def progress_bar() -> Progress:
         DownloadColumn(),
         TransferSpeedColumn(),
         TimeRemainingColumn(),
+        TextColumn("{task.fields[note]}"),
     )
 
 
@@ -38,8 +60,251 @@ def _read(path: Path, progress: Progress, task: TaskID) -> Iterator[bytes]:
             yield piece
 
 
-def put(client: Client, local: Path, pod: str, target: str) -> int:
-    """Upload a file or a folder tree; returns the number of files sent."""
+@dataclass
+class PutStats:
+    files: int = 0
+    chunks_sent: int = 0
+    bytes_sent: int = 0
+    chunks_skipped: int = 0
+    bytes_skipped: int = 0
+    resumed: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def summary(self) -> str:
+        return (
+            f"sent {self.chunks_sent} chunk(s), {self.bytes_sent} bytes; "
+            f"skipped {self.chunks_skipped} chunk(s), {self.bytes_skipped} bytes already stored"
+            + (f"; resumed {self.resumed} upload(s)" if self.resumed else "")
+        )
+
+
+# -- local state ----------------------------------------------------------------------------
+
+
+def state_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "podstore" / "uploads"
+
+
+def state_file(server: str, pod: str, path: str, local: Path) -> Path:
+    st = local.stat()
+    key = "\0".join([server, pod, path, str(st.st_size), str(st.st_mtime_ns)])
+    return state_dir() / (hashlib.sha256(key.encode()).hexdigest()[:40] + ".json")
+
+
+def load_state(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text())
+        return data if isinstance(data, dict) else None
+    except (OSError, ValueError):
+        return None
+
+
+def save_state(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_suffix(".tmp")
+    temp.write_text(json.dumps(data))
+    temp.replace(path)
+
+
+def prune_states(max_age: float = STATE_MAX_AGE) -> None:
+    cutoff = time.time() - max_age
+    try:
+        for item in state_dir().glob("*.json"):
+            if item.stat().st_mtime < cutoff:
+                item.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+# -- chunking --------------------------------------------------------------------------------
+
+
+def chunk_file(local: Path, params: dict[str, Any], workers: int = 2) -> list[list[Any]]:
+    """[[size, hex BLAKE3], ...] of the file's content-defined chunks."""
+    size = local.stat().st_size
+    if size == 0:
+        return []
+    cdc = make_cdc(ChunkParams(params["min_size"], params["avg_size"], params["max_size"]))
+    with local.open("rb") as source, mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        view = memoryview(m)
+        try:
+            cuts = [(c.offset, c.length) for c in cdc.cut_buf(view)]
+            with ThreadPoolExecutor(workers) as pool:
+                hashes = list(
+                    pool.map(lambda c: blake3.blake3(view[c[0] : c[0] + c[1]]).hexdigest(), cuts)
+                )
+        finally:
+            view.release()
+    return [[length, digest] for (_, length), digest in zip(cuts, hashes, strict=True)]
+
+
+# -- the handshake ---------------------------------------------------------------------------
+
+
+class Uploader:
+    def __init__(self, client: Client, jobs: int = 4, fresh: bool = False) -> None:
+        self.client = client
+        self.jobs = max(1, jobs)
+        self.fresh = fresh
+        self.params: dict[str, dict[str, Any] | None] = {}
+        self.stats = PutStats()
+
+    def pod_params(self, pod: str) -> dict[str, Any] | None:
+        if pod not in self.params:
+            try:
+                self.params[pod] = self.client.call("GET", f"/pods/{q(pod)}/chunk-params")
+            except ApiError as exc:
+                if exc.status not in (404, 405):
+                    raise
+                self.params[pod] = None  # an older server: plain PUT
+        return self.params[pod]
+
+    def put_file(
+        self, local: Path, pod: str, remote: str, progress: Progress, task: TaskID
+    ) -> None:
+        size = local.stat().st_size
+        params = self.pod_params(pod)
+        if params is None or size < params["inline_threshold"]:
+            self.client.upload(pod, remote, _read(local, progress, task), size)
+            with self.stats.lock:
+                self.stats.bytes_sent += size
+            return
+        where = state_file(self.client.url, pod, remote, local)
+        state = None if self.fresh else load_state(where)
+        if state is None or state.get("params") != params:
+            progress.update(task, note=f"hashing {local.name}")
+            state = {"params": params, "chunks": chunk_file(local, params), "session": None}
+            save_state(where, state)
+        status = self._session(pod, remote, size, state, where)
+        missing = [int(i) for i in status["missing"]]
+        chunks = state["chunks"]
+        offsets = [0]
+        for length, _ in chunks:
+            offsets.append(offsets[-1] + length)
+        wanted = set(missing)
+        skipped = sum(chunks[i][0] for i in range(len(chunks)) if i not in wanted)
+        with self.stats.lock:
+            self.stats.chunks_skipped += len(chunks) - len(missing)
+            self.stats.bytes_skipped += skipped
+        progress.advance(task, skipped)
+        self._note(progress, task)
+        self._send(status["id"], local, missing, chunks, offsets, progress, task)
+        self._commit(status["id"], local, chunks, offsets, progress, task)
+        state["session"] = None
+        save_state(where, state)  # kept: an unchanged file is re-uploaded without hashing
+
+    def _note(self, progress: Progress, task: TaskID) -> None:
+        s = self.stats
+        progress.update(
+            task, note=f"sent {_mib(s.bytes_sent)}, dedup skipped {_mib(s.bytes_skipped)}"
+        )
+
+    def _session(
+        self, pod: str, remote: str, size: int, state: dict[str, Any], where: Path
+    ) -> dict[str, Any]:
+        if state.get("session"):
+            try:
+                status: dict[str, Any] = self.client.call("GET", f"/uploads/{state['session']}")
+                if status["state"] == "open":
+                    with self.stats.lock:
+                        self.stats.resumed += 1
+                    return status
+            except ApiError as exc:
+                if exc.status != 404:
+                    raise
+        body = {
+            "path": remote,
+            "size": size,
+            "chunks": [{"size": n, "hash": h} for n, h in state["chunks"]],
+        }
+        status = self.client.call("POST", f"/pods/{q(pod)}/uploads", json=body)
+        state["session"] = status["id"]
+        save_state(where, state)
+        return status
+
+    def _send(
+        self,
+        upload_id: str,
+        local: Path,
+        indexes: list[int],
+        chunks: list[list[Any]],
+        offsets: list[int],
+        progress: Progress,
+        task: TaskID,
+    ) -> None:
+        if not indexes:
+            return
+        fd = os.open(local, os.O_RDONLY)
+        try:
+
+            def send(index: int) -> None:
+                length = chunks[index][0]
+                data = os.pread(fd, length, offsets[index])
+                if len(data) != length:
+                    raise ValueError(f"{local} changed while it was being uploaded")
+                for attempt in range(RETRIES):
+                    try:
+                        self.client.call(
+                            "PUT",
+                            f"/uploads/{upload_id}/chunks/{index}",
+                            content=data,
+                            headers={"Content-Type": "application/octet-stream"},
+                        )
+                        break
+                    except httpx.TransportError:
+                        if attempt == RETRIES - 1:
+                            raise
+                        time.sleep(0.5 * 2**attempt)
+                with self.stats.lock:
+                    self.stats.chunks_sent += 1
+                    self.stats.bytes_sent += length
+                progress.advance(task, length)
+                self._note(progress, task)
+
+            with ThreadPoolExecutor(self.jobs) as pool:
+                for future in [pool.submit(send, i) for i in indexes]:
+                    future.result()
+        finally:
+            os.close(fd)
+
+    def _commit(
+        self,
+        upload_id: str,
+        local: Path,
+        chunks: list[list[Any]],
+        offsets: list[int],
+        progress: Progress,
+        task: TaskID,
+    ) -> None:
+        for _ in range(2):
+            try:
+                self.client.call("POST", f"/uploads/{upload_id}/commit")
+                return
+            except ApiError as exc:
+                if exc.status != 409:
+                    raise
+            # chunks went missing in between (e.g. sent to a node that lost them): resend
+            missing = self.client.call("GET", f"/uploads/{upload_id}")["missing"]
+            self._send(upload_id, local, missing, chunks, offsets, progress, task)
+        self.client.call("POST", f"/uploads/{upload_id}/commit")
+
+
+def _mib(n: int) -> str:
+    return f"{n / 1048576:.1f} MiB"
+
+
+def put(
+    client: Client,
+    local: Path,
+    pod: str,
+    target: str,
+    *,
+    jobs: int = 4,
+    fresh: bool = False,
+    raw: bool = False,
+) -> PutStats:
+    """Upload a file or a folder tree (resuming interrupted uploads); returns what was sent."""
     if local.is_dir():
         files = sorted(p for p in local.rglob("*") if p.is_file())
         pairs = [
@@ -57,12 +322,17 @@ def put(client: Client, local: Path, pod: str, target: str) -> int:
         if not local.is_file():
             raise FileNotFoundError(local)
         pairs = [(local, target or local.name)]
+    prune_states()
+    uploader = Uploader(client, jobs=jobs, fresh=fresh)
+    if raw:
+        uploader.params = {pod: None}
     total = sum(p.stat().st_size for p, _ in pairs)
     with progress_bar() as progress:
-        overall = progress.add_task(f"put {len(pairs)} file(s)", total=total)
-        for path, remote in pairs:
-            client.upload(pod, remote, _read(path, progress, overall), path.stat().st_size)
-    return len(pairs)
+        overall = progress.add_task(f"put {len(pairs)} file(s)", total=total, note="")
+        for source, remote in pairs:
+            uploader.put_file(source, pod, remote, progress, overall)
+            uploader.stats.files += 1
+    return uploader.stats
 
 
 def _fetch(
@@ -85,7 +355,7 @@ def _fetch(
 
 def get(client: Client, pod: str, remote: str, local: Path) -> int:
     """Download a file or a folder tree; returns the number of files written."""
-    info = (
+    info: dict[str, Any] = (
         client.call("GET", f"/pods/{pod}/stat/{remote}") if remote.strip("/") else {"type": "dir"}
     )
     pairs: list[tuple[str, Path, int]] = []
