@@ -7,17 +7,16 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-import httpx
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from podstore.cli import transfer
-from podstore.cli.client import ApiError, Client, pod_path, q, save_session
+from podstore.cli import sharing, social, transfer
+from podstore.cli.client import Client, pod_path, q, save_session
+from podstore.cli.errors import friendly
 
 app = typer.Typer(
     help="podstore: your encrypted pods of files, tables and documents.",
@@ -25,32 +24,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 pods_app = typer.Typer(help="List, create, rename and delete pods.", invoke_without_command=True)
-trash_app = typer.Typer(help="List, restore and purge deleted items.", invoke_without_command=True)
 app.add_typer(pods_app, name="pods")
-app.add_typer(trash_app, name="trash")
+app.add_typer(social.app)  # msg, contacts, events, audit
+sharing.register(app)
 console = Console()
 err = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def friendly(fn: F) -> F:
-    """Turn API and connection errors into one clear line and exit status 1."""
-
-    @wraps(fn)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except ApiError as exc:
-            err.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(1) from None
-        except httpx.TransportError as exc:
-            err.print(f"[red]error:[/red] cannot reach the server: {exc}")
-            raise typer.Exit(1) from None
-        except (ValueError, FileNotFoundError) as exc:
-            err.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(2) from None
-
-    return run  # type: ignore[return-value]
 
 
 def ask_password(confirm: bool = False) -> str:
@@ -272,32 +251,29 @@ def rm(target: str) -> None:
     Client().call("DELETE", f"/pods/{q(pod)}/files/{q(path)}")
 
 
-@trash_app.callback()
+@app.command()
 @friendly
-def trash_list(ctx: typer.Context, pod: Annotated[str, typer.Argument()] = "") -> None:
-    if ctx.invoked_subcommand:
-        return
-    if not pod:
-        raise ValueError("name a pod: podstore trash POD")
+def trash(pod: str) -> None:
+    """List a pod's deleted items."""
     table = Table("id", "original path", "type", "size")
     for item in Client().call("GET", f"/pods/{q(pod)}/trash")["entries"]:
         table.add_row(item["id"], item["original_path"], item["type"], size(item["size"]))
     console.print(table)
 
 
-@trash_app.command("restore")
+@app.command()
 @friendly
-def trash_restore(pod: str, node_id: str) -> None:
+def restore(pod: str, node_id: str) -> None:
     """Put a deleted item back where it was."""
-    result = Client().call("POST", f"/pods/{q(pod)}/trash/{node_id}/restore")
+    result = Client().call("POST", f"/pods/{q(pod)}/trash/{q(node_id)}/restore")
     console.print(f"restored to {result['path']}")
 
 
-@trash_app.command("purge")
+@app.command()
 @friendly
-def trash_purge(pod: str, node_id: Annotated[str | None, typer.Argument()] = None) -> None:
-    """Delete one item for good, or empty the whole trash."""
-    path = f"/pods/{q(pod)}/trash" + (f"/{node_id}" if node_id else "")
+def purge(pod: str, node_id: Annotated[str | None, typer.Argument()] = None) -> None:
+    """Delete one trashed item for good, or empty the whole trash."""
+    path = f"/pods/{q(pod)}/trash" + (f"/{q(node_id)}" if node_id else "")
     console.print(f"purged {Client().call('DELETE', path)['purged']} item(s)")
 
 
