@@ -9,7 +9,6 @@ transaction too, unless `mode="rows"` asks to load the good lines and report the
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Iterable
 from types import SimpleNamespace
@@ -22,7 +21,13 @@ from podstore.core import fairos_expr
 from podstore.core.context import Actor, CoreContext, new_id, now
 from podstore.core.docs_filter import Node, Sort, parse_filter, parse_sort
 from podstore.core.docs_index import index_rows, parse_spec, validate_document
-from podstore.core.docs_sql import FilterSql, driver_candidates, keyset_after
+from podstore.core.docs_sql import (
+    FilterSql,
+    decode_cursor,
+    driver_candidates,
+    encode_cursor,
+    keyset_after,
+)
 from podstore.core.errors import Conflict, Invalid, NotFound, PayloadTooLarge
 from podstore.core.files import Files
 from podstore.core.names import validate_name
@@ -99,24 +104,6 @@ def write_documents(
         if index:
             conn.execute(doc_index.insert(), index)
     return len(ids)
-
-
-def _encode_cursor(values: list[Any]) -> str:
-    raw = json.dumps(values, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str, sort: Sort) -> list[Any]:
-    try:
-        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, UnicodeDecodeError):
-        raise Invalid("the cursor is not valid") from None
-    size = 1 if sort.path is None else 4
-    if not isinstance(values, list) or len(values) != size or not isinstance(values[-1], str):
-        raise Invalid("the cursor is not valid (or belongs to another sort)")
-    if size == 4 and values[0] not in (0, 1, 2):
-        raise Invalid("the cursor is not valid")
-    return values
 
 
 def _driver(conn: Connection, sql: FilterSql, node: Node) -> Node | None:
@@ -272,7 +259,7 @@ class DocCollections:
             raise Invalid("expr takes a limit only; filter, sort and cursor go together")
         parsed_expr = fairos_expr.parse(expr) if expr else None
         node, order = parse_filter(filter), parse_sort(sort)
-        last = _decode_cursor(cursor, order) if cursor else None
+        last = decode_cursor(cursor, order) if cursor else None
 
         def query(conn: Connection) -> dict[str, Any]:
             access = pod_data_access(conn, actor, pod, write=False)
@@ -321,8 +308,8 @@ class DocCollections:
         next_cursor = None
         if more:
             tail = rows[-1]
-            next_cursor = _encode_cursor(
-                [tail[2], tail[3], tail[4], tail[0]] if keys else [tail[0]]
+            next_cursor = encode_cursor(
+                [tail[2], tail[3], tail[4], tail[0]] if keys else [tail[0]], order
             )
         return {"docs": [r[1] for r in rows], "next": next_cursor}
 

@@ -12,6 +12,8 @@ missing fields.
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -19,8 +21,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
-from podstore.core.docs_filter import And, Cmp, Exists, Node, Not, Or
+from podstore.core.docs_filter import And, Cmp, Exists, Node, Not, Or, Sort
 from podstore.core.docs_index import index_kind
+from podstore.core.errors import Invalid
 from podstore.meta.kv_schema import doc_index, documents
 
 Expr = ColumnElement[Any]
@@ -226,3 +229,27 @@ def keyset_after(keys: tuple[Expr, Expr, Expr] | None, last: list[Any], descendi
     else:
         same = after(doc_id, i)
     return sa.or_(after(rank, r), sa.and_(rank == r, same))
+
+
+def _sort_name(sort: Sort) -> str:
+    return ("-" if sort.descending else "") + ".".join(sort.path or ("id",))
+
+
+def encode_cursor(values: list[Any], sort: Sort) -> str:
+    raw = json.dumps([_sort_name(sort), *values], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: Sort) -> list[Any]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        raise Invalid("the cursor is not valid") from None
+    size = 2 if sort.path is None else 5
+    if not isinstance(values, list) or len(values) != size or not isinstance(values[-1], str):
+        raise Invalid("the cursor is not valid")
+    if values.pop(0) != _sort_name(sort):
+        raise Invalid("the cursor belongs to another sort order")
+    if size == 4 and values[0] not in (0, 1, 2):
+        raise Invalid("the cursor is not valid")
+    return values

@@ -45,8 +45,8 @@ def _text(data: bytes) -> str:
 
 def _record(fields: list[str]) -> bytes:
     out = io.StringIO()
-    csv.writer(out, lineterminator="").writerow(fields)
-    return out.getvalue().encode("utf-8")
+    csv.writer(out, lineterminator="\r\n").writerow(fields)  # quotes fields with CR or LF
+    return out.getvalue()[:-2].encode("utf-8")
 
 
 def parse_csv(data: bytes) -> Parsed:
