@@ -28,7 +28,7 @@ def encode(files: dict[str, bytes], fields: dict[str, str]) -> tuple[bytes, str]
 
 async def pieces(body: bytes, cuts: list[int]) -> AsyncIterator[bytes]:
     last = 0
-    for cut in sorted(set(cuts)) + [len(body)]:
+    for cut in [*sorted(set(cuts)), len(body)]:
         if cut > last:
             yield body[last:cut]
             last = cut
