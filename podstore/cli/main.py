@@ -17,6 +17,7 @@ from rich.table import Table
 from podstore.cli import sharing, social, transfer
 from podstore.cli.client import Client, pod_path, q, save_session
 from podstore.cli.errors import friendly
+from podstore.cli.structured import docs_app, kv_app
 
 app = typer.Typer(
     help="podstore: your encrypted pods of files, tables and documents.",
@@ -27,6 +28,8 @@ pods_app = typer.Typer(help="List, create, rename and delete pods.", invoke_with
 app.add_typer(pods_app, name="pods")
 app.add_typer(social.app)  # msg, contacts, events, audit
 sharing.register(app)
+app.add_typer(kv_app, name="kv")
+app.add_typer(docs_app, name="docs")
 console = Console()
 err = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
