@@ -63,9 +63,28 @@ async def _guard(request: Request, handler: Callable[[], Awaitable[Response]]) -
         headers = _headers()
         if status == 401:
             headers["WWW-Authenticate"] = 'Bearer realm="podstore"'
+        if not await _drain(request):
+            headers["Connection"] = "close"
         if request.method == "HEAD":
             return Response(status_code=status, headers=headers)
         return problem(status, exc.title, exc.detail, headers=headers)
+
+
+async def _drain(request: Request) -> bool:
+    """Read what is left of a refused request's body (up to the request cap), so the
+    connection can carry the next request; False if it was too big to bother."""
+    declared = request.headers.get("content-length", "")
+    limit = get_core(request).settings.max_request_bytes
+    if not declared.isdigit() or int(declared) > limit:
+        return (
+            "content-length" not in request.headers and "transfer-encoding" not in request.headers
+        )
+    try:
+        async for _ in request.stream():
+            pass
+    except (RuntimeError, ClientDisconnect):  # already read, or the client went away
+        pass
+    return True
 
 
 def parse_metadata(raw: str | None) -> dict[str, str]:
@@ -191,7 +210,8 @@ async def patch(pod: str, upload_id: str, request: Request) -> Response:
         core = get_core(request)
         actor = await current_actor(request, core)
         if not request.headers.get("content-type", "").startswith(OFFSET_TYPE):
-            return problem(415, "Unsupported media type", f"send {OFFSET_TYPE}", _headers())
+            headers = _headers() if await _drain(request) else _headers(Connection="close")
+            return problem(415, "Unsupported media type", f"send {OFFSET_TYPE}", headers)
         offset = _int_header(request, "upload-offset")
         checksum = parse_checksum(request.headers.get("upload-checksum"))
         body = _body(request, core.settings.max_request_bytes)
