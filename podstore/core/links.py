@@ -24,11 +24,11 @@ from podstore.core import crypto
 from podstore.core.access import Level, PodKeyCache, authorize
 from podstore.core.accounts import Accounts
 from podstore.core.audit import audit
-from podstore.core.context import Actor, CoreContext, now
+from podstore.core.context import Actor, CoreContext, iso, now
 from podstore.core.errors import Invalid, NotFound, PermissionDenied, Unauthenticated
 from podstore.core.files import Download, Files
 from podstore.core.names import split_path
-from podstore.core.nodes import entry, iso, resolve
+from podstore.core.nodes import entry, resolve
 from podstore.meta.sharing_schema import links
 
 PUBLIC_PREFIX = "/api/v1/public/"

@@ -3,21 +3,16 @@ callers pass a `PodAccess` that `authorize` produced)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from podstore.core.access import PodAccess
+from podstore.core.context import iso
 from podstore.core.errors import Conflict, Invalid, NotFound
+from podstore.core.events import emit
 from podstore.meta.schema import nodes, stars, versions
-
-
-def iso(ts: float | None) -> str | None:
-    if ts is None:
-        return None
-    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
 
 
 def child(conn: Connection, parent_id: str, name: str) -> Row[Any] | None:
@@ -138,6 +133,14 @@ def entry(node: Row[Any], starred: bool = False) -> dict[str, Any]:
         "parent_id": node.parent_id,
         "starred": starred,
     }
+
+
+def notify(conn: Connection, node: Row[Any], kind: str, people: set[str]) -> None:
+    """Tell `people` (an audience computed by the caller) that `node` changed."""
+    emit(conn, people, kind, {
+        "node_id": node.id, "pod_id": node.pod_id, "parent_id": node.parent_id,
+        "name": node.name, "type": node.kind, "size": node.size, "version_id": node.version_id,
+    })
 
 
 def starred_among(conn: Connection, user_id: str, node_ids: list[str]) -> set[str]:

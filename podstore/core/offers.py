@@ -28,11 +28,11 @@ from podstore.core.access import (
     user_by_name,
 )
 from podstore.core.audit import audit
-from podstore.core.context import Actor, CoreContext, new_id, now
+from podstore.core.context import Actor, CoreContext, iso, new_id, now
 from podstore.core.errors import Conflict, Invalid, NotFound
 from podstore.core.events import emit
 from podstore.core.names import split_path
-from podstore.core.nodes import child, entry, get_node, iso, resolve, resolve_dir
+from podstore.core.nodes import child, entry, get_node, resolve, resolve_dir
 from podstore.core.quota import check_quota
 from podstore.core.refs import add_refs, drop_refs
 from podstore.meta.schema import nodes, pods, users, versions

@@ -28,11 +28,11 @@ from podstore.core.access import (
     user_by_name,
 )
 from podstore.core.audit import audit
-from podstore.core.context import Actor, CoreContext, new_id, now
+from podstore.core.context import Actor, CoreContext, iso, new_id, now
 from podstore.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from podstore.core.events import emit
 from podstore.core.names import split_path
-from podstore.core.nodes import entry, get_node, iso, resolve
+from podstore.core.nodes import entry, get_node, resolve
 from podstore.core.pods import pod_name
 from podstore.core.refs import add_refs
 from podstore.meta.db import UniqueViolation

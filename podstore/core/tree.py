@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from podstore.core.access import Level, PodAccess, Role, authorize
+from podstore.core.access import Level, PodAccess, Role, audience, authorize
 from podstore.core.context import Actor, CoreContext, new_id, now
 from podstore.core.errors import Conflict, Invalid, NotFound, PermissionDenied, QuotaExceeded
 from podstore.core.names import split_path
@@ -19,6 +19,7 @@ from podstore.core.nodes import (
     entry,
     get_node,
     is_live,
+    notify,
     path_of,
     resolve,
     resolve_dir,
@@ -142,6 +143,7 @@ class Tree:
             )
             node = get_node(conn, node_id)
             assert node is not None
+            notify(conn, node, "folder.created", audience(conn, access.pod_id, node.id))
             return entry(node)
 
         try:
@@ -191,6 +193,7 @@ class Tree:
                 node.name,
             ):
                 raise Conflict(f"/{'/'.join(dst)} exists already")
+            before = audience(conn, access.pod_id, node.id)
             conn.execute(
                 nodes.update()
                 .where(nodes.c.id == node.id)
@@ -198,6 +201,7 @@ class Tree:
             )
             moved = get_node(conn, node.id)
             assert moved is not None
+            notify(conn, moved, "node.moved", before | audience(conn, access.pod_id, moved.id))
             return entry(moved)
 
         try:
@@ -220,6 +224,8 @@ class Tree:
             new_root = copy_subtree(conn, access, actor, node, parent.id, dst[-1])
             copied = get_node(conn, new_root)
             assert copied is not None
+            notify(conn, copied, f"{'file' if copied.kind == 'file' else 'folder'}.created",
+                   audience(conn, access.pod_id, copied.id))
             return entry(copied)
 
         try:
@@ -237,11 +243,13 @@ class Tree:
         def trash(conn: Connection) -> dict[str, Any]:
             access = authorize(conn, actor, pod, Level.DELETE)
             node = resolve(conn, access, parts)
+            before = audience(conn, access.pod_id, node.id)
             conn.execute(
                 nodes.update()
                 .where(nodes.c.id == node.id)
                 .values(trashed_at=now(), trashed_by=actor.user_id)
             )
+            notify(conn, node, "file.deleted" if node.kind == "file" else "folder.deleted", before)
             return {**entry(node), "path": "/" + "/".join(parts)}
 
         return await self.ctx.db.write(trash)
@@ -285,6 +293,7 @@ class Tree:
             )
             restored = get_node(conn, node.id)
             assert restored is not None
+            notify(conn, restored, "node.restored", audience(conn, access.pod_id, restored.id))
             return {**entry(restored), "path": path_of(conn, restored)}
 
         return await self.ctx.db.write(restore)
