@@ -12,8 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from podstore.core.context import Actor, CoreContext, now
-from podstore.core.nodes import iso
+from podstore.core.context import Actor, CoreContext, iso, now
 from podstore.meta.social_schema import audit_log
 
 MAX_PAGE = 1000

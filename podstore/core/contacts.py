@@ -11,10 +11,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from podstore.core.context import Actor, CoreContext, now
+from podstore.core.context import Actor, CoreContext, iso, now
 from podstore.core.errors import Conflict, Invalid, NotFound
 from podstore.core.events import emit
-from podstore.core.nodes import iso
 from podstore.meta.db import UniqueViolation
 from podstore.meta.schema import users
 from podstore.meta.social_schema import contacts

@@ -13,15 +13,24 @@ from podstore.core.access import (
     PodAccess,
     PodKeyCache,
     Role,
+    audience,
     authorize,
     foreign_keys,
     require_download,
 )
 from podstore.core.content_type import SNIFF_BYTES, guess
-from podstore.core.context import Actor, CoreContext, new_id, now
+from podstore.core.context import Actor, CoreContext, iso, new_id, now
 from podstore.core.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from podstore.core.names import split_path
-from podstore.core.nodes import child, ensure_dirs, entry, get_node, iso, resolve, resolve_dir
+from podstore.core.nodes import (
+    child,
+    ensure_dirs,
+    entry,
+    get_node,
+    notify,
+    resolve,
+    resolve_dir,
+)
 from podstore.core.quota import check_quota
 from podstore.core.refs import add_refs, drop_refs
 from podstore.meta.db import UniqueViolation
@@ -245,6 +254,8 @@ class Files:
         trim_versions(conn, access.pod_id, node_id, access.versions_kept)
         fresh = get_node(conn, node_id)
         assert fresh is not None
+        kind_of_change = "file.created" if node is None else "file.changed"
+        notify(conn, fresh, kind_of_change, audience(conn, access.pod_id, fresh.id))
         return {
             **entry(fresh),
             "version": number,

@@ -13,10 +13,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from podstore.core.context import Actor, CoreContext, now
+from podstore.core.context import Actor, CoreContext, iso, now
 from podstore.core.errors import Invalid, NotFound
 from podstore.core.events import emit
-from podstore.core.nodes import iso
 from podstore.meta.schema import users
 from podstore.meta.social_schema import contacts, messages
 

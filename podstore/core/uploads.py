@@ -26,11 +26,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from podstore.core.access import PodAccess, PodKeyCache, Role, authorize
-from podstore.core.context import Actor, CoreContext, new_id, now
+from podstore.core.context import Actor, CoreContext, iso, new_id, now
 from podstore.core.errors import Conflict, Invalid, NotFound
 from podstore.core.files import Files
 from podstore.core.names import split_path
-from podstore.core.nodes import iso
 from podstore.core.quota import check_quota
 from podstore.core.upload_sessions import (
     HashCursors,

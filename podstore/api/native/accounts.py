@@ -66,7 +66,7 @@ async def login(
         samesite="strict",
         secure=request.url.scheme == "https",
     )
-    from podstore.core.nodes import iso
+    from podstore.core.context import iso
 
     return {"token": result.token, "expires_at": iso(result.expires_at), "user_id": result.user_id}
 
