@@ -23,15 +23,14 @@ import contextlib
 import json
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncGenerator, Callable, Iterable
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from podstore.core.context import now
+from podstore.core.context import iso, now
 from podstore.core.errors import Invalid
-from podstore.core.nodes import iso
 from podstore.meta.db import Database, after_commit
 from podstore.meta.social_schema import event_counters, events
 
@@ -223,7 +222,7 @@ class EventHub:
                 if not mine:
                     del self._waiters[user_id]
 
-    async def subscribe(self, user_id: str, after: int) -> AsyncIterator[dict[str, Any]]:
+    async def subscribe(self, user_id: str, after: int) -> AsyncGenerator[dict[str, Any], None]:
         """Every event after `after`, stored ones first, then live ones, for ever."""
         while True:
             for event in await self.wait(user_id, after, self.poll_interval):
