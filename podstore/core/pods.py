@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from podstore.core import crypto
 from podstore.core.access import PodAccess, Role, authorize, role_name
+from podstore.core.audit import audit
 from podstore.core.context import Actor, CoreContext, new_id, now
 from podstore.core.errors import Conflict, Invalid, NotFound
 from podstore.core.names import validate_name
@@ -221,6 +222,7 @@ class Pods:
         def remove(conn: Connection) -> None:
             access = authorize(conn, actor, pod, Role.OWNER)
             drop_pod(conn, access.pod_id)
+            audit(conn, actor.user_id, "pod.deleted", {"pod": access.pod_id, "name": access.name})
 
         await self.ctx.db.write(remove)
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from podstore.core.access import Level, PodAccess, Role, audience, authorize
+from podstore.core.audit import audit
 from podstore.core.context import Actor, CoreContext, new_id, now
 from podstore.core.errors import Conflict, Invalid, NotFound, PermissionDenied, QuotaExceeded
 from podstore.core.names import split_path
@@ -224,8 +225,12 @@ class Tree:
             new_root = copy_subtree(conn, access, actor, node, parent.id, dst[-1])
             copied = get_node(conn, new_root)
             assert copied is not None
-            notify(conn, copied, f"{'file' if copied.kind == 'file' else 'folder'}.created",
-                   audience(conn, access.pod_id, copied.id))
+            notify(
+                conn,
+                copied,
+                f"{'file' if copied.kind == 'file' else 'folder'}.created",
+                audience(conn, access.pod_id, copied.id),
+            )
             return entry(copied)
 
         try:
@@ -250,6 +255,9 @@ class Tree:
                 .values(trashed_at=now(), trashed_by=actor.user_id)
             )
             notify(conn, node, "file.deleted" if node.kind == "file" else "folder.deleted", before)
+            record_deletion(
+                conn, actor, access, "node.trashed", {"node": node.id, "name": node.name}
+            )
             return {**entry(node), "path": "/" + "/".join(parts)}
 
         return await self.ctx.db.write(trash)
@@ -316,6 +324,7 @@ class Tree:
             for target in targets:
                 if get_node(conn, target) is not None:
                     purge_subtree(conn, access.pod_id, target)
+            record_deletion(conn, actor, access, "trash.purged", {"items": targets})
             return len(targets)
 
         return await self.ctx.db.write(purge)
@@ -360,6 +369,15 @@ class Tree:
             return result
 
         return await self.ctx.db.read(query)
+
+
+def record_deletion(
+    conn: Connection, actor: Actor, access: PodAccess, action: str, detail: dict[str, Any]
+) -> None:
+    """Deletions go to the audit log of whoever did them and of the pod's owner."""
+    for user_id in {actor.user_id, access.owner_id} - {None}:
+        if user_id and not user_id.startswith("link:"):
+            audit(conn, user_id, action, {"pod": access.pod_id, "by": actor.name, **detail})
 
 
 def members_only(access: PodAccess) -> PodAccess:

@@ -109,7 +109,7 @@ async def download(
     version: str | None = None,
 ) -> Response:
     handle = await core.files.open(actor, pod, path, version)
-    return serve(handle, request, core)
+    return await serve(handle, request, core)
 
 
 @router.head("/pods/{pod}/files/{path:path}")
@@ -127,7 +127,21 @@ async def head(
     return Response(status_code=200, headers=headers)
 
 
-def serve(handle: Download, request: Request, core: Any) -> Response:
+async def primed(stream: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """Read the first piece before the response starts, so that a failure to read stored
+    data becomes an error status rather than a cut-off body."""
+    first = await anext(stream, None)
+
+    async def rest() -> AsyncIterator[bytes]:
+        if first is not None:
+            yield first
+        async for piece in stream:
+            yield piece
+
+    return rest()
+
+
+async def serve(handle: Download, request: Request, core: Any) -> Response:
     headers = _headers(handle)
     if_none_match = request.headers.get("if-none-match")
     if if_none_match and handle.etag in if_none_match.replace('"', "").replace("W/", "").split(
@@ -146,12 +160,12 @@ def serve(handle: Download, request: Request, core: Any) -> Response:
         span = None
     if span is None:
         headers["Content-Length"] = str(handle.size)
-        return StreamingResponse(core.files.stream(handle), headers=headers)
+        return StreamingResponse(await primed(core.files.stream(handle)), headers=headers)
     start, end = span
     headers["Content-Length"] = str(end - start)
     headers["Content-Range"] = f"bytes {start}-{end - 1}/{handle.size}"
     return StreamingResponse(
-        core.files.stream(handle, start, end), status_code=206, headers=headers
+        await primed(core.files.stream(handle, start, end)), status_code=206, headers=headers
     )
 
 

@@ -24,7 +24,7 @@ async def download(
     node_id: str, request: Request, actor: ActorDep, core: CoreDep, version: str | None = None
 ) -> Response:
     scope, path = await core.sharing.locate(actor, node_id)
-    return serve(await core.files.open(actor, scope, path, version), request, core)
+    return await serve(await core.files.open(actor, scope, path, version), request, core)
 
 
 @router.put("/nodes/{node_id}/content")

@@ -43,7 +43,7 @@ async def get_public(
             actor, actor.user_id, path, limit=min(max(limit, 1), 10_000), cursor=cursor
         )
         return JSONResponse(page)
-    return serve(await core.links.download(actor, path), request, core)
+    return await serve(await core.links.download(actor, path), request, core)
 
 
 @router.put("/public/{token}/{path:path}", status_code=201)
