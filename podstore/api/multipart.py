@@ -40,8 +40,12 @@ async def stream_parts(
         headers[header["field"].lower()] = header["value"]
         header["field"] = header["value"] = b""
 
+    def on_part_begin() -> None:
+        headers.clear()
+        events.append(("begin", None))
+
     callbacks: Any = {
-        "on_part_begin": lambda: (headers.clear(), events.append(("begin", None))),
+        "on_part_begin": on_part_begin,
         "on_header_field": lambda d, s, e: header.__setitem__("field", header["field"] + d[s:e]),
         "on_header_value": lambda d, s, e: header.__setitem__("value", header["value"] + d[s:e]),
         "on_header_end": on_header_end,

@@ -74,7 +74,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(_request: Request, exc: HTTPException) -> Response:
-        return problem(exc.status_code, str(exc.detail), str(exc.detail), exc.headers)
+        return problem(
+            exc.status_code,
+            str(exc.detail),
+            str(exc.detail),
+            dict(exc.headers) if exc.headers else None,
+        )
 
     @app.exception_handler(CorruptData)
     async def corrupt(request: Request, exc: CorruptData) -> Response:

@@ -145,7 +145,8 @@ class Files:
                 raise Conflict("a file of that name exists already")
             conditions.check(existing)
             check_quota(conn, access, size_hint or 0)
-            return access, parts[-1] if parts else existing.name
+            name = parts[-1] if parts else existing.name if existing is not None else ""
+            return access, name
 
         access, name = await self.ctx.db.read(prepare)
         keys = self.keycache.keys(access, actor)

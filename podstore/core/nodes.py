@@ -71,6 +71,7 @@ def ensure_dirs(
                 )
             )
             found = get_node(conn, node_id)
+            assert found is not None
         elif found.kind != "dir":
             raise Conflict(f"/{'/'.join(parts[: depth + 1])} is a file, not a folder")
         node = found
@@ -108,15 +109,10 @@ def subtree_ids(conn: Connection, root_id: str) -> list[str]:
 
 def subtree_versions(conn: Connection, node_ids: list[str]) -> list[Row[Any]]:
     rows: list[Row[Any]] = []
+    query = sa.select(versions.c.id, versions.c.size, versions.c.manifest)
     for start in range(0, len(node_ids), 500):
         batch = node_ids[start : start + 500]
-        rows.extend(
-            conn.execute(
-                sa.select(versions.c.id, versions.c.size, versions.c.manifest).where(
-                    versions.c.node_id.in_(batch)
-                )
-            ).all()
-        )
+        rows += list(conn.execute(query.where(versions.c.node_id.in_(batch))))
     return rows
 
 
@@ -137,10 +133,20 @@ def entry(node: Row[Any], starred: bool = False) -> dict[str, Any]:
 
 def notify(conn: Connection, node: Row[Any], kind: str, people: set[str]) -> None:
     """Tell `people` (an audience computed by the caller) that `node` changed."""
-    emit(conn, people, kind, {
-        "node_id": node.id, "pod_id": node.pod_id, "parent_id": node.parent_id,
-        "name": node.name, "type": node.kind, "size": node.size, "version_id": node.version_id,
-    })
+    emit(
+        conn,
+        people,
+        kind,
+        {
+            "node_id": node.id,
+            "pod_id": node.pod_id,
+            "parent_id": node.parent_id,
+            "name": node.name,
+            "type": node.kind,
+            "size": node.size,
+            "version_id": node.version_id,
+        },
+    )
 
 
 def starred_among(conn: Connection, user_id: str, node_ids: list[str]) -> set[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from podstore.core.access import PodKeyCache
@@ -103,7 +104,8 @@ class Core:
         """The account's profile, pods, and every live path with its versions, as metadata."""
         pods = await self.pods.list(actor)
         for pod in pods:
-            pod["tree"] = await self.ctx.db.read(lambda c, pid=pod["id"]: export_tree(c, pid))
+            pod_id: str = pod["id"]
+            pod["tree"] = await self.ctx.db.read(partial(export_tree, pod_id=pod_id))
         return {"user": await self.accounts.me(actor), "pods": pods}
 
     async def delete_account(self, actor: Actor, password: str) -> None:

@@ -407,7 +407,7 @@ def _free_alias(conn: Connection, user_id: str, name: str, owner: str) -> str:
 def _copy_nodes(conn: Connection, access: PodAccess, pod_id: str, root_id: str) -> dict[str, str]:
     """Copy the live tree below the scope root into `pod_id`; old id -> new id."""
     mapping: dict[str, str] = {}
-    pending = [(access.root_id, None)]
+    pending: list[tuple[str, str | None]] = [(access.root_id, None)]
     t = now()
     while pending:
         old_id, new_parent = pending.pop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import builtins
 import json
 from typing import Any
 
@@ -74,8 +75,8 @@ def list_children(
         raise Invalid("order is asc or desc")
     if not 1 <= limit <= MAX_PAGE:
         raise Invalid(f"limit is from 1 to {MAX_PAGE}")
-    column = SORT_COLUMNS[sort]
-    name = nodes.c.name
+    column: sa.ColumnElement[Any] = SORT_COLUMNS[sort]
+    name: sa.ColumnElement[Any] = nodes.c.name
     if conn.dialect.name == "postgresql":
         name = name.collate("C")
         if sort in ("name", "type"):
@@ -262,7 +263,7 @@ class Tree:
 
         return await self.ctx.db.write(trash)
 
-    async def trash(self, actor: Actor, pod: str) -> list[dict[str, Any]]:
+    async def trash(self, actor: Actor, pod: str) -> builtins.list[dict[str, Any]]:
         def query(conn: Connection) -> list[dict[str, Any]]:
             access = members_only(authorize(conn, actor, pod, Role.VIEWER))
             rows = conn.execute(
@@ -348,7 +349,7 @@ class Tree:
 
         return await self.ctx.db.write(star)
 
-    async def starred(self, actor: Actor) -> list[dict[str, Any]]:
+    async def starred(self, actor: Actor) -> builtins.list[dict[str, Any]]:
         def query(conn: Connection) -> list[dict[str, Any]]:
             rows = conn.execute(
                 sa.select(nodes)
