@@ -180,6 +180,27 @@ def test_a_user_sees_nothing_about_another_users_pod(server: Server) -> None:
     assert "file.created" in kinds and "folder.created" in kinds
 
 
+def test_a_grantee_hears_of_the_shared_folder_only_and_not_after_revocation(
+    server: Server,
+) -> None:
+    alice, bob = server.new_user(pod="home"), server.new_user()
+    assert alice.post("/pods/home/mkdir/shared").status_code == 201
+    assert alice.post("/pods/home/mkdir/private").status_code == 201
+    share = alice.post("/pods/home/shares", json={"path": "shared", "user": bob.name})
+    assert share.status_code == 201, share.text
+    assert alice.put("/pods/home/files/shared/a.txt", content=b"for bob").status_code in (200, 201)
+    assert alice.put("/pods/home/files/private/b.txt", content=b"not").status_code in (200, 201)
+    events = poll(bob, 0, timeout=2)["events"]
+    assert [e["kind"] for e in events] == ["share.received", "file.created"]
+    assert events[1]["data"]["name"] == "a.txt"
+    assert "b.txt" not in json.dumps(events)
+
+    assert alice.delete(f"/shares/{share.json()['id']}").status_code == 204
+    assert alice.put("/pods/home/files/shared/c.txt", content=b"later").status_code in (200, 201)
+    later = poll(bob, events[-1]["seq"], timeout=1)["events"]
+    assert [e["kind"] for e in later] == ["share.revoked"]
+
+
 # -- WebSocket -------------------------------------------------------------------------------
 
 
