@@ -6,7 +6,8 @@ Each case streams SIZE of unique data (random = AES-CTR keystream, text = Python
 sources with a different letter permutation per 8 MiB so nothing dedups) in 1 MiB pieces
 through `ChunkEngine.write` into a fresh store in a temp dir, then reads it all back with
 `ChunkEngine.read`. Local stores fsync every blob. MB = 10^6 bytes. Peak RSS is the
-process's VmHWM, reset before each case.
+process's VmHWM, reset before each case. CPU s/GiB (user + system, all threads) is less
+sensitive than MB/s to other load on the machine; 2 cores bound MB/s by ~2147 / CPU s/GiB.
 """
 
 from __future__ import annotations
@@ -119,6 +120,8 @@ class Result:
     read_mbs: float
     stored_mib: float
     rss_mib: float
+    write_cpu: float
+    read_cpu: float
 
 
 async def _source(pieces: Iterator[bytes]) -> AsyncIterator[bytes]:
@@ -157,9 +160,9 @@ class StageTimer:
         self._undo.clear()
 
     def report(self, user: float, system: float) -> None:
-        print(f"|   | process CPU: user {user:.2f} s, system {system:.2f} s | | | | |")
+        print(f"|   | process CPU: user {user:.2f} s, system {system:.2f} s | | | | | | |")
         for label, seconds in self.seconds.items():
-            print(f"|   | {label}: {seconds:.2f} s in {self.calls[label]} calls | | | | |")
+            print(f"|   | {label}: {seconds:.2f} s in {self.calls[label]} calls | | | | | | |")
 
 
 async def run_case(
@@ -178,15 +181,17 @@ async def run_case(
             timer.wrap(blobs, "get", "read: blob get")
             timer.wrap(frame, "open_frame", "read: decrypt + decompress")
         reset_peak_rss()
-        start = time.perf_counter()
+        cpu0, start = cpu_seconds(), time.perf_counter()
         result = await engine.write(_source(DATA[data](size)), keys)
         write_s = time.perf_counter() - start
+        cpu1 = cpu_seconds()
         assert result.manifest.size == size
         start = time.perf_counter()
         total = 0
         async for part in engine.read(result.manifest, keys):
             total += len(part)
         read_s = time.perf_counter() - start
+        cpu2 = cpu_seconds()
         assert total == size
         rss = peak_rss_mib()
         stored = dir_size(Path(tmp)) / 2**20
@@ -194,7 +199,22 @@ async def run_case(
         blobs.close()
         if timer is not None:
             timer.restore()
-    return Result(store, data, size / write_s / 1e6, size / read_s / 1e6, stored, rss)
+    gib = size / 2**30
+    return Result(
+        store,
+        data,
+        size / write_s / 1e6,
+        size / read_s / 1e6,
+        stored,
+        rss,
+        (cpu1 - cpu0) / gib,
+        (cpu2 - cpu1) / gib,
+    )
+
+
+def cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
 
 
 def generator_speed(data: str, size: int) -> float:
@@ -231,8 +251,11 @@ def main() -> None:
         speed = generator_speed(data, min(size, 256 << 20))
         print(f"source generator alone, {data}: {speed:.0f} MB/s")
     print()
-    print("| store | data | write MB/s | read MB/s | stored MiB | peak RSS MiB |")
-    print("|---|---|---:|---:|---:|---:|")
+    print(
+        "| store | data | write MB/s | read MB/s | stored MiB | peak RSS MiB "
+        "| write CPU s/GiB | read CPU s/GiB |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
     for store, data in cases:
         timer = StageTimer() if args.stages else None
         cpu = os.times()
@@ -240,7 +263,8 @@ def main() -> None:
         used = os.times()
         print(
             f"| {result.store} | {result.data} | {result.write_mbs:.0f} | {result.read_mbs:.0f} "
-            f"| {result.stored_mib:.0f} | {result.rss_mib:.0f} |",
+            f"| {result.stored_mib:.0f} | {result.rss_mib:.0f} | {result.write_cpu:.2f} "
+            f"| {result.read_cpu:.2f} |",
             flush=True,
         )
         if timer is not None:
