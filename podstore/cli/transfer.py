@@ -40,6 +40,7 @@ from podstore.storage.chunker import ChunkParams, make_cdc
 PIECE = 1024 * 1024
 STATE_MAX_AGE = 30 * 24 * 3600
 RETRIES = 4
+BATCH = 8 * 1024 * 1024  # consecutive missing chunks go together up to this many bytes
 
 
 def progress_bar() -> Progress:
@@ -142,11 +143,24 @@ def chunk_file(local: Path, params: dict[str, Any], workers: int = 2) -> list[li
 # -- the handshake ---------------------------------------------------------------------------
 
 
+def batches(indexes: list[int], offsets: list[int], most: int) -> list[list[int]]:
+    """Consecutive chunk indexes grouped into requests of at most `most` bytes (or one chunk)."""
+    groups: list[list[int]] = []
+    for i in indexes:
+        last = groups[-1] if groups else None
+        if last is not None and last[-1] == i - 1 and offsets[i + 1] - offsets[last[0]] <= most:
+            last.append(i)
+        else:
+            groups.append([i])
+    return groups
+
+
 class Uploader:
-    def __init__(self, client: Client, jobs: int = 4, fresh: bool = False) -> None:
+    def __init__(self, client: Client, jobs: int = 8, fresh: bool = False) -> None:
         self.client = client
         self.jobs = max(1, jobs)
         self.fresh = fresh
+        self.batch_bytes = BATCH
         self.params: dict[str, dict[str, Any] | None] = {}
         self.stats = PutStats()
 
@@ -176,6 +190,7 @@ class Uploader:
             progress.update(task, note=f"hashing {local.name}")
             state = {"params": params, "chunks": chunk_file(local, params), "session": None}
             save_state(where, state)
+        self.batch_bytes = min(BATCH, int(params.get("max_request_bytes", BATCH)))
         status = self._session(pod, remote, size, state, where)
         missing = [int(i) for i in status["missing"]]
         chunks = state["chunks"]
@@ -238,16 +253,17 @@ class Uploader:
         fd = os.open(local, os.O_RDONLY)
         try:
 
-            def send(index: int) -> None:
-                length = chunks[index][0]
-                data = os.pread(fd, length, offsets[index])
+            def send(group: list[int]) -> None:
+                start = offsets[group[0]]
+                length = offsets[group[-1] + 1] - start
+                data = os.pread(fd, length, start)
                 if len(data) != length:
                     raise ValueError(f"{local} changed while it was being uploaded")
                 for attempt in range(RETRIES):
                     try:
                         self.client.call(
                             "PUT",
-                            f"/uploads/{upload_id}/chunks/{index}",
+                            f"/uploads/{upload_id}/chunks/{group[0]}",
                             content=data,
                             headers={"Content-Type": "application/octet-stream"},
                         )
@@ -257,13 +273,14 @@ class Uploader:
                             raise
                         time.sleep(0.5 * 2**attempt)
                 with self.stats.lock:
-                    self.stats.chunks_sent += 1
+                    self.stats.chunks_sent += len(group)
                     self.stats.bytes_sent += length
                 progress.advance(task, length)
                 self._note(progress, task)
 
             with ThreadPoolExecutor(self.jobs) as pool:
-                for future in [pool.submit(send, i) for i in indexes]:
+                groups = batches(sorted(indexes), offsets, self.batch_bytes)
+                for future in [pool.submit(send, g) for g in groups]:
                     future.result()
         finally:
             os.close(fd)
@@ -300,7 +317,7 @@ def put(
     pod: str,
     target: str,
     *,
-    jobs: int = 4,
+    jobs: int = 8,
     fresh: bool = False,
     raw: bool = False,
 ) -> PutStats:
@@ -374,7 +391,8 @@ def get(client: Client, pod: str, remote: str, local: Path) -> int:
                 else:
                     pairs.append((child, dest / item["name"], item["size"]))
     with progress_bar() as progress:
-        overall = progress.add_task(f"get {len(pairs)} file(s)", total=sum(s for _, _, s in pairs))
+        total = sum(s for _, _, s in pairs)
+        overall = progress.add_task(f"get {len(pairs)} file(s)", total=total, note="")
         for remote_path, dest, _ in pairs:
             _fetch(client, pod, remote_path, dest, progress, overall)
     return len(pairs)

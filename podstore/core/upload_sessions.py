@@ -135,32 +135,41 @@ class HashCursor:
     next_offset: int = 0
     pending: dict[int, bytes] = field(default_factory=dict)
     pending_bytes: int = 0
+    limit: int | None = None  # the first chunk this process will not see (already stored)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 class HashCursors:
     """In-process content hashers of sessions, fed chunk by chunk in file order.
 
-    Chunks that arrive ahead of the cursor wait in memory up to `max_pending` bytes per
-    session; beyond that, or for chunks this process never sees, the commit reads back.
+    Chunks that arrive ahead of their cursor wait in memory, up to `max_pending` bytes over
+    all sessions; beyond that, or for chunks this process never sees, the commit reads back.
     """
 
-    def __init__(self, capacity: int = 64, max_pending: int = 32 * 1024 * 1024) -> None:
+    def __init__(self, capacity: int = 256, max_pending: int = 256 * 1024 * 1024) -> None:
         self._items: OrderedDict[str, HashCursor] = OrderedDict()
         self.capacity = capacity
         self.max_pending = max_pending
+        self.pending_bytes = 0
 
-    def start(self, session_id: str, keys: PodKeys) -> HashCursor:
-        cursor = self._items[session_id] = HashCursor(content_hasher(keys))
+    def start(self, session_id: str, keys: PodKeys, limit: int | None = None) -> HashCursor:
+        cursor = self._items[session_id] = HashCursor(content_hasher(keys), limit=limit)
         while len(self._items) > self.capacity:
-            self._items.popitem(last=False)
+            self._forget(self._items.popitem(last=False)[1])
         return cursor
 
     def get(self, session_id: str) -> HashCursor | None:
         return self._items.get(session_id)
 
     def drop(self, session_id: str) -> None:
-        self._items.pop(session_id, None)
+        cursor = self._items.pop(session_id, None)
+        if cursor is not None:
+            self._forget(cursor)
+
+    def _forget(self, cursor: HashCursor) -> None:
+        self.pending_bytes -= cursor.pending_bytes
+        cursor.pending.clear()
+        cursor.pending_bytes = 0
 
     async def feed(self, session_id: str, index: int, data: bytes) -> None:
         cursor = self._items.get(session_id)
@@ -170,9 +179,12 @@ class HashCursors:
             if index < cursor.next_index or index in cursor.pending:
                 return
             if index > cursor.next_index:
-                if cursor.pending_bytes + len(data) <= self.max_pending:
+                if cursor.limit is not None and index > cursor.limit:
+                    return  # the cursor stops at `limit`: the commit reads back from there
+                if self.pending_bytes + len(data) <= self.max_pending:
                     cursor.pending[index] = data
                     cursor.pending_bytes += len(data)
+                    self.pending_bytes += len(data)
                 return
             await asyncio.to_thread(cursor.hasher.update, data)
             cursor.next_index += 1
@@ -180,9 +192,61 @@ class HashCursors:
             while cursor.next_index in cursor.pending:
                 piece = cursor.pending.pop(cursor.next_index)
                 cursor.pending_bytes -= len(piece)
+                self.pending_bytes -= len(piece)
                 await asyncio.to_thread(cursor.hasher.update, piece)
                 cursor.next_index += 1
                 cursor.next_offset += len(piece)
+
+
+class MarkBatcher:
+    """Group commit of "chunk stored" marks: concurrent chunk requests share a transaction.
+
+    A request returns once its mark is durable; marks that arrive while a transaction is
+    being written go together into the next one.
+    """
+
+    def __init__(self, ctx: CoreContext) -> None:
+        self.ctx = ctx
+        self._queue: list[tuple[str, list[tuple[str, int]], asyncio.Future[None]]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def mark(self, session_id: str, stored: list[tuple[str, int]]) -> None:
+        """Mark chunks (name, stored size) of a session as present, durably."""
+        if not stored:
+            return
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append((session_id, stored, done))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._flush())
+        await done
+
+    async def _flush(self) -> None:
+        ttl = self.ctx.settings.upload_session_ttl_seconds
+        while self._queue:
+            batch, self._queue = self._queue, []
+
+            def write(conn: Connection, batch: list[tuple[str, Any, Any]] = batch) -> None:
+                for session_id, stored, _ in batch:
+                    for chunk_id, stored_size in stored:
+                        conn.execute(
+                            upload_chunks.update()
+                            .where(upload_chunks.c.session_id == session_id)
+                            .where(upload_chunks.c.chunk_id == chunk_id)
+                            .values(present=True, stored_size=stored_size)
+                        )
+                for session_id in {item[0] for item in batch}:
+                    touch(conn, session_id, ttl)
+
+            try:
+                await self.ctx.db.write(write)
+            except Exception as exc:
+                for *_, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for *_, done in batch:
+                    if not done.done():
+                        done.set_result(None)
 
 
 # -- commit ------------------------------------------------------------------------------------

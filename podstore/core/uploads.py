@@ -33,6 +33,7 @@ from podstore.core.names import split_path
 from podstore.core.quota import check_quota
 from podstore.core.upload_sessions import (
     HashCursors,
+    MarkBatcher,
     check_limits,
     chunk_refs,
     commit_session,
@@ -42,7 +43,7 @@ from podstore.core.upload_sessions import (
 )
 from podstore.meta.schema import chunks as chunks_table
 from podstore.meta.uploads_schema import upload_chunks, upload_sessions
-from podstore.storage.engine import chunk_id_for_plain_hash
+from podstore.storage.engine import StoredChunk, chunk_id_for_plain_hash
 from podstore.storage.errors import ChecksumMismatch
 
 PROTOCOL = "chunks"
@@ -82,6 +83,7 @@ class Uploads:
         self.keycache = keys
         self.files = files
         self.cursors = HashCursors()
+        self.marks = MarkBatcher(ctx)
 
     @property
     def ttl(self) -> int:
@@ -220,7 +222,8 @@ class Uploads:
                 conn.execute(upload_chunks.insert(), rows[start : start + 1000])
 
         await self.ctx.db.write(insert)
-        self.cursors.start(session_id, keys)
+        first_present = next((i for i, name in enumerate(names) if name in present), None)
+        self.cursors.start(session_id, keys, limit=first_present)
         return await self.status(actor, session_id)
 
     # -- status, list, cancel --------------------------------------------------------------
@@ -301,40 +304,66 @@ class Uploads:
     async def put_chunk(
         self, actor: Actor, session_id: str, index: int, data: bytes
     ) -> dict[str, Any]:
-        def query(conn: Connection) -> tuple[PodAccess, Row[Any]]:
+        """Store chunk `index`, or several consecutive chunks from `index` sent as one body."""
+
+        def query(conn: Connection) -> tuple[PodAccess, list[Row[Any]]]:
             access, row = load_session(conn, actor, session_id, PROTOCOL)
             if row.state != "open":
                 raise Conflict("the upload is already committed")
-            chunk = conn.execute(
-                sa.select(upload_chunks).where(
+            first = conn.execute(
+                sa.select(upload_chunks.c.offset).where(
                     upload_chunks.c.session_id == session_id, upload_chunks.c.idx == index
                 )
-            ).first()
-            if chunk is None:
+            ).scalar()
+            if first is None:
                 raise NotFound(f"the upload has no chunk {index}")
-            return access, chunk
-
-        access, chunk = await self.ctx.db.read(query)
-        if len(data) != chunk.size:
-            raise Invalid(f"chunk {index} has {chunk.size} bytes, not {len(data)}")
-        keys = self.keycache.keys(access, actor)
-        try:
-            stored = await self.ctx.engine.store_chunk(data, keys, bytes(chunk.plain_hash))
-        except ChecksumMismatch:
-            raise Invalid(f"chunk {index} does not match its declared BLAKE3 hash") from None
-
-        def mark(conn: Connection) -> None:
-            conn.execute(
-                upload_chunks.update()
+            rows = conn.execute(
+                sa.select(upload_chunks)
                 .where(upload_chunks.c.session_id == session_id)
-                .where(upload_chunks.c.chunk_id == chunk.chunk_id)
-                .values(present=True, stored_size=stored.stored_size)
-            )
-            touch(conn, session_id, self.ttl)
+                .where(upload_chunks.c.idx >= index)
+                .where(upload_chunks.c.offset < first + max(len(data), 1))
+                .order_by(upload_chunks.c.idx)
+            ).all()
+            return access, list(rows)
 
-        await self.ctx.db.write(mark)
-        await self.cursors.feed(session_id, index, data)
-        return {"index": index, "size": chunk.size, "new": stored.new}
+        access, rows = await self.ctx.db.read(query)
+        if sum(r.size for r in rows) != len(data):
+            raise Invalid(
+                f"the body must hold whole chunks from chunk {index} on "
+                f"(chunk {index} has {rows[0].size} bytes; got {len(data)})"
+            )
+        keys = self.keycache.keys(access, actor)
+        pieces = []
+        start = 0
+        for r in rows:
+            pieces.append(data[start : start + r.size] if len(rows) > 1 else data)
+            start += r.size
+        outcomes = await asyncio.gather(
+            *(
+                self.ctx.engine.store_chunk(piece, keys, bytes(r.plain_hash))
+                for piece, r in zip(pieces, rows, strict=True)
+            ),
+            return_exceptions=True,
+        )
+        good = [
+            (r, piece, out)
+            for r, piece, out in zip(rows, pieces, outcomes, strict=True)
+            if isinstance(out, StoredChunk)
+        ]
+        await self.marks.mark(session_id, [(r.chunk_id, out.stored_size) for r, _, out in good])
+        for r, piece, _ in good:
+            await self.cursors.feed(session_id, r.idx, piece)
+        for r, out in zip(rows, outcomes, strict=True):
+            if isinstance(out, ChecksumMismatch):
+                raise Invalid(f"chunk {r.idx} does not match its declared BLAKE3 hash")
+            if isinstance(out, BaseException):
+                raise out
+        return {
+            "index": index,
+            "chunks": len(rows),
+            "size": len(data),
+            "new": sum(1 for *_, out in good if out.new),
+        }
 
     async def commit(self, actor: Actor, session_id: str) -> dict[str, Any]:
         def query(conn: Connection) -> tuple[PodAccess, Row[Any], list[Row[Any]]]:

@@ -48,8 +48,12 @@ def test_upload_resume_and_identical_reupload(user: User) -> None:
     assert again["missing"] == list(range(half, len(cuts)))
     assert user.get(f"/uploads/{first['id']}").json()["received_bytes"] == cuts[half][0]
     assert first["id"] in [u["id"] for u in user.get("/uploads").json()["uploads"]]
-    for i in reversed(range(half, len(cuts))):
-        send(user, first["id"], data, cuts, i)
+    # the rest as one body holding several consecutive chunks; a partial chunk is refused
+    rest = data[cuts[half][0] :]
+    partial = user.put(f"/uploads/{first['id']}/chunks/{half}", content=rest[:-1])
+    assert partial.status_code == 400
+    whole = user.put(f"/uploads/{first['id']}/chunks/{half}", content=rest)
+    assert whole.status_code == 200 and whole.json()["chunks"] == len(cuts) - half
     done = user.post(f"/uploads/{first['id']}/commit")
     assert done.status_code == 201, done.text
     assert done.headers["etag"].strip('"') == done.json()["version_id"]

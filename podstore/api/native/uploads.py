@@ -5,7 +5,8 @@
                                              -> 201 {id, missing:[index...], ...}
     GET    /uploads                          the caller's unfinished uploads
     GET    /uploads/{id}                     status, with the indexes still missing (resume)
-    PUT    /uploads/{id}/chunks/{index}      the raw bytes of one chunk, in any order
+    PUT    /uploads/{id}/chunks/{index}      the raw bytes of chunk `index` (or of several
+                                             consecutive chunks from it), in any order
     POST   /uploads/{id}/commit              no body; makes the version visible
     DELETE /uploads/{id}                     cancel
 
