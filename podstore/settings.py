@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     user_quota_bytes: int = 0  # 0 = unlimited
     versions_kept: int = 10
     gc_grace_seconds: int = 24 * 3600
+    event_retention_days: int = 30  # `podstore gc` drops older events
     inline_threshold: int = 64 * 1024
     max_json_body: int = 1024 * 1024
     # resumable uploads (chunk-list handshake and tus)

@@ -22,6 +22,7 @@ from podstore.core.pods import drop_pod
 from podstore.meta.db import UniqueViolation
 from podstore.meta.schema import nodes, pods, users
 from podstore.meta.sharing_schema import group_members, groups, pod_groups
+from podstore.meta.social_schema import messages
 
 
 def group_member_ids(conn: Connection, group_id: str) -> list[str]:
@@ -170,6 +171,7 @@ class Groups:
                 sa.select(pods.c.id).where(pods.c.owner_group_id == row.id)
             ).scalars():
                 drop_pod(conn, pod_id)
+            conn.execute(messages.delete().where(messages.c.group_id == row.id))
             conn.execute(groups.delete().where(groups.c.id == row.id))
             audit(conn, actor.user_id, "group.deleted", {"group": row.name})
 

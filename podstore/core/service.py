@@ -13,6 +13,7 @@ from podstore.core.contacts import Contacts
 from podstore.core.context import Actor, CoreContext, now
 from podstore.core.docs import DocCollections
 from podstore.core.events import EventHub
+from podstore.core.events import prune as prune_events
 from podstore.core.files import Files
 from podstore.core.groups import Groups
 from podstore.core.kv import KvTables
@@ -123,11 +124,18 @@ class Core:
         grace = self.settings.gc_grace_seconds
         expired = self.ctx.db.write_sync(expire_sessions)
         offers = self.ctx.db.write_sync(self.offers.expire)
+        keep_events = now() - self.settings.event_retention_days * 86400
+        pruned = self.ctx.db.write_sync(lambda c: prune_events(c, keep_events))
         forgotten = self.ctx.db.write_sync(lambda c: forget_unreferenced(c, now() - grace))
         live = self.ctx.db.read_sync(referenced_names)
         report = collect_garbage(self.ctx.blobs, live, grace)
-        detail = {"forgotten_rows": forgotten, "expired_uploads": expired,
-                  "expired_offers": offers, **vars(report)}
+        detail = {
+            "forgotten_rows": forgotten,
+            "expired_uploads": expired,
+            "expired_offers": offers,
+            "pruned_events": pruned,
+            **vars(report),
+        }
         return MaintenanceReport(True, detail)
 
     def fsck(self, repair: bool = True) -> MaintenanceReport:

@@ -30,7 +30,7 @@ def podstore(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str
 
 def test_gc_frees_only_unreferenced_chunks_and_fsck_finds_damage(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    env = server_env(data, None, PODSTORE_GC_GRACE_SECONDS="0")
+    env = server_env(data, None, PODSTORE_GC_GRACE_SECONDS="0", PODSTORE_EVENT_RETENTION_DAYS="0")
     server = Server(data, env)
     server.start()
     try:
@@ -66,6 +66,8 @@ def test_gc_frees_only_unreferenced_chunks_and_fsck_finds_damage(tmp_path: Path)
 
     server.start()
     try:
+        # gc dropped the events older than the retention (here: all of them)
+        assert user.get("/events/poll", params={"after": 0, "timeout": 0}).json()["events"] == []
         try:
             response = user.get("/pods/p/files/keep.bin")
             # damaged data is an error status, or a body cut short: never wrong bytes
