@@ -42,6 +42,7 @@ def test_gc_frees_only_unreferenced_chunks_and_fsck_finds_damage(tmp_path: Path)
         assert len(blobs(data)) > len(stored_keep)
         user.delete("/pods/p/files/doomed.bin")
         user.delete("/pods/p/trash")
+        assert user.get("/events/poll", params={"after": 0, "timeout": 0}).json()["events"]
     finally:
         server.stop()
 
