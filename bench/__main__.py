@@ -11,7 +11,7 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from bench import runner
+from bench import procs, runner
 from bench.config import RESULTS_FILE, Config
 from bench.scenarios import SCENARIOS
 
@@ -39,6 +39,7 @@ def parse(argv: list[str]) -> tuple[Config, list[str]]:
     p.add_argument("--no-install", action="store_true", help="use only what is installed")
     p.add_argument("--keep", action="store_true", help="keep the servers' data dirs")
     p.add_argument("--out", type=Path, help="where to write the markdown report")
+    p.add_argument("--profile", action="store_true", help="py-spy podstore in scenarios 1, 2")
     p.add_argument("--quick", action="store_true", help=f"small sizes for a try-out: {QUICK}")
     args = p.parse_args(argv)
 
@@ -61,6 +62,8 @@ def parse(argv: list[str]) -> tuple[Config, list[str]]:
         changes["install"] = False
     if args.keep:
         changes["keep"] = True
+    if args.profile:
+        changes["profile"] = True
     cfg = dataclasses.replace(cfg, **changes)  # type: ignore[arg-type]
     if args.out is not None:
         cfg = dataclasses.replace(cfg, results_file=args.out)
@@ -88,6 +91,7 @@ def _is_default_size(cfg: Config) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     cfg, scenarios = parse(sys.argv[1:] if argv is None else argv)
+    procs.install_handlers(signals=True)
     try:
         _, text = runner.run(cfg, scenarios)
     except KeyboardInterrupt:

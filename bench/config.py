@@ -32,6 +32,7 @@ class Config:
     client: str = "auto"  # scenario 2 load generator: auto | wrk | httpx
     results_file: Path | None = RESULTS_FILE
     keep: bool = False  # keep the servers' data dirs after the run
+    profile: bool = False  # sample podstore with py-spy in scenarios 1 and 2 (notes top frames)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property

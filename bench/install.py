@@ -35,6 +35,7 @@ class Tools:
     nginx: Path | None
     wrk: Path | None
     curl: Path | None
+    pyspy: Path | None = None
 
 
 def _venv_bin(venv: Path, name: str) -> Path | None:
@@ -91,7 +92,9 @@ def nginx_has_dav(nginx: Path) -> bool:
     return "http_dav_module" in (out.stdout + out.stderr)
 
 
-def ensure_tools(work_dir: Path, systems: tuple[str, ...], install: bool) -> Tools:
+def ensure_tools(
+    work_dir: Path, systems: tuple[str, ...], install: bool, profile: bool = False
+) -> Tools:
     """Find (and, when `install`, install) what the selected systems need."""
     work_dir = work_dir.resolve()
     peers_venv = work_dir / "peers-venv"
@@ -103,6 +106,8 @@ def ensure_tools(work_dir: Path, systems: tuple[str, ...], install: bool) -> Too
         if "tahoe" in systems:
             ensure_venv(tahoe_venv, TAHOE_PACKAGES, "tahoe")
         ensure_apt(APT_PACKAGES if "nginx" in systems else ("wrk",))
+        if profile:
+            ensure_venv(peers_venv, ("py-spy",), "py-spy")
     copyparty = Path(sys.executable).parent / "copyparty"
     nginx = _which("nginx")
     if nginx is not None and not nginx_has_dav(nginx):
@@ -116,4 +121,5 @@ def ensure_tools(work_dir: Path, systems: tuple[str, ...], install: bool) -> Too
         nginx=nginx,
         wrk=_which("wrk"),
         curl=_which("curl"),
+        pyspy=_venv_bin(peers_venv, "py-spy") or _which("py-spy"),
     )

@@ -94,12 +94,23 @@ def _on_signal(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def install_handlers() -> None:
-    """Stop children at interpreter exit and on SIGTERM/SIGHUP (Ctrl-C raises KeyboardInterrupt)."""
-    atexit.register(stop_all)
-    if threading.current_thread() is threading.main_thread():
+_handlers = {"atexit": False, "signals": False}
+
+
+def install_handlers(*, signals: bool = True) -> None:
+    """Stop children at interpreter exit and, with `signals`, on SIGTERM/SIGHUP (Ctrl-C raises
+    KeyboardInterrupt, which the callers' `finally` blocks handle). Idempotent."""
+    if not _handlers["atexit"]:
+        atexit.register(stop_all)
+        _handlers["atexit"] = True
+    if (
+        signals
+        and not _handlers["signals"]
+        and threading.current_thread() is threading.main_thread()
+    ):
         for sig in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, _on_signal)
+        _handlers["signals"] = True
 
 
 def run(

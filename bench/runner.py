@@ -19,17 +19,25 @@ def _log(msg: str) -> None:
     print(f"[bench] {msg}", file=sys.stderr, flush=True)
 
 
+def _loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
 def run(cfg: Config, scenario_names: list[str]) -> tuple[Results, str]:
     """Run the named scenarios (all when empty); return the results and the markdown report."""
-    procs.install_handlers()
+    procs.install_handlers(signals=False)  # the CLI adds SIGTERM/SIGHUP; a library caller may not
     scenarios: list[Scenario] = resolve(scenario_names)
     unknown = [n for n in cfg.systems if n not in REGISTRY]
     if unknown:
         raise SystemExit(f"unknown systems {unknown}; known: {', '.join(REGISTRY)}")
     work = cfg.work_dir.resolve()
     work.mkdir(parents=True, exist_ok=True)
-    tools = ensure_tools(work, cfg.systems, cfg.install)
+    tools = ensure_tools(work, cfg.systems, cfg.install, cfg.profile)
     results = Results()
+    results.note(f"load average at start: {_loadavg()} (other processes share the cores)")
     if tools.curl is None:
         raise SystemExit("curl is required (apt-get install curl)")
 
@@ -74,6 +82,7 @@ def run(cfg: Config, scenario_names: list[str]) -> tuple[Results, str]:
         if not cfg.keep:
             shutil.rmtree(run_dir, ignore_errors=True)
 
+    results.note(f"load average at end: {_loadavg()}")
     titles: dict[str, str] = {}
     for sc in scenarios:
         titles.update(sc.titles())

@@ -9,12 +9,14 @@ that capability to the adapters that have it. `ctx.alternate` runs it A B A B.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench import profile
 from bench.config import Config
 from bench.install import Tools
 from bench.measure import Results
@@ -33,6 +35,17 @@ class Context:
 
     def log(self, msg: str) -> None:
         print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+    @contextlib.contextmanager
+    def profile(self, system: System, label: str) -> Iterator[None]:
+        """With --profile, sample podstore with py-spy during the block and note its top frames."""
+        if not (self.cfg.profile and system.name == "podstore" and self.tools.pyspy):
+            yield
+            return
+        out = self.cfg.work_dir.resolve() / f"profile-{label}.txt"
+        with profile.record(self.tools.pyspy, system.pid, out):
+            yield
+        self.results.note(f"py-spy, podstore {label}, own time: {profile.summary(out)}")
 
     def capable(self, capability: str) -> list[System]:
         return [s for s in self.systems if capability in s.capabilities]

@@ -46,7 +46,8 @@ def small(ctx: Context) -> None:
                 clients=cfg.small_clients,
                 seconds=cfg.small_seconds,
             )
-            res = run_load(spec, wrk=ctx.tools.wrk, prefer=cfg.client, script_dir=ctx.run_dir)
+            with ctx.profile(s, f"small-{method.lower()}-run{run + 1}"):
+                res = run_load(spec, wrk=ctx.tools.wrk, prefer=cfg.client, script_dir=ctx.run_dir)
             ctx.results.add(
                 "2", measure, s.name, res.requests_per_s, unit="req/s", higher_is_better=True
             )

@@ -33,7 +33,9 @@ def transfer(ctx: Context) -> None:
         with RssSampler(s.pid) as rss, client.http_client() as c:
             for label, file in variants:
                 path = f"big/r{run}{file.suffix}"
-                up = s.upload(path, file)
+                kind = "text" if label.endswith("(text)") else "random"
+                with ctx.profile(s, f"upload-{kind}-run{run + 1}"):
+                    up = s.upload(path, file)
                 ctx.results.add(
                     "1", "upload", label, up.mb_per_s(size), unit="MB/s", higher_is_better=True
                 )
