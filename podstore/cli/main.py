@@ -314,7 +314,7 @@ def put(
     fresh: Annotated[
         bool, typer.Option("--fresh", help="ignore saved upload state and hash again")
     ] = False,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="requests sent in parallel")] = 8,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="requests sent in parallel")] = 4,
     raw: Annotated[
         bool, typer.Option("--raw", help="one plain PUT per file, no handshake")
     ] = False,

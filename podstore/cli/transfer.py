@@ -40,7 +40,7 @@ from podstore.storage.chunker import ChunkParams, make_cdc
 PIECE = 1024 * 1024
 STATE_MAX_AGE = 30 * 24 * 3600
 RETRIES = 4
-BATCH = 8 * 1024 * 1024  # consecutive missing chunks go together up to this many bytes
+BATCH = 16 * 1024 * 1024  # consecutive missing chunks go together up to this many bytes
 
 
 def progress_bar() -> Progress:
@@ -156,7 +156,7 @@ def batches(indexes: list[int], offsets: list[int], most: int) -> list[list[int]
 
 
 class Uploader:
-    def __init__(self, client: Client, jobs: int = 8, fresh: bool = False) -> None:
+    def __init__(self, client: Client, jobs: int = 4, fresh: bool = False) -> None:
         self.client = client
         self.jobs = max(1, jobs)
         self.fresh = fresh
@@ -317,7 +317,7 @@ def put(
     pod: str,
     target: str,
     *,
-    jobs: int = 8,
+    jobs: int = 4,
     fresh: bool = False,
     raw: bool = False,
 ) -> PutStats:

@@ -45,8 +45,8 @@ NO_HASH = bytes(32)
 
 
 def content_hasher(keys: PodKeys) -> blake3.blake3:
-    """Same digest as the engine's content hasher, on several threads for big inputs."""
-    return blake3.blake3(key=keys.dedup_key, max_threads=blake3.blake3.AUTO)
+    """Same digest as the engine's content hasher."""
+    return blake3.blake3(key=keys.dedup_key)
 
 
 # -- sessions ------------------------------------------------------------------------------

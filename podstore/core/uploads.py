@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import blake3
 import sqlalchemy as sa
@@ -333,10 +333,11 @@ class Uploads:
                 f"(chunk {index} has {rows[0].size} bytes; got {len(data)})"
             )
         keys = self.keycache.keys(access, actor)
-        pieces = []
+        whole = memoryview(data)
+        pieces: list[bytes] = []
         start = 0
-        for r in rows:
-            pieces.append(data[start : start + r.size] if len(rows) > 1 else data)
+        for r in rows:  # views into the body, not copies (the engine takes any buffer)
+            pieces.append(cast(bytes, whole[start : start + r.size]))
             start += r.size
         outcomes = await asyncio.gather(
             *(

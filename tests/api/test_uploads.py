@@ -187,9 +187,11 @@ def test_limits_and_request_size(limited: Server) -> None:
 
 def test_expiry_and_gc_of_orphaned_chunks(limited: Server) -> None:
     user = limited.new_user(pod="home")
-    data = os.urandom(6 * MiB)
-    cuts, chunks = chunk_list(user, data)
-    assert all(n <= 4 * MiB for _, n in cuts) or pytest.skip("chunks above the request cap")
+    for _ in range(100):  # content whose chunks all fit under the 4 MiB request cap
+        data = os.urandom(6 * MiB)
+        cuts, chunks = chunk_list(user, data)
+        if all(n <= 4 * MiB for _, n in cuts):
+            break
     body = {"path": "exp.bin", "size": len(data), "chunks": chunks}
     first = user.post("/pods/home/uploads", json=body).json()
     send(user, first["id"], data, cuts, 0)

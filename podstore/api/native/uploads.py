@@ -46,15 +46,17 @@ async def read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(f"a request body may have at most {limit} bytes")
-    body = bytearray()
+    pieces = []
+    seen = 0
     try:
         async for piece in request.stream():
-            body += piece
-            if len(body) > limit:
+            seen += len(piece)
+            if seen > limit:
                 raise PayloadTooLarge(f"a request body may have at most {limit} bytes")
+            pieces.append(piece)
     except ClientDisconnect:
         raise Invalid("the client went away before the request body ended") from None
-    return bytes(body)
+    return pieces[0] if len(pieces) == 1 else b"".join(pieces)
 
 
 @router.get("/pods/{pod}/chunk-params")
