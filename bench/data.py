@@ -13,9 +13,10 @@ def _complete(path: Path, size: int) -> bool:
     return path.exists() and path.stat().st_size == size
 
 
-def random_file(data_dir: Path, size: int) -> Path:
-    """`size` bytes of os.urandom (incompressible)."""
-    path = data_dir / f"random-{size}.bin"
+def random_file(data_dir: Path, size: int, variant: int = 0) -> Path:
+    """`size` bytes of os.urandom (incompressible). Each `variant` is a different file, so a
+    run never finds its chunks already stored by an earlier run (dedup would flatter it)."""
+    path = data_dir / f"random-{size}-v{variant}.bin"
     if not _complete(path, size):
         data_dir.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
@@ -58,11 +59,11 @@ def _rotation(rep: int) -> bytes:
     return bytes(table)
 
 
-def text_file(data_dir: Path, size: int) -> Path:
+def text_file(data_dir: Path, size: int, variant: int = 0) -> Path:
     """`size` bytes of stdlib sources, repeated as needed. Each repeat has its letters rotated
     differently, so a content-defined chunker cannot dedup the repeats away, while it stays
     as compressible as source code."""
-    path = data_dir / f"text-{size}.txt"
+    path = data_dir / f"text-{size}-v{variant}.txt"
     if not _complete(path, size):
         data_dir.mkdir(parents=True, exist_ok=True)
         corpus = _stdlib_sources(min(size, 64 * 1024 * 1024))
@@ -70,7 +71,7 @@ def text_file(data_dir: Path, size: int) -> Path:
         with tmp.open("wb") as f:
             left, rep = size, 0
             while left > 0:
-                piece = corpus.translate(_rotation(rep))[:left]
+                piece = corpus.translate(_rotation(rep + 52 * variant))[:left]
                 f.write(piece)
                 left -= len(piece)
                 rep += 1

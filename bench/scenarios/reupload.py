@@ -20,18 +20,20 @@ SETTLE_S = 0.5  # let writes land before measuring disk growth
 def reupload(ctx: Context) -> None:
     size = ctx.cfg.big_bytes
     systems = ctx.capable(REUPLOAD)
-    base = data.random_file(ctx.data_dir, size)
-    changed = data.one_byte_changed(ctx.data_dir, base)
+    # per run a base file unseen by earlier runs and scenario 1 (variants 100+)
+    bases = [data.random_file(ctx.data_dir, size, 100 + run) for run in range(ctx.cfg.runs)]
+    changed = [data.one_byte_changed(ctx.data_dir, base) for base in bases]
     for s in systems:
         with client.http_client() as c:
             ctx.guarded("4", s, "mkdir", lambda s=s, c=c: s.mkdir(c, "re"))
 
     def one(run: int, s: System) -> None:
         path = f"re/r{run}.bin"
+        base = bases[run]
         s.upload(path, base)
         time.sleep(SETTLE_S)
         before = disk_usage(s.data_dir)
-        for label, file in (("identical", base), ("1-byte change", changed)):
+        for label, file in (("identical", base), ("1-byte change", changed[run])):
             sent = s.reupload(path, file)
             time.sleep(SETTLE_S)
             after = disk_usage(s.data_dir)

@@ -18,18 +18,20 @@ from bench.systems import FILES, System
 def transfer(ctx: Context) -> None:
     size = ctx.cfg.big_bytes
     systems = ctx.capable(FILES)
-    rand = data.random_file(ctx.data_dir, size)
+    runs = range(ctx.cfg.runs)
+    # one file per run: a later run must not find its content already stored (dedup)
+    rand = [data.random_file(ctx.data_dir, size, run) for run in runs]
     text = None
     if ctx.cfg.text_for_podstore and any(s.name == "podstore" for s in systems):
-        text = data.text_file(ctx.data_dir, size)
+        text = [data.text_file(ctx.data_dir, size, run) for run in runs]
     for s in systems:
         with client.http_client() as c:
             ctx.guarded("1", s, "mkdir", lambda s=s, c=c: s.mkdir(c, "big"))
 
     def one(run: int, s: System) -> None:
-        variants = [(s.name, rand)]
+        variants = [(s.name, rand[run])]
         if text is not None and s.name == "podstore":
-            variants.append((f"{s.name} (text)", text))
+            variants.append((f"{s.name} (text)", text[run]))
         with RssSampler(s.pid) as rss, client.http_client() as c:
             for label, file in variants:
                 path = f"big/r{run}{file.suffix}"
