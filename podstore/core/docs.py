@@ -38,7 +38,7 @@ from podstore.meta.kv_schema import doc_collections, doc_index, documents
 MAX_FIND = 10_000
 MAX_IMPORT_BYTES = 1024 * 1024 * 1024
 MAX_REPORTED_ERRORS = 100
-DRIVER_LIMIT = 2_000
+DRIVER_LIMIT = 5_000
 CHUNK = 500
 Prepared = tuple[str, dict[str, Any], list[tuple[str, str | None, float | None]]]
 
@@ -296,7 +296,8 @@ class DocCollections:
         sql = FilterSql(conn.dialect.name, row.id, row.indexes)
         keys = sql.sort_keys(order.path) if order.path else None
         query = sa.select(documents.c.id, documents.c.body, *(keys or ())).where(
-            documents.c.collection_id == row.id, sql.where(node, _driver(conn, sql, node))
+            documents.c.collection_id == row.id,
+            sql.where(merged := sql.merge_ranges(node), _driver(conn, sql, merged)),
         )
         if last is not None:
             query = query.where(keyset_after(keys, last, order.descending))
@@ -327,7 +328,7 @@ class DocCollections:
             if parsed_expr is not None:
                 return fairos_expr.count(conn, row.id, row.indexes, parsed_expr)
             sql = FilterSql(conn.dialect.name, row.id, row.indexes)
-            where = sql.where(node, _driver(conn, sql, node))
+            where = sql.where(merged := sql.merge_ranges(node), _driver(conn, sql, merged))
             return int(
                 conn.execute(
                     sa.select(sa.func.count()).where(documents.c.collection_id == row.id, where)

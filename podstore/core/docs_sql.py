@@ -1,10 +1,15 @@
 """Compiling native filters (`docs_filter`) to SQL over the database's own JSON support.
 
 SQLite uses JSON1 (`json_type`, `json_extract`, `json_each`); PostgreSQL uses JSONB (`->`,
-`#>>`, `jsonb_typeof`, `jsonb_array_elements`). Conditions on declared index fields read the
-`doc_index` side table instead: either as a probe per document (`EXISTS … doc_id = id`, good
-when many documents match) or, for the one selective condition the caller picks as the
-driver, as `id IN (…)`, which the planner answers from the value index.
+`#>>`, `jsonb_typeof`, `jsonb_array_elements`).
+
+Indexes: conditions on `id` use the primary key. Comparisons on one string or number index
+field within an AND are folded into one range (`merge_ranges`). The caller picks the most
+selective indexed condition (fewer than a few thousand `doc_index` rows) as the *driver*,
+compiled as `id IN (SELECT doc_id FROM doc_index …)` and answered from the value index; every
+other condition is evaluated on the document's JSON while the planner walks the candidates
+(or, with no driver, the documents in sort order until the page is full). Both forms have
+the same meaning, so the choice is only about speed.
 
 Every leaf is made two-valued (`coalesce(…, false)`) so that `$ne` (NOT) is exact on
 missing fields.
@@ -132,18 +137,25 @@ class FilterSql:
     def indexable(self, node: Node) -> bool:
         if not isinstance(node, Cmp) or index_kind(self.indexes, node.path) is None:
             return False
+        if node.op == "all":
+            return True
         values = node.value if node.op == "in" else (node.value,)
         if not values:
             return False
         return all(isinstance(v, str) for v in values) or all(_is_number(v) for v in values)
 
     def index_condition(self, node: Cmp, table: Any) -> Expr:
-        values = node.value if node.op == "in" else (node.value,)
+        """The doc_index rows that satisfy `node`."""
+        pairs = node.value if node.op == "all" else ((node.op, node.value),)
+        values = node.value if node.op == "in" else tuple(v for _, v in pairs)
         if isinstance(values[0], str):
             column, extra = table.c.s, sa.true()
         else:
             column, extra = table.c.n, table.c.s.is_(None)
-        test = column.in_(values) if node.op == "in" else OPS[node.op](column, node.value)
+        if node.op == "in":
+            test = column.in_(values)
+        else:
+            test = sa.and_(*(OPS[op](column, v) for op, v in pairs))
         return sa.and_(
             table.c.collection_id == self.collection_id,
             table.c.field == ".".join(node.path),
@@ -151,22 +163,53 @@ class FilterSql:
             test,
         )
 
-    def _indexed(self, node: Cmp, driver: bool) -> Expr:
+    def _indexed(self, node: Cmp) -> Expr:
+        """`node` answered from an index: the id column, or `id IN (doc_index rows)`."""
         if index_kind(self.indexes, node.path) == "id":
-            if not isinstance(node.value if node.op != "in" else node.value[0], str):
-                return sa.false()
             if node.op == "in":
-                return documents.c.id.in_(node.value)
-            return OPS[node.op](documents.c.id, node.value)  # type: ignore[no-any-return]
+                strings = [v for v in node.value if isinstance(v, str)]
+                return documents.c.id.in_(strings) if strings else sa.false()
+            pairs = node.value if node.op == "all" else ((node.op, node.value),)
+            if not all(isinstance(v, str) for _, v in pairs):
+                return sa.false()
+            return sa.and_(*(OPS[op](documents.c.id, v) for op, v in pairs))
         table = doc_index.alias()
         condition = self.index_condition(node, table)
-        if driver:
-            return documents.c.id.in_(sa.select(table.c.doc_id).where(condition))
-        return sa.exists(
-            sa.select(sa.literal(1)).where(condition, table.c.doc_id == documents.c.id)
-        )
+        return documents.c.id.in_(sa.select(table.c.doc_id).where(condition))
 
     # -- filters -------------------------------------------------------------------------------
+
+    def merge_ranges(self, node: Node) -> Node:
+        """Within each AND, fold comparisons on one single-valued indexed field (a string or
+        number index, or id) into one `all` condition, so a range reads one index range."""
+        if isinstance(node, Or):
+            return Or(tuple(self.merge_ranges(n) for n in node.nodes))
+        if isinstance(node, Not):
+            return Not(self.merge_ranges(node.node))
+        if not isinstance(node, And):
+            return node
+        flat: list[Node] = []
+        for child in (self.merge_ranges(n) for n in node.nodes):
+            flat.extend(child.nodes if isinstance(child, And) else (child,))
+        groups: dict[tuple[tuple[str, ...], bool], list[Cmp]] = {}
+        rest: list[Node] = []
+        for child in flat:
+            if self._single_valued(child):
+                assert isinstance(child, Cmp)
+                groups.setdefault((child.path, isinstance(child.value, str)), []).append(child)
+            else:
+                rest.append(child)
+        merged = [
+            Cmp(path, "all", tuple((c.op, c.value) for c in cmps))
+            for (path, _), cmps in groups.items()
+        ]
+        return And((*merged, *rest))
+
+    def _single_valued(self, node: Node) -> bool:
+        if not isinstance(node, Cmp) or node.op not in OPS or not self.indexable(node):
+            return False
+        types = {i["name"]: i["type"] for i in self.indexes}
+        return len(node.path) == 1 and types.get(node.path[0]) in ("string", "number")
 
     def where(self, node: Node, driver: Node | None = None) -> Expr:
         if isinstance(node, And):
@@ -180,11 +223,13 @@ class FilterSql:
         if isinstance(node, Exists):
             typ = self.ref(node.path).typ
             return typ.is_not(None) if node.present else typ.is_(None)
-        if self.indexable(node):
-            return self._indexed(node, driver is node)
+        if self.indexable(node) and (driver is node or index_kind(self.indexes, node.path) == "id"):
+            return self._indexed(node)
         return sa.func.coalesce(self._compare(node), sa.false())
 
     def _compare(self, node: Cmp) -> Expr:
+        if node.op == "all":
+            return sa.and_(*(self._compare(Cmp(node.path, op, v)) for op, v in node.value))
         if node.op == "in":
             if not node.value:
                 return sa.false()
