@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import httpx
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from podstore.cli.client import ApiError
 
@@ -24,13 +25,13 @@ def friendly(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except ApiError as exc:
-            err.print(f"[red]error:[/red] {exc}")
+            err.print(f"[red]error:[/red] {escape(str(exc))}")
             raise typer.Exit(1) from None
         except httpx.TransportError as exc:
             err.print(f"[red]error:[/red] cannot reach the server: {exc}")
             raise typer.Exit(1) from None
         except (ValueError, FileNotFoundError) as exc:
-            err.print(f"[red]error:[/red] {exc}")
+            err.print(f"[red]error:[/red] {escape(str(exc))}")
             raise typer.Exit(2) from None
 
     return run  # type: ignore[return-value]

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from functools import wraps
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
-import httpx
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from podstore.cli.client import ApiError, Client, q
+from podstore.cli.client import Client, q
+from podstore.cli.errors import friendly
 
 app = typer.Typer()
 msg_app = typer.Typer(help="Send messages and read conversations.", no_args_is_help=True)
@@ -21,25 +19,6 @@ contacts_app = typer.Typer(help="Your contacts, with aliases.", invoke_without_c
 app.add_typer(msg_app, name="msg")
 app.add_typer(contacts_app, name="contacts")
 console = Console()
-err = Console(stderr=True)
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def friendly(fn: F) -> F:
-    """API and connection errors as one line and exit status 1 (as in podstore.cli.main)."""
-
-    @wraps(fn)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except ApiError as exc:
-            err.print(f"[red]error:[/red] {escape(str(exc))}")
-            raise typer.Exit(1) from None
-        except httpx.TransportError as exc:
-            err.print(f"[red]error:[/red] cannot reach the server: {exc}")
-            raise typer.Exit(1) from None
-
-    return run  # type: ignore[return-value]
 
 
 # -- messages --------------------------------------------------------------------------------
@@ -70,8 +49,9 @@ def msg_history(
     params = {"group" if group else "with": who, "offset": offset, "limit": limit}
     page = Client().call("GET", "/messages", params=params)
     for m in reversed(page["messages"]):
-        console.print(f"[dim]{m['sent_at']}[/dim] [bold]{escape(m['from'])}[/bold]: "
-                      f"{escape(m['text'])}")
+        console.print(
+            f"[dim]{m['sent_at']}[/dim] [bold]{escape(m['from'])}[/bold]: {escape(m['text'])}"
+        )
     shown = offset + len(page["messages"])
     if shown < page["total"]:
         console.print(f"[dim]{page['total'] - shown} older: --offset {shown}[/dim]")

@@ -16,11 +16,11 @@ from podstore.core import crypto
 from podstore.core.access import Level, parse_role, role_name, user_by_name
 from podstore.core.audit import audit
 from podstore.core.context import Actor, CoreContext, new_id, now
-from podstore.core.errors import Conflict, Invalid, NotFound, PermissionDenied
-from podstore.core.names import validate_name, validate_user_name
-from podstore.core.pods import drop_pod
+from podstore.core.errors import Conflict, NotFound, PermissionDenied
+from podstore.core.names import validate_user_name
+from podstore.core.pods import drop_pod, insert_pod, pod_name
 from podstore.meta.db import UniqueViolation
-from podstore.meta.schema import nodes, pods, users
+from podstore.meta.schema import pods, users
 from podstore.meta.sharing_schema import group_members, groups, pod_groups
 from podstore.meta.social_schema import messages
 
@@ -248,13 +248,9 @@ class Groups:
 
     async def create_pod(self, actor: Actor, group: str, name: str) -> dict[str, Any]:
         """A pod the group owns: its members reach it with their group role."""
-        name = validate_name(name)
-        if ":" in name:
-            raise Invalid("a pod name may not contain ':'")
-        pod_id, root_id = new_id(), new_id()
-        secrets = crypto.PodSecrets.generate()
+        name = pod_name(name)
 
-        def insert(conn: Connection) -> str:
+        def insert(conn: Connection) -> dict[str, str]:
             row = membership(conn, actor, group)
             require_role(row, Level.MANAGE)
             taken = conn.execute(
@@ -262,32 +258,12 @@ class Groups:
             ).first()
             if taken:
                 raise Conflict(f"the group has a pod named {name!r} already")
-            t = now()
-            conn.execute(
-                pods.insert().values(
-                    id=pod_id,
-                    owner_id=None,
-                    owner_group_id=row.id,
-                    name=name,
-                    compression="fast",
-                    versions_kept=self.ctx.settings.versions_kept,
-                    quota_bytes=0,
-                    used_bytes=0,
-                    root_id=root_id,
-                    created_at=t,
-                )
-            )
-            conn.execute(
-                nodes.insert().values(
-                    id=root_id,
-                    pod_id=pod_id,
-                    parent_id=None,
-                    name="",
-                    kind="dir",
-                    created_by=actor.user_id,
-                    created_at=t,
-                    modified_at=t,
-                )
+            pod_id, secrets = insert_pod(
+                conn,
+                name=name,
+                created_by=actor.user_id,
+                owner_group_id=row.id,
+                versions_kept=self.ctx.settings.versions_kept,
             )
             conn.execute(
                 pod_groups.insert().values(
@@ -299,9 +275,9 @@ class Groups:
                     ),
                 )
             )
-            return f"{row.name}:{name}"
+            return {"id": pod_id, "name": f"{row.name}:{name}"}
 
-        return {"id": pod_id, "name": await self.ctx.db.write(insert)}
+        return await self.ctx.db.write(insert)
 
 
 def _keep_an_owner(conn: Connection, group_id: str, leaving: str) -> None:

@@ -43,6 +43,49 @@ def _check_policy(
         raise Invalid("quota_bytes is a whole number of bytes, 0 for none")
 
 
+def insert_pod(
+    conn: Connection,
+    *,
+    name: str,
+    created_by: str,
+    owner_id: str | None = None,
+    owner_group_id: str | None = None,
+    compression: str = "fast",
+    versions_kept: int,
+    quota_bytes: int = 0,
+) -> tuple[str, crypto.PodSecrets]:
+    """A new pod with its root folder and fresh secrets, owned by a user or a group; the
+    caller gives the secrets to their holders."""
+    pod_id, root_id, t = new_id(), new_id(), now()
+    conn.execute(
+        pods.insert().values(
+            id=pod_id,
+            owner_id=owner_id,
+            owner_group_id=owner_group_id,
+            name=name,
+            compression=compression,
+            versions_kept=versions_kept,
+            quota_bytes=quota_bytes,
+            used_bytes=0,
+            root_id=root_id,
+            created_at=t,
+        )
+    )
+    conn.execute(
+        nodes.insert().values(
+            id=root_id,
+            pod_id=pod_id,
+            parent_id=None,
+            name="",
+            kind="dir",
+            created_by=created_by,
+            created_at=t,
+            modified_at=t,
+        )
+    )
+    return pod_id, crypto.PodSecrets.generate()
+
+
 def pod_stats(conn: Connection, pod_ids: list[str]) -> dict[str, tuple[int, int]]:
     """(live files, live folders) per pod, in one query."""
     rows = conn.execute(
@@ -91,38 +134,19 @@ class Pods:
     ) -> dict[str, Any]:
         name = pod_name(name)
         _check_policy(compression, versions_kept, quota_bytes)
-        pod_id, root_id = new_id(), new_id()
-        secrets = crypto.PodSecrets.generate()
 
-        def insert(conn: Connection) -> None:
+        def insert(conn: Connection) -> str:
             public_key = conn.execute(
                 sa.select(users.c.public_key).where(users.c.id == actor.user_id)
             ).scalar_one()
-            t = now()
-            conn.execute(
-                pods.insert().values(
-                    id=pod_id,
-                    owner_id=actor.user_id,
-                    name=name,
-                    compression=compression or "fast",
-                    versions_kept=versions_kept or self.ctx.settings.versions_kept,
-                    quota_bytes=quota_bytes or 0,
-                    used_bytes=0,
-                    root_id=root_id,
-                    created_at=t,
-                )
-            )
-            conn.execute(
-                nodes.insert().values(
-                    id=root_id,
-                    pod_id=pod_id,
-                    parent_id=None,
-                    name="",
-                    kind="dir",
-                    created_by=actor.user_id,
-                    created_at=t,
-                    modified_at=t,
-                )
+            pod_id, secrets = insert_pod(
+                conn,
+                name=name,
+                created_by=actor.user_id,
+                owner_id=actor.user_id,
+                compression=compression or "fast",
+                versions_kept=versions_kept or self.ctx.settings.versions_kept,
+                quota_bytes=quota_bytes or 0,
             )
             conn.execute(
                 pod_members.insert().values(
@@ -135,9 +159,10 @@ class Pods:
                     ),
                 )
             )
+            return pod_id
 
         try:
-            await self.ctx.db.write(insert)
+            pod_id = await self.ctx.db.write(insert)
         except UniqueViolation as exc:
             raise Conflict(f"you already have a pod named {name!r}") from exc
         return await self.stat(actor, pod_id)
