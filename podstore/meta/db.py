@@ -21,6 +21,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from podstore.meta.writer import GroupWriter
+
 T = TypeVar("T")
 log = logging.getLogger("podstore.db")
 _AFTER_COMMIT = "podstore_after_commit"
@@ -68,14 +70,22 @@ def _is_unique_violation(exc: DBAPIError) -> bool:
     return "unique" in text or "duplicate key" in text
 
 
+def _translate(exc: BaseException) -> BaseException:
+    if isinstance(exc, IntegrityError) and _is_unique_violation(exc):
+        return UniqueViolation(str(exc.orig))
+    return exc
+
+
 class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        self._group: GroupWriter | None = None
         if self.is_sqlite:
             self.writer_engine = _sqlite_engine(url, writer=True)
             self.reader_engine = _sqlite_engine(url, writer=False)
-            self._write_pool = ThreadPoolExecutor(1, thread_name_prefix="db-writer")
+            self._write_pool = ThreadPoolExecutor(1, thread_name_prefix="db-sync-writer")
+            self._group = GroupWriter(self.writer_engine, _AFTER_COMMIT, _translate)
         else:
             self.writer_engine = self.reader_engine = sa.create_engine(
                 url, pool_size=16, max_overflow=16, pool_pre_ping=True
@@ -118,6 +128,9 @@ class Database:
         return await loop.run_in_executor(self._read_pool, functools.partial(self.read_sync, fn))
 
     async def write(self, fn: Callable[[Connection], T]) -> T:
+        if self._group is not None:
+            result: T = await asyncio.wrap_future(self._group.submit(fn))
+            return result
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._write_pool, functools.partial(self.write_sync, fn))
 
@@ -128,6 +141,8 @@ class Database:
             upgrade(self.writer_engine)
 
     def close(self) -> None:
+        if self._group is not None:
+            self._group.close()
         self._read_pool.shutdown(wait=True)
         self._write_pool.shutdown(wait=True)
         self.reader_engine.dispose()

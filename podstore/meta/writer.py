@@ -1,0 +1,106 @@
+"""The SQLite writer: one thread, and writes waiting at the same time share one transaction.
+
+Group commit: while one transaction commits (an fsync), new writes queue up; the thread
+then runs up to `max_batch` of them in one transaction, each inside its own SAVEPOINT, so a
+write that fails is rolled back alone and the others still commit. A write learns its
+outcome only once the shared COMMIT has succeeded; if the COMMIT fails, they all fail.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Connection, Engine
+
+log = logging.getLogger("podstore.db")
+Hooks = list[Callable[[], None]]
+
+
+@dataclass
+class _Job:
+    fn: Callable[[Connection], Any]
+    future: Future[Any] = field(default_factory=Future)
+    result: Any = None
+    error: BaseException | None = None
+    hooks: Hooks = field(default_factory=list)
+
+
+class GroupWriter:
+    def __init__(
+        self,
+        engine: Engine,
+        hooks_key: str,
+        translate: Callable[[BaseException], BaseException],
+        max_batch: int = 64,
+    ) -> None:
+        self.engine = engine
+        self.hooks_key = hooks_key
+        self.translate = translate
+        self.max_batch = max_batch
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="db-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, fn: Callable[[Connection], Any]) -> Future[Any]:
+        job = _Job(fn)
+        self._queue.put(job)
+        return job.future
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            batch = [job]
+            stop = False
+            while len(batch) < self.max_batch:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                batch.append(more)
+            self._commit(batch)
+            if stop:
+                return
+
+    def _commit(self, batch: list[_Job]) -> None:
+        live = [job for job in batch if job.future.set_running_or_notify_cancel()]
+        try:
+            with self.engine.begin() as conn:
+                for job in live:
+                    savepoint = conn.begin_nested()
+                    try:
+                        job.result = job.fn(conn)
+                        savepoint.commit()
+                        job.hooks = conn.info.pop(self.hooks_key, [])
+                    except Exception as exc:  # this write alone is undone
+                        conn.info.pop(self.hooks_key, None)
+                        if savepoint.is_active:
+                            savepoint.rollback()
+                        job.error = exc
+        except Exception as exc:  # the shared COMMIT failed: nothing was written
+            for job in live:
+                job.error = job.error or exc
+        for job in live:
+            if job.error is not None:
+                job.future.set_exception(self.translate(job.error))
+                continue
+            job.future.set_result(job.result)
+            for hook in job.hooks:
+                try:
+                    hook()
+                except Exception:
+                    log.exception("an after-commit hook failed")
