@@ -123,15 +123,18 @@ def _pod_fields(row: Any) -> dict[str, Any]:
     }
 
 
+_MEMBER = (
+    sa.select(pods, pod_members.c.role, pod_members.c.alias, pod_members.c.wrapped_key)
+    .join(pod_members, pod_members.c.pod_id == pods.c.id)
+    .where(pod_members.c.user_id == sa.bindparam("user_id"))
+    .where(sa.or_(pod_members.c.alias == sa.bindparam("ref"), pods.c.id == sa.bindparam("ref")))
+    .order_by(sa.case((pod_members.c.alias == sa.bindparam("ref"), 0), else_=1))
+    .limit(1)
+)
+
+
 def _member_access(conn: Connection, actor: Actor, pod_ref: str) -> PodAccess | None:
-    row = conn.execute(
-        sa.select(pods, pod_members.c.role, pod_members.c.alias, pod_members.c.wrapped_key)
-        .join(pod_members, pod_members.c.pod_id == pods.c.id)
-        .where(pod_members.c.user_id == actor.user_id)
-        .where(sa.or_(pod_members.c.alias == pod_ref, pods.c.id == pod_ref))
-        .order_by(sa.case((pod_members.c.alias == pod_ref, 0), else_=1))
-        .limit(1)
-    ).first()
+    row = conn.execute(_MEMBER, {"user_id": actor.user_id, "ref": pod_ref}).first()
     if row is not None:
         return PodAccess(
             **_pod_fields(row),
@@ -285,39 +288,46 @@ def require_download(access: PodAccess) -> None:
         raise PermissionDenied("the owner does not allow downloading this item")
 
 
-def audience(conn: Connection, pod_id: str, node_id: str | None = None) -> set[str]:
-    """Every user who can see the node (or the pod): members, group members, grantees."""
-    people = set(
-        conn.execute(
-            sa.select(pod_members.c.user_id).where(pod_members.c.pod_id == pod_id)
-        ).scalars()
-    )
-    people |= set(
-        conn.execute(
-            sa.select(group_members.c.user_id)
-            .join(pod_groups, pod_groups.c.group_id == group_members.c.group_id)
-            .where(pod_groups.c.pod_id == pod_id)
-        ).scalars()
-    )
-    chain = _live_chain(conn, node_id) if node_id else None
-    if chain:
-        ids = [n.id for n in chain]
-        live = sa.or_(grants.c.expires_at.is_(None), grants.c.expires_at > now())
-        people |= {
-            u
-            for u in conn.execute(
-                sa.select(grants.c.user_id).where(grants.c.node_id.in_(ids), live)
-            ).scalars()
-            if u
-        }
-        people |= set(
-            conn.execute(
-                sa.select(group_members.c.user_id)
-                .join(grants, grants.c.group_id == group_members.c.group_id)
-                .where(grants.c.node_id.in_(ids), live)
-            ).scalars()
+def _audience_statement(with_node: bool) -> Any:
+    """Built once: members, group members and, with a node, its live grantees."""
+    parts: list[sa.Select[Any]] = [
+        sa.select(pod_members.c.user_id).where(pod_members.c.pod_id == sa.bindparam("pod_id")),
+        sa.select(group_members.c.user_id)
+        .join(pod_groups, pod_groups.c.group_id == group_members.c.group_id)
+        .where(pod_groups.c.pod_id == sa.bindparam("pod_id")),
+    ]
+    if with_node:
+        columns = (nodes.c.id, nodes.c.parent_id, nodes.c.trashed_at)
+        start = sa.select(*columns).where(nodes.c.id == sa.bindparam("node_id"))
+        up = start.cte("up", recursive=True)
+        up = up.union_all(sa.select(*columns).where(nodes.c.id == up.c.parent_id))
+        chain = sa.select(up.c.id).scalar_subquery()
+        visible = ~sa.exists(sa.select(up.c.id).where(up.c.trashed_at.is_not(None)))
+        live = sa.or_(grants.c.expires_at.is_(None), grants.c.expires_at > sa.bindparam("now"))
+        parts.append(
+            sa.select(grants.c.user_id).where(
+                grants.c.node_id.in_(chain), grants.c.user_id.is_not(None), live, visible
+            )
         )
-    return people
+        parts.append(
+            sa.select(group_members.c.user_id)
+            .join(grants, grants.c.group_id == group_members.c.group_id)
+            .where(grants.c.node_id.in_(chain), live, visible)
+        )
+    return sa.union(*parts)
+
+
+_AUDIENCE = {False: _audience_statement(False), True: _audience_statement(True)}
+
+
+def audience(conn: Connection, pod_id: str, node_id: str | None = None) -> set[str]:
+    """Every user who can see the node (or the pod): members, group members, grantees.
+
+    One query: the node's ancestors come from a recursive CTE, and grants count only while
+    no folder on the way up is in the trash.
+    """
+    params = {"pod_id": pod_id, "node_id": node_id, "now": now()}
+    return set(conn.execute(_AUDIENCE[node_id is not None], params).scalars())
 
 
 def locate(conn: Connection, actor: Actor, node_id: str) -> tuple[str, str]:

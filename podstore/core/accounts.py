@@ -43,6 +43,13 @@ class Login:
     user_id: str
 
 
+_SESSION = (
+    sa.select(sessions, users.c.name, users.c.disabled)
+    .join(users, users.c.id == sessions.c.user_id)
+    .where(sessions.c.id == sa.bindparam("session_id"))
+)
+
+
 def _delay_for(failures: int, free: int) -> int:
     return 0 if failures < free else min(2 ** (failures - free), MAX_DELAY)
 
@@ -213,11 +220,7 @@ class Accounts:
         if len(session_id) != 32 or len(secret) != 32:
             raise Unauthenticated("the token is malformed")
         row = await self.ctx.db.read(
-            lambda c: c.execute(
-                sa.select(sessions, users.c.name, users.c.disabled)
-                .join(users, users.c.id == sessions.c.user_id)
-                .where(sessions.c.id == session_id)
-            ).first()
+            lambda c: c.execute(_SESSION, {"session_id": session_id}).first()
         )
         if row is None or not hmac.compare_digest(row.secret_hash, crypto.token_hash(secret)):
             raise Unauthenticated("the token is not valid")
@@ -317,6 +320,7 @@ class Accounts:
         """Delete the account and everything it owns; `remove_pods` frees the pods' data."""
         await self._verify(actor.name, password, None)
         await remove_pods(actor)
+
         def drop(conn: Connection) -> None:
             conn.execute(users.delete().where(users.c.id == actor.user_id))
             audit(conn, actor.user_id, "account.deleted", {"name": actor.name})

@@ -43,20 +43,27 @@ MAX_KIND = 64
 # -- writing ---------------------------------------------------------------------------------
 
 
-def _next_seq(conn: Connection, user_id: str) -> int:
-    if conn.dialect.name == "postgresql":
+def _next_seq_statement(dialect: str) -> Any:
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    stmt = (
+    return (
         insert(event_counters)
-        .values(user_id=user_id, last_seq=1)
+        .values(user_id=sa.bindparam("user_id"), last_seq=1)
         .on_conflict_do_update(
             index_elements=["user_id"], set_={"last_seq": event_counters.c.last_seq + 1}
         )
         .returning(event_counters.c.last_seq)
     )
-    return int(conn.execute(stmt).scalar_one())
+
+
+_NEXT_SEQ = {name: _next_seq_statement(name) for name in ("postgresql", "sqlite")}
+_INSERT_EVENT = events.insert()
+
+
+def _next_seq(conn: Connection, user_id: str) -> int:
+    return int(conn.execute(_NEXT_SEQ[conn.dialect.name], {"user_id": user_id}).scalar_one())
 
 
 def emit(conn: Connection, recipients: Iterable[str], kind: str, data: dict[str, Any]) -> None:
@@ -71,7 +78,7 @@ def emit(conn: Connection, recipients: Iterable[str], kind: str, data: dict[str,
     for user_id in users:
         seq = _next_seq(conn, user_id)
         conn.execute(
-            events.insert().values(user_id=user_id, seq=seq, kind=kind, data=payload, at=at)
+            _INSERT_EVENT, {"user_id": user_id, "seq": seq, "kind": kind, "data": payload, "at": at}
         )
     if conn.dialect.name == "postgresql":
         for user_id in users:  # delivered by PostgreSQL at commit, to every node

@@ -118,6 +118,31 @@ def trim_versions(conn: Connection, pod_id: str, node_id: str, keep: int) -> Non
     )
 
 
+_INSERT_NODE = nodes.insert()
+_VERSION = sa.select(versions).where(
+    versions.c.id == sa.bindparam("version_id"), versions.c.node_id == sa.bindparam("node_id")
+)
+_INSERT_VERSION = versions.insert()
+_LAST_NUMBER = sa.select(sa.func.coalesce(sa.func.max(versions.c.number), 0)).where(
+    versions.c.node_id == sa.bindparam("node_id")
+)
+_SET_CURRENT = (
+    nodes.update()
+    .where(nodes.c.id == sa.bindparam("node_id"))
+    .values(
+        version_id=sa.bindparam("version_id"),
+        size=sa.bindparam("size"),
+        content_type=sa.bindparam("content_type"),
+        modified_at=sa.bindparam("modified_at"),
+    )
+)
+_GROW_POD = (
+    pods.update()
+    .where(pods.c.id == sa.bindparam("pod_id"))
+    .values(used_bytes=pods.c.used_bytes + sa.bindparam("grow"))
+)
+
+
 class Files:
     def __init__(self, ctx: CoreContext, keys: PodKeyCache) -> None:
         self.ctx = ctx
@@ -203,56 +228,57 @@ class Files:
         conditions.check(node)
         manifest = result.manifest
         check_quota(conn, access, manifest.size)
+        version_id = new_id()
         if node is None:
             node_id, number = new_id(), 1
             conn.execute(
-                nodes.insert().values(
-                    id=node_id,
-                    pod_id=access.pod_id,
-                    parent_id=parent.id,
-                    name=parts[-1],
-                    kind="file",
-                    created_by=actor.user_id,
-                    created_at=t,
-                    modified_at=t,
-                )
+                _INSERT_NODE,
+                {
+                    "id": node_id,
+                    "pod_id": access.pod_id,
+                    "parent_id": parent.id,
+                    "name": parts[-1],
+                    "kind": "file",
+                    "size": manifest.size,
+                    "content_type": kind,
+                    "version_id": version_id,
+                    "created_by": actor.user_id,
+                    "created_at": t,
+                    "modified_at": t,
+                },
             )
         else:
             node_id = node.id
-            number = (
-                1
-                + conn.execute(
-                    sa.select(sa.func.coalesce(sa.func.max(versions.c.number), 0)).where(
-                        versions.c.node_id == node_id
-                    )
-                ).scalar_one()
+            number = 1 + conn.execute(_LAST_NUMBER, {"node_id": node_id}).scalar_one()
+            conn.execute(
+                _SET_CURRENT,
+                {
+                    "node_id": node_id,
+                    "version_id": version_id,
+                    "size": manifest.size,
+                    "content_type": kind,
+                    "modified_at": t,
+                },
             )
-        version_id = new_id()
         conn.execute(
-            versions.insert().values(
-                id=version_id,
-                node_id=node_id,
-                number=number,
-                size=manifest.size,
-                content_hash=manifest.content_hash,
-                content_type=kind,
-                manifest=manifest.to_bytes(),
-                created_by=actor.user_id,
-                created_at=t,
-            )
-        )
-        conn.execute(
-            nodes.update()
-            .where(nodes.c.id == node_id)
-            .values(version_id=version_id, size=manifest.size, content_type=kind, modified_at=t)
+            _INSERT_VERSION,
+            {
+                "id": version_id,
+                "node_id": node_id,
+                "number": number,
+                "size": manifest.size,
+                "content_hash": manifest.content_hash,
+                "content_type": kind,
+                "manifest": manifest.to_bytes(),
+                "keys_pod_id": None,
+                "created_by": actor.user_id,
+                "created_at": t,
+            },
         )
         add_refs(conn, access.pod_id, manifest, {c.id.hex(): c.stored_size for c in result.chunks})
-        conn.execute(
-            pods.update()
-            .where(pods.c.id == access.pod_id)
-            .values(used_bytes=pods.c.used_bytes + manifest.size)
-        )
-        trim_versions(conn, access.pod_id, node_id, access.versions_kept)
+        conn.execute(_GROW_POD, {"pod_id": access.pod_id, "grow": manifest.size})
+        if number > access.versions_kept:  # only then is there anything to drop
+            trim_versions(conn, access.pod_id, node_id, access.versions_kept)
         fresh = get_node(conn, node_id)
         assert fresh is not None
         kind_of_change = "file.created" if node is None else "file.changed"
@@ -275,9 +301,7 @@ class Files:
             if node.kind != "file":
                 raise Invalid(f"/{'/'.join(parts)} is a folder")
             wanted = version_id or node.version_id
-            row = conn.execute(
-                sa.select(versions).where(versions.c.id == wanted, versions.c.node_id == node.id)
-            ).first()
+            row = conn.execute(_VERSION, {"version_id": wanted, "node_id": node.id}).first()
             if row is None:
                 raise NotFound("no such version")
             require_download(access)

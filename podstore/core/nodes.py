@@ -14,17 +14,20 @@ from podstore.core.errors import Conflict, Invalid, NotFound
 from podstore.core.events import emit
 from podstore.meta.schema import nodes, stars, versions
 
+_CHILD = sa.select(nodes).where(
+    nodes.c.parent_id == sa.bindparam("parent_id"),
+    nodes.c.name == sa.bindparam("name"),
+    nodes.c.trashed_at.is_(None),
+)
+_NODE = sa.select(nodes).where(nodes.c.id == sa.bindparam("node_id"))
+
 
 def child(conn: Connection, parent_id: str, name: str) -> Row[Any] | None:
-    return conn.execute(
-        sa.select(nodes).where(
-            nodes.c.parent_id == parent_id, nodes.c.name == name, nodes.c.trashed_at.is_(None)
-        )
-    ).first()
+    return conn.execute(_CHILD, {"parent_id": parent_id, "name": name}).first()
 
 
 def get_node(conn: Connection, node_id: str) -> Row[Any] | None:
-    return conn.execute(sa.select(nodes).where(nodes.c.id == node_id)).first()
+    return conn.execute(_NODE, {"node_id": node_id}).first()
 
 
 def resolve(conn: Connection, access: PodAccess, parts: list[str]) -> Row[Any]:

@@ -9,24 +9,25 @@ from podstore.core.access import PodAccess
 from podstore.core.errors import QuotaExceeded
 from podstore.meta.schema import pods, users
 
+_QUOTAS = (
+    sa.select(pods.c.used_bytes, pods.c.quota_bytes, users.c.quota_bytes.label("owner_quota"))
+    .outerjoin(users, users.c.id == pods.c.owner_id)
+    .where(pods.c.id == sa.bindparam("pod_id"))
+)
+
 
 def check_quota(conn: Connection, access: PodAccess, extra: int) -> None:
     """Raise QuotaExceeded if adding `extra` bytes to the pod would pass a quota."""
     if extra <= 0:
         return
-    pod = conn.execute(
-        sa.select(pods.c.used_bytes, pods.c.quota_bytes).where(pods.c.id == access.pod_id)
-    ).one()
-    if pod.quota_bytes and pod.used_bytes + extra > pod.quota_bytes:
-        raise QuotaExceeded(f"the pod's quota of {pod.quota_bytes} bytes would be exceeded")
-    quota = conn.execute(
-        sa.select(users.c.quota_bytes).where(users.c.id == access.owner_id)
-    ).scalar()
-    if quota:
+    row = conn.execute(_QUOTAS, {"pod_id": access.pod_id}).one()
+    if row.quota_bytes and row.used_bytes + extra > row.quota_bytes:
+        raise QuotaExceeded(f"the pod's quota of {row.quota_bytes} bytes would be exceeded")
+    if row.owner_quota:
         used = conn.execute(
             sa.select(sa.func.coalesce(sa.func.sum(pods.c.used_bytes), 0)).where(
                 pods.c.owner_id == access.owner_id
             )
         ).scalar_one()
-        if used + extra > quota:
-            raise QuotaExceeded(f"the owner's quota of {quota} bytes would be exceeded")
+        if used + extra > row.owner_quota:
+            raise QuotaExceeded(f"the owner's quota of {row.owner_quota} bytes would be exceeded")

@@ -66,7 +66,7 @@ class StreamChunker:
 
     def _fill(self, size: int) -> tuple[bytearray, int]:
         """Copy the carry and then pieces into a block, up to `size` bytes."""
-        if size > self.block_size:
+        if size != self.block_size:  # a final cut: exactly what it holds
             block = bytearray(size)
         else:
             block = self._free.pop() if self._free else bytearray(self.block_size)
@@ -88,6 +88,12 @@ class StreamChunker:
         self._pieces = rest
         self._buffered = sum(len(p) for p in rest)
         return block, filled
+
+    def drain(self) -> bytes:
+        """Everything buffered, uncut (for content too small to chunk)."""
+        data = b"".join([self._carry, *self._pieces])
+        self._pieces, self._buffered, self._carry = [], 0, b""
+        return data
 
     def take(self, final: bool) -> tuple[bytearray, list[memoryview]]:
         """Cut what is buffered: (the block, views of the emitted chunks in order).

@@ -280,8 +280,7 @@ class ChunkEngine:
                 while chunker.ready:
                     await dispatch(False)
             if chunker.total < self.inline_threshold:
-                _, views = chunker.take(True)
-                plain = b"".join(views)
+                plain = chunker.drain()
                 content_hash = blake3.blake3(plain, key=keys.dedup_key).digest()
                 sealed = await self._run(self.seal_inline, plain, keys, content_hash)
                 manifest = Manifest(size=len(plain), content_hash=content_hash, inline=sealed)
