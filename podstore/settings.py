@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     s3_region: str = "us-east-1"
 
     token_ttl_seconds: int = 7 * 24 * 3600
+    session_cache_seconds: float = 2.0  # other nodes see a logout within this time
     user_quota_bytes: int = 0  # 0 = unlimited
     versions_kept: int = 10
     gc_grace_seconds: int = 24 * 3600

@@ -5,9 +5,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import hashlib
 import hmac
 import os
 import secrets
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,9 +58,47 @@ def _delay_for(failures: int, free: int) -> int:
     return 0 if failures < free else min(2 ** (failures - free), MAX_DELAY)
 
 
+class SessionCache:
+    """Actors of recently checked tokens, kept for a few seconds so that a burst of requests
+    does not reopen the session each time. Logout and password changes on this node drop
+    entries at once; another node sees them within `ttl` seconds."""
+
+    def __init__(self, ttl: float, size: int = 10_000) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._items: OrderedDict[bytes, tuple[float, Actor]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> Actor | None:
+        if self.ttl <= 0:
+            return None
+        key = hashlib.sha256(token.encode()).digest()
+        with self._lock:
+            found = self._items.get(key)
+            if found is None or found[0] < time.monotonic():
+                return None
+            return found[1]
+
+    def put(self, token: str, actor: Actor) -> None:
+        if self.ttl <= 0:
+            return
+        key = hashlib.sha256(token.encode()).digest()
+        with self._lock:
+            self._items[key] = (time.monotonic() + self.ttl, actor)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def forget(self, user_id: str, keep_session: str | None = None) -> None:
+        with self._lock:
+            for key, (_, actor) in list(self._items.items()):
+                if actor.user_id == user_id and actor.session_id != keep_session:
+                    del self._items[key]
+
+
 class Accounts:
     def __init__(self, ctx: CoreContext) -> None:
         self.ctx = ctx
+        self.sessions = SessionCache(ctx.settings.session_cache_seconds)
         s = ctx.settings
         self._hasher = PasswordHasher(time_cost=s.argon2_time_cost, memory_cost=s.argon2_memory_kib)
 
@@ -219,6 +261,9 @@ class Accounts:
             raise Unauthenticated("the token is malformed") from None
         if len(session_id) != 32 or len(secret) != 32:
             raise Unauthenticated("the token is malformed")
+        cached = self.sessions.get(token)
+        if cached is not None:
+            return cached
         row = await self.ctx.db.read(
             lambda c: c.execute(_SESSION, {"session_id": session_id}).first()
         )
@@ -232,10 +277,14 @@ class Accounts:
             )
         except crypto.SealBroken:
             raise Unauthenticated("the token is not valid") from None
-        return Actor(row.user_id, row.name, X25519PrivateKey.from_private_bytes(raw), session_id)
+        actor = Actor(row.user_id, row.name, X25519PrivateKey.from_private_bytes(raw), session_id)
+        if row.expires_at - now() > self.sessions.ttl:
+            self.sessions.put(token, actor)
+        return actor
 
     async def logout(self, actor: Actor) -> None:
         if actor.session_id:
+            self.sessions.forget(actor.user_id)
             sid = actor.session_id
             await self.ctx.db.write(
                 lambda c: c.execute(sessions.delete().where(sessions.c.id == sid))
@@ -283,6 +332,7 @@ class Accounts:
         await self.ctx.db.write(
             lambda c: self._set_secret(c, actor.user_id, phrase_row, keep=actor.session_id)
         )
+        self.sessions.forget(actor.user_id, keep_session=actor.session_id)
 
     async def _rewrap_for(self, row: Any, old: str, new: str) -> dict[str, Any]:
         kek = await asyncio.to_thread(self._kek, old, row.kek_salt)
@@ -315,6 +365,7 @@ class Accounts:
             raise Unauthenticated("the mnemonic does not belong to this account")
         fields = await asyncio.to_thread(self._secret_fields, new_password, phrase)
         await self.ctx.db.write(lambda c: self._set_secret(c, row.id, fields, keep=None))
+        self.sessions.forget(row.id)
 
     async def delete(self, actor: Actor, password: str, remove_pods: Any) -> None:
         """Delete the account and everything it owns; `remove_pods` frees the pods' data."""
@@ -326,3 +377,4 @@ class Accounts:
             audit(conn, actor.user_id, "account.deleted", {"name": actor.name})
 
         await self.ctx.db.write(drop)
+        self.sessions.forget(actor.user_id)

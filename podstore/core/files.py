@@ -160,6 +160,10 @@ class Files:
         size_hint: int | None = None,
     ) -> dict[str, Any]:
         parts = split_path(path)
+        if size_hint is not None and size_hint < self.ctx.engine.inline_threshold:
+            return await self._upload_small(
+                actor, pod, parts, source, size_hint, content_type, conditions
+            )
 
         def prepare(conn: Connection) -> tuple[PodAccess, str]:
             access = authorize(conn, actor, pod, Role.EDITOR)
@@ -182,6 +186,40 @@ class Files:
             return await self.ctx.db.write(
                 lambda conn: self._commit(conn, actor, pod, parts, result, kind, conditions)
             )
+        except UniqueViolation as exc:
+            raise Conflict("the file was created concurrently; try again") from exc
+
+    async def _upload_small(
+        self,
+        actor: Actor,
+        pod: str,
+        parts: list[str],
+        source: AsyncIterable[bytes],
+        size: int,
+        content_type: str | None,
+        conditions: Preconditions,
+    ) -> dict[str, Any]:
+        """A body known to be small: read it, then seal and commit it in one write."""
+        pieces: list[bytes] = []
+        received = 0
+        async for piece in source:
+            received += len(piece)
+            if received > size:
+                raise Invalid("the body is longer than its Content-Length")
+            pieces.append(bytes(piece))
+        plain = b"".join(pieces)
+        if received != size:
+            raise Invalid("the body is shorter than its Content-Length")
+
+        def store(conn: Connection) -> dict[str, Any]:
+            access = authorize(conn, actor, pod, Role.EDITOR)
+            result = self.ctx.engine.write_small(plain, self.keycache.keys(access, actor))
+            name = parts[-1] if parts else ""
+            kind = content_type or guess(name, plain[:SNIFF_BYTES])
+            return self._commit(conn, actor, pod, parts, result, kind, conditions, access)
+
+        try:
+            return await self.ctx.db.write(store)
         except UniqueViolation as exc:
             raise Conflict("the file was created concurrently; try again") from exc
 
@@ -210,8 +248,10 @@ class Files:
         result: WriteResult,
         kind: str,
         conditions: Preconditions,
+        access: PodAccess | None = None,
     ) -> dict[str, Any]:
-        access = authorize(conn, actor, pod, Role.EDITOR)
+        """`access` is passed by callers that authorized in this same transaction."""
+        access = access or authorize(conn, actor, pod, Role.EDITOR)
         t = now()
         if not parts:  # the scope is one shared file: a new version of it
             node = _existing(conn, access, parts)

@@ -180,6 +180,14 @@ class ChunkEngine:
             compression=keys.compression,
         )
 
+    def write_small(self, plain: bytes, keys: PodKeys) -> WriteResult:
+        """Content below the inline threshold, sealed into an inline manifest (no chunks)."""
+        if len(plain) >= self.inline_threshold:
+            raise ValueError("write_small takes content below the inline threshold")
+        content_hash = blake3.blake3(plain, key=keys.dedup_key).digest()
+        sealed = self.seal_inline(plain, keys, content_hash)
+        return WriteResult(Manifest(size=len(plain), content_hash=content_hash, inline=sealed), ())
+
     def open_inline(self, manifest: Manifest, keys: PodKeys) -> bytes:
         if manifest.inline is None:
             raise ValueError("not an inline manifest")
@@ -280,11 +288,7 @@ class ChunkEngine:
                 while chunker.ready:
                     await dispatch(False)
             if chunker.total < self.inline_threshold:
-                plain = chunker.drain()
-                content_hash = blake3.blake3(plain, key=keys.dedup_key).digest()
-                sealed = await self._run(self.seal_inline, plain, keys, content_hash)
-                manifest = Manifest(size=len(plain), content_hash=content_hash, inline=sealed)
-                return WriteResult(manifest, ())
+                return await self._run(self.write_small, chunker.drain(), keys)
             await dispatch(True)
             while pending:
                 await finish_oldest()

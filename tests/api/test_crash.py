@@ -6,6 +6,7 @@ import hashlib
 import os
 import threading
 import time
+from collections.abc import Iterator
 
 import httpx
 
@@ -13,6 +14,7 @@ from tests.fixtures.server import Server
 
 UPLOADS = 20
 SIZE = 6 * 1024 * 1024
+PIECE = 256 * 1024
 
 
 def test_kill_9_during_uploads(server: Server) -> None:
@@ -21,12 +23,14 @@ def test_kill_9_during_uploads(server: Server) -> None:
     acknowledged: dict[str, str] = {}
     lock = threading.Lock()
 
-    def slow_body(data: bytes):  # type: ignore[no-untyped-def]
-        for start in range(0, len(data), 256 * 1024):
-            yield data[start : start + 256 * 1024]
-            time.sleep(0.02)
+    def trickle(data: bytes) -> Iterator[bytes]:
+        """24 pieces a fifth of a second apart: still in flight when the server dies."""
+        for start in range(0, len(data), PIECE):
+            yield data[start : start + PIECE]
+            time.sleep(0.2)
 
     def upload(name: str, data: bytes) -> None:
+        slow = int(name[1:3]) % 2 == 1  # half trickle, half go at full speed
         try:
             with httpx.Client(
                 base_url=server.api_url,
@@ -35,7 +39,7 @@ def test_kill_9_during_uploads(server: Server) -> None:
             ) as client:
                 response = client.put(
                     f"/pods/crash/files/{name}",
-                    content=slow_body(data),
+                    content=trickle(data) if slow else data,
                     headers={"Content-Length": str(len(data))},
                 )
             if response.status_code in (200, 201):
@@ -47,7 +51,9 @@ def test_kill_9_during_uploads(server: Server) -> None:
     threads = [threading.Thread(target=upload, args=item) for item in payloads.items()]
     for thread in threads:
         thread.start()
-    time.sleep(0.9)  # some uploads have finished, most are in flight
+    deadline = time.monotonic() + 30  # the quick half is acknowledged, the slow half in flight
+    while len(acknowledged) < UPLOADS // 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
     server.kill()
     for thread in threads:
         thread.join(timeout=60)
@@ -55,6 +61,7 @@ def test_kill_9_during_uploads(server: Server) -> None:
 
     listing = user.get("/pods/crash/list").json()["entries"]
     visible = {e["name"]: e for e in listing}
+    assert len(acknowledged) >= UPLOADS // 2
     assert set(acknowledged) <= set(visible)
     for name, entry in visible.items():
         assert entry["size"] == SIZE, name  # nothing half-written is visible
