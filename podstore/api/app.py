@@ -6,7 +6,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import sqlalchemy as sa
 from fastapi import FastAPI
 from starlette.responses import JSONResponse, Response
 
@@ -35,7 +34,6 @@ from podstore.api.observe import (
     metrics_text,
 )
 from podstore.core.service import Core
-from podstore.meta.schema import pods as pods_table
 from podstore.settings import Settings
 
 log = logging.getLogger("podstore.server")
@@ -49,15 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         core = Core(settings)
         app.state.core = core
-        collector = StorageUsedCollector(
-            lambda: int(
-                core.ctx.db.read_sync(
-                    lambda c: c.execute(
-                        sa.select(sa.func.coalesce(sa.func.sum(pods_table.c.used_bytes), 0))
-                    ).scalar_one()
-                )
-            )
-        )
+        collector = StorageUsedCollector(core.storage_used)
         REGISTRY.register(collector)  # type: ignore[arg-type]
         log.info(
             "podstore ready",

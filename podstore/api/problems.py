@@ -10,8 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
-from podstore.core.errors import CoreError, TooManyRequests
-from podstore.storage.errors import CorruptData, StorageError
+from podstore.core.errors import CoreError, CorruptData, StorageError, TooManyRequests
 
 log = logging.getLogger("podstore.api")
 PROBLEM = "application/problem+json"

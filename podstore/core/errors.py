@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+# storage failures reach the protocols through the core, which re-exports them
+from podstore.storage.errors import CorruptData, StorageError
+
+__all__ = ["CorruptData", "StorageError"]  # and the errors below
+
 
 class CoreError(Exception):
     status = 500

@@ -43,6 +43,12 @@ def _check_policy(
         raise Invalid("quota_bytes is a whole number of bytes, 0 for none")
 
 
+def total_used_bytes(conn: Connection) -> int:
+    return int(
+        conn.execute(sa.select(sa.func.coalesce(sa.func.sum(pods.c.used_bytes), 0))).scalar_one()
+    )
+
+
 def insert_pod(
     conn: Connection,
     *,

@@ -21,7 +21,7 @@ from podstore.core.links import Links
 from podstore.core.messages import Messages
 from podstore.core.nodes import export_tree
 from podstore.core.offers import Offers
-from podstore.core.pods import Pods
+from podstore.core.pods import Pods, total_used_bytes
 from podstore.core.refs import forget_unreferenced, referenced_names
 from podstore.core.sharing import Sharing
 from podstore.core.tree import Tree
@@ -100,6 +100,10 @@ class Core:
     @property
     def settings(self) -> Settings:
         return self.ctx.settings
+
+    def storage_used(self) -> int:
+        """Bytes of every file version kept, over all pods (for /metrics)."""
+        return self.ctx.db.read_sync(total_used_bytes)
 
     async def export(self, actor: Actor) -> dict[str, Any]:
         """The account's profile, pods, and every live path with its versions, as metadata."""
