@@ -3,8 +3,8 @@
 Setup: sign up a user, log in (Bearer token), create the pod `bench`. Files live at
 `/api/v1/pods/bench/files/{path}`; listings at `/api/v1/pods/bench/list/{path}`.
 
-Scenario 4 hook: `reupload` uses the dedup handshake of `podstore put` when it exists
-(opt-in with BENCH_PODSTORE_PUT_CLI=1 until its flags settle); otherwise a plain PUT.
+Scenario 4 hook: `reupload` uses `podstore put` and its dedup handshake, as a user would
+(BENCH_PODSTORE_PUT_CLI=0 measures a plain PUT instead).
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ class Podstore(System):
     # -- scenario 4 hook ----------------------------------------------------------------
 
     def reupload(self, path: str, file: Path) -> client.Transfer:
-        if os.environ.get("BENCH_PODSTORE_PUT_CLI") == "1":
+        if os.environ.get("BENCH_PODSTORE_PUT_CLI", "1") != "0":
             return self.cli_put(path, file)
         return self.upload(path, file)
 
