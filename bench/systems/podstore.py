@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import httpx
 
-from bench import client, procs
+from bench import client
 from bench.install import Tools
 from bench.systems.base import Listing, System
 
@@ -131,33 +131,26 @@ class Podstore(System):
         return self.upload(path, file)
 
     def cli_put(self, path: str, file: Path) -> client.Transfer:
-        """`podstore put` (dedup handshake). Bytes sent = the client's socket writes (wchar)."""
+        """`podstore put` (dedup handshake). Bytes sent = request body bytes the server
+        received meanwhile, from its own /metrics (chunk lists and chunks alike)."""
         argv = [str(podstore_exe()), "put", str(file), f"{POD}/{path}"]
         env = {**os.environ, "PODSTORE_URL": self.base_url, "PODSTORE_TOKEN": self.token}
+        before = self.bytes_received()
         t0 = time.perf_counter()
-        proc = subprocess.Popen(
-            argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True
-        )
-        wchar = 0
-        deadline = t0 + 1800
-        while proc.poll() is None and time.perf_counter() < deadline:
-            wchar = max(wchar, _wchar(proc.pid))
-            time.sleep(0.01)
-        if proc.poll() is None:
-            procs.stop(proc)
-            raise client.TransferError("podstore put timed out")
-        _, err = proc.communicate(timeout=30)
+        try:
+            done = subprocess.run(argv, capture_output=True, env=env, timeout=1800)
+        except subprocess.TimeoutExpired:
+            raise client.TransferError("podstore put timed out") from None
         seconds = time.perf_counter() - t0
-        if proc.returncode != 0:
-            raise client.TransferError(f"podstore put failed: {err.decode()[:300]}")
-        return client.Transfer(wchar, 0, seconds, 200)
+        if done.returncode != 0:
+            raise client.TransferError(f"podstore put failed: {done.stderr.decode()[:300]}")
+        return client.Transfer(self.bytes_received() - before, 0, seconds, 200)
+
+    def bytes_received(self) -> int:
+        text = httpx.get(self.base_url + "/metrics", timeout=30).text
+        for line in text.splitlines():
+            if line.startswith("podstore_bytes_in_total "):
+                return int(float(line.split()[1]))
+        raise client.TransferError("podstore /metrics has no podstore_bytes_in_total")
 
 
-def _wchar(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/io").read_text().splitlines():
-            if line.startswith("wchar:"):
-                return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0

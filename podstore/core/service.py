@@ -89,7 +89,7 @@ class Core:
         self.tree = Tree(self.ctx)
         self.files = Files(self.ctx, self.keys)
         self.uploads = Uploads(self.ctx, self.keys, self.files)
-        self.tus = Tus(self.ctx, self.keys, self.files, self.uploads.cursors)
+        self.tus = Tus(self.ctx, self.keys, self.files, self.uploads)
         self.kv = KvTables(self.ctx)
         self.docs = DocCollections(self.ctx, self.files)
         self.groups = Groups(self.ctx)

@@ -48,6 +48,7 @@ from podstore.core.upload_sessions import (
     prepare_result,
     touch,
 )
+from podstore.core.uploads import Uploads
 from podstore.meta.uploads_schema import upload_chunks, upload_sessions
 from podstore.storage.chunker import StreamChunker
 from podstore.storage.engine import PodKeys, StoredChunk
@@ -97,13 +98,12 @@ class _Patch:
 
 
 class Tus:
-    def __init__(
-        self, ctx: CoreContext, keys: PodKeyCache, files: Files, cursors: HashCursors
-    ) -> None:
+    def __init__(self, ctx: CoreContext, keys: PodKeyCache, files: Files, uploads: Uploads) -> None:
         self.ctx = ctx
         self.keycache = keys
         self.files = files
-        self.cursors = cursors
+        self.uploads = uploads
+        self.cursors: HashCursors = uploads.cursors
         self._locks: dict[str, asyncio.Lock] = {}
 
     @property
@@ -167,13 +167,7 @@ class Tus:
         return await self.ctx.db.read(query)
 
     async def terminate(self, actor: Actor, session_id: str) -> None:
-        def delete(conn: Connection) -> None:
-            load_session(conn, actor, session_id, PROTOCOL)
-            conn.execute(upload_chunks.delete().where(upload_chunks.c.session_id == session_id))
-            conn.execute(upload_sessions.delete().where(upload_sessions.c.id == session_id))
-
-        await self.ctx.db.write(delete)
-        self.cursors.drop(session_id)
+        await self.uploads.cancel(actor, session_id, PROTOCOL)
 
     # -- PATCH -------------------------------------------------------------------------------
 
