@@ -219,3 +219,25 @@ def test_grant_to_a_group_and_by_node_id(server: Server) -> None:
     assert owner.get("/pods/p/files/team/new.md").content == b"new"
     outgoing = owner.get("/shares/outgoing").json()["shares"]
     assert [(s["group"], s["name"]) for s in outgoing] == [(group, "team")]
+
+
+def test_a_single_shared_file_is_read_and_rewritten_in_place(server: Server) -> None:
+    owner, editor = server.new_user("sf-owner", pod="p"), server.new_user("sf-editor")
+    owner.put("/pods/p/files/docs/plan.txt", content=b"v1")
+    owner.put("/pods/p/files/docs/other.txt", content=b"not shared")
+    grant = owner.post(
+        "/pods/p/shares", json={"path": "docs/plan.txt", "user": editor.name, "level": "write"}
+    ).json()
+    scope, node = grant["pod"], grant["node_id"]
+    assert editor.get(f"/pods/{scope}/files/").content == b"v1"
+    assert editor.get(f"/nodes/{node}/content").content == b"v1"
+    assert editor.put(f"/nodes/{node}/content", content=b"v2").status_code == 200
+    assert owner.get("/pods/p/files/docs/plan.txt").content == b"v2"
+    assert [
+        v["number"] for v in owner.get("/pods/p/versions/docs/plan.txt").json()["versions"]
+    ] == [2, 1]
+    # the file's folder and its siblings stay out of reach
+    assert editor.get(f"/pods/{scope}/files/other.txt").status_code in (400, 404)
+    assert editor.get(f"/pods/{scope}/list").status_code == 400
+    assert editor.delete(f"/nodes/{node}").status_code in (400, 403)
+    assert owner.get("/pods/p/files/docs/plan.txt").content == b"v2"
