@@ -15,7 +15,7 @@ items cannot be discovered by probing. The same scopes decide who hears about a 
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import IntEnum
 from threading import Lock
 from typing import Any
@@ -105,10 +105,6 @@ class PodAccess:
     @property
     def is_member(self) -> bool:
         return self.scope in ("member", "group")
-
-    @property
-    def wrapped_key(self) -> bytes:
-        return self.key.wrapped
 
 
 def _pod_fields(row: Any) -> dict[str, Any]:
@@ -391,10 +387,6 @@ class PodKeyCache:
         s = self.secrets(access, actor)
         return PodKeys(s.data_key, s.dedup_key, access.compression)
 
-    def forget_pod(self, pod_id: str) -> None:
-        with self._lock:
-            for key in [k for k in self._items if k[0] == pod_id]:
-                del self._items[key]
 
 
 def open_secrets(access: PodAccess, actor: Actor) -> crypto.PodSecrets:
@@ -424,7 +416,3 @@ def foreign_keys(conn: Connection, keys: PodKeys, pod_id: str, source_pod_id: st
     raw = crypto.unseal(keys.data_key, bytes(sealed), b"foreign " + source_pod_id.encode())
     secrets = crypto.PodSecrets.from_bytes(raw)
     return PodKeys(secrets.data_key, secrets.dedup_key, keys.compression)
-
-
-def with_scope_root(access: PodAccess, root_id: str) -> PodAccess:
-    return replace(access, root_id=root_id)
