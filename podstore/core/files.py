@@ -184,7 +184,7 @@ class Files:
         kind = content_type or guess(name, sniffer.head)
         try:
             return await self.ctx.db.write(
-                lambda conn: self._commit(conn, actor, pod, parts, result, kind, conditions)
+                lambda conn: self.commit(conn, actor, pod, parts, result, kind, conditions)
             )
         except UniqueViolation as exc:
             raise Conflict("the file was created concurrently; try again") from exc
@@ -216,7 +216,7 @@ class Files:
             result = self.ctx.engine.write_small(plain, self.keycache.keys(access, actor))
             name = parts[-1] if parts else ""
             kind = content_type or guess(name, plain[:SNIFF_BYTES])
-            return self._commit(conn, actor, pod, parts, result, kind, conditions, access)
+            return self.commit(conn, actor, pod, parts, result, kind, conditions, access)
 
         try:
             return await self.ctx.db.write(store)
@@ -232,25 +232,13 @@ class Files:
         result: WriteResult,
         kind: str,
         conditions: Preconditions = Preconditions(),
+        access: PodAccess | None = None,
     ) -> dict[str, Any]:
         """Make stored content the new current version, in the caller's transaction.
 
-        Resumable uploads call this once every chunk is stored (core/uploads.py, core/tus.py).
+        Resumable uploads call this once every chunk is stored; `access` is passed by
+        callers that authorized in this same transaction.
         """
-        return self._commit(conn, actor, pod, parts, result, kind, conditions)
-
-    def _commit(
-        self,
-        conn: Connection,
-        actor: Actor,
-        pod: str,
-        parts: list[str],
-        result: WriteResult,
-        kind: str,
-        conditions: Preconditions,
-        access: PodAccess | None = None,
-    ) -> dict[str, Any]:
-        """`access` is passed by callers that authorized in this same transaction."""
         access = access or authorize(conn, actor, pod, Role.EDITOR)
         t = now()
         if not parts:  # the scope is one shared file: a new version of it

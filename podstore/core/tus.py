@@ -42,9 +42,9 @@ from podstore.core.upload_sessions import (
     NO_HASH,
     HashCursor,
     HashCursors,
-    check_limits,
     commit_session,
     load_session,
+    open_session,
     prepare_result,
     touch,
 )
@@ -125,27 +125,23 @@ class Tus:
         if length < 0:
             raise Invalid("Upload-Length must be a non-negative integer")
         kind = metadata.get("content_type") or metadata.get("filetype") or None
-        session_id, t = new_id(), now()
+        session_id = new_id()
 
         def insert(conn: Connection) -> tuple[PodAccess, Row[Any]]:
             access = authorize(conn, actor, pod, Role.EDITOR)
             check_quota(conn, access, length)
-            check_limits(conn, self.ctx.settings, actor, length)
-            conn.execute(
-                upload_sessions.insert().values(
-                    id=session_id,
-                    user_id=actor.user_id,
-                    pod_id=access.pod_id,
-                    protocol=PROTOCOL,
-                    path="/".join(parts),
-                    size=length,
-                    content_type=kind[:255] if kind else None,
-                    tus_metadata=raw_metadata,
-                    state="open",
-                    created_at=t,
-                    updated_at=t,
-                    expires_at=t + self.ttl,
-                )
+            open_session(
+                conn,
+                self.ctx.settings,
+                actor,
+                session_id=session_id,
+                pod_id=access.pod_id,
+                protocol=PROTOCOL,
+                path="/".join(parts),
+                size=length,
+                content_type=kind,
+                ttl=self.ttl,
+                tus_metadata=raw_metadata,
             )
             row = conn.execute(
                 sa.select(upload_sessions).where(upload_sessions.c.id == session_id)

@@ -85,6 +85,41 @@ def check_limits(conn: Connection, settings: Settings, actor: Actor, size: int) 
         )
 
 
+def open_session(
+    conn: Connection,
+    settings: Settings,
+    actor: Actor,
+    *,
+    session_id: str,
+    pod_id: str,
+    protocol: str,
+    path: str,
+    size: int,
+    content_type: str | None,
+    ttl: float,
+    **extra: Any,
+) -> None:
+    """Record a new upload session of the actor's, within their limits."""
+    check_limits(conn, settings, actor, size)
+    t = now()
+    conn.execute(
+        upload_sessions.insert().values(
+            id=session_id,
+            user_id=actor.user_id,
+            pod_id=pod_id,
+            protocol=protocol,
+            path=path,
+            size=size,
+            content_type=content_type[:255] if content_type else None,
+            state="open",
+            created_at=t,
+            updated_at=t,
+            expires_at=t + ttl,
+            **extra,
+        )
+    )
+
+
 def touch(conn: Connection, session_id: str, ttl: float, **values: Any) -> None:
     t = now()
     conn.execute(

@@ -34,10 +34,10 @@ from podstore.core.quota import check_quota
 from podstore.core.upload_sessions import (
     HashCursors,
     MarkBatcher,
-    check_limits,
     chunk_refs,
     commit_session,
     load_session,
+    open_session,
     prepare_result,
     touch,
 )
@@ -182,7 +182,7 @@ class Uploads:
             await self.ctx.db.write(lambda c: touch(c, existing, self.ttl))
             return await self.status(actor, existing)
         present = await self._present(access.pod_id, set(names))
-        session_id, t = new_id(), now()
+        session_id = new_id()
         rows = []
         offset = 0
         for idx, (c, name) in enumerate(zip(declared, names, strict=True)):
@@ -201,22 +201,18 @@ class Uploads:
             offset += c.size
 
         def insert(conn: Connection) -> None:
-            check_limits(conn, self.ctx.settings, actor, size)
-            conn.execute(
-                upload_sessions.insert().values(
-                    id=session_id,
-                    user_id=actor.user_id,
-                    pod_id=access.pod_id,
-                    protocol=PROTOCOL,
-                    path="/".join(parts),
-                    size=size,
-                    content_type=content_type,
-                    fingerprint=fingerprint,
-                    state="open",
-                    created_at=t,
-                    updated_at=t,
-                    expires_at=t + self.ttl,
-                )
+            open_session(
+                conn,
+                self.ctx.settings,
+                actor,
+                session_id=session_id,
+                pod_id=access.pod_id,
+                protocol=PROTOCOL,
+                path="/".join(parts),
+                size=size,
+                content_type=content_type,
+                ttl=self.ttl,
+                fingerprint=fingerprint,
             )
             for start in range(0, len(rows), 1000):
                 conn.execute(upload_chunks.insert(), rows[start : start + 1000])

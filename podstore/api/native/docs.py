@@ -13,8 +13,9 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
+from podstore.api.bodies import read_body
 from podstore.api.deps import ActorDep, CoreDep
-from podstore.api.native.kv import MAX_IMPORT, json_model, parse_json, read_body
+from podstore.api.native.kv import MAX_IMPORT, json_model, parse_json
 
 router = APIRouter(tags=["docs"])
 MAX_DOCUMENT = 4 * 1024 * 1024 + 1024

@@ -9,8 +9,8 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
-from starlette.requests import ClientDisconnect
 
+from podstore.api.bodies import body_of
 from podstore.api.deps import ActorDep, CoreDep
 from podstore.api.multipart import stream_parts
 from podstore.api.ranges import parse_range
@@ -39,15 +39,6 @@ def declared_type(request: Request) -> str | None:
 def size_hint(request: Request) -> int | None:
     value = request.headers.get("content-length")
     return int(value) if value and value.isdigit() else None
-
-
-async def body_of(request: Request) -> AsyncIterator[bytes]:
-    try:
-        async for piece in request.stream():
-            if piece:
-                yield piece
-    except ClientDisconnect:
-        raise Invalid("the client went away before the upload finished") from None
 
 
 @router.put("/pods/{pod}/files/{path:path}", status_code=201)

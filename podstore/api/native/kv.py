@@ -16,10 +16,10 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
-from starlette.requests import ClientDisconnect
 
+from podstore.api.bodies import read_body
 from podstore.api.deps import ActorDep, CoreDep
-from podstore.core.errors import Invalid, PayloadTooLarge
+from podstore.core.errors import Invalid
 
 router = APIRouter(tags=["kv"])
 MAX_VALUE = 16 * 1024 * 1024
@@ -50,24 +50,6 @@ class BatchItem(BaseModel):
 
 class Batch(BaseModel):
     items: list[BatchItem] = Field(max_length=100_000)
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    """The whole body, or PayloadTooLarge past `limit` bytes."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"the body may be at most {limit} bytes")
-    pieces: list[bytes] = []
-    size = 0
-    try:
-        async for piece in request.stream():
-            size += len(piece)
-            if size > limit:
-                raise PayloadTooLarge(f"the body may be at most {limit} bytes")
-            pieces.append(piece)
-    except ClientDisconnect:
-        raise Invalid("the client went away before the body was sent") from None
-    return b"".join(pieces)
 
 
 def parse_json(raw: bytes) -> Any:

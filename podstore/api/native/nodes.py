@@ -6,8 +6,9 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
+from podstore.api.bodies import body_of
 from podstore.api.deps import ActorDep, CoreDep
-from podstore.api.native.files import body_of, conditions_of, declared_type, serve, size_hint
+from podstore.api.native.files import conditions_of, declared_type, serve, size_hint
 from podstore.core.errors import Invalid
 
 router = APIRouter(tags=["nodes"])

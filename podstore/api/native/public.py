@@ -9,9 +9,10 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
+from podstore.api.bodies import body_of
 from podstore.api.deps import CoreDep, client_address
 from podstore.api.multipart import stream_parts
-from podstore.api.native.files import body_of, declared_type, serve, size_hint
+from podstore.api.native.files import declared_type, serve, size_hint
 from podstore.core.context import Actor
 from podstore.core.errors import Invalid
 

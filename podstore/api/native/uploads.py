@@ -19,10 +19,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field, ValidationError
-from starlette.requests import ClientDisconnect
 
+from podstore.api.bodies import read_body
 from podstore.api.deps import ActorDep, CoreDep
-from podstore.core.errors import Invalid, PayloadTooLarge
+from podstore.core.errors import Invalid
 from podstore.core.uploads import DeclaredChunk
 
 router = APIRouter(tags=["uploads"])
@@ -39,24 +39,6 @@ class UploadCreate(BaseModel):
     size: int = Field(ge=0)
     chunks: list[ChunkDecl]
     content_type: str | None = Field(default=None, max_length=255)
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    """The whole request body, refused with 413 above `limit` bytes (before reading it)."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"a request body may have at most {limit} bytes")
-    pieces = []
-    seen = 0
-    try:
-        async for piece in request.stream():
-            seen += len(piece)
-            if seen > limit:
-                raise PayloadTooLarge(f"a request body may have at most {limit} bytes")
-            pieces.append(piece)
-    except ClientDisconnect:
-        raise Invalid("the client went away before the request body ended") from None
-    return pieces[0] if len(pieces) == 1 else b"".join(pieces)
 
 
 @router.get("/pods/{pod}/chunk-params")
