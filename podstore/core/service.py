@@ -64,6 +64,14 @@ def _ensure_bucket(store: Any) -> None:
         store.client.create_bucket(Bucket=store.bucket)
 
 
+def migrate_database(url: str) -> None:
+    db = Database(url)
+    try:
+        db.migrate()
+    finally:
+        db.close()
+
+
 @dataclass(frozen=True)
 class MaintenanceReport:
     ok: bool
