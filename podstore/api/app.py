@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 from podstore import __version__
 from podstore.api import problems
 from podstore.api import tus as tus_api
+from podstore.api.express import ExpressLane
 from podstore.api.limits import HeaderLimitMiddleware
 from podstore.api.native import (
     accounts,
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def metrics() -> Response:
         return Response(metrics_text(), media_type="text/plain; version=0.0.4")
 
+    app.add_middleware(ExpressLane, routes=kv.EXPRESS)
     app.add_middleware(HeaderLimitMiddleware)
     app.add_middleware(ObserveMiddleware)
     return app

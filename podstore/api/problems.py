@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -52,40 +53,60 @@ def _validation_detail(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+async def _core_error(_request: Request, exc: CoreError) -> Response:
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+    if exc.status == 401:
+        headers = {"WWW-Authenticate": 'Bearer realm="podstore"'}
+    return problem(exc.status, exc.title, exc.detail, headers)
+
+
+async def _invalid(_request: Request, exc: RequestValidationError) -> Response:
+    return problem(
+        422,
+        "Invalid request",
+        "the request does not have the expected shape",
+        errors=_validation_detail(exc),
+    )
+
+
+async def _http_error(_request: Request, exc: HTTPException) -> Response:
+    return problem(
+        exc.status_code,
+        str(exc.detail),
+        str(exc.detail),
+        dict(exc.headers) if exc.headers else None,
+    )
+
+
+async def _corrupt(request: Request, exc: CorruptData) -> Response:
+    log.error("corrupt data serving %s: %s", request.url.path, exc)
+    return problem(500, "Stored data failed verification", "run `podstore fsck`")
+
+
+async def _storage(request: Request, exc: StorageError) -> Response:
+    log.error("storage failure serving %s: %s", request.url.path, exc)
+    return problem(503, "Storage unavailable", "the blob store failed; try again")
+
+
+Handler = Callable[[Request, Any], Awaitable[Response]]
+HANDLERS: dict[type[Exception], Handler] = {
+    CoreError: _core_error,
+    RequestValidationError: _invalid,
+    HTTPException: _http_error,
+    CorruptData: _corrupt,
+    StorageError: _storage,
+}
+
+
+async def response_for(request: Request, exc: Exception) -> Response | None:
+    """The problem response for `exc` (the most specific handler wins), or None."""
+    for kind in type(exc).__mro__:
+        handler = HANDLERS.get(kind)
+        if handler is not None:
+            return await handler(request, exc)
+    return None
+
+
 def install(app: FastAPI) -> None:
-    @app.exception_handler(CoreError)
-    async def core_error(_request: Request, exc: CoreError) -> Response:
-        headers = (
-            {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
-        )
-        if exc.status == 401:
-            headers = {"WWW-Authenticate": 'Bearer realm="podstore"'}
-        return problem(exc.status, exc.title, exc.detail, headers)
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(_request: Request, exc: RequestValidationError) -> Response:
-        return problem(
-            422,
-            "Invalid request",
-            "the request does not have the expected shape",
-            errors=_validation_detail(exc),
-        )
-
-    @app.exception_handler(HTTPException)
-    async def http_error(_request: Request, exc: HTTPException) -> Response:
-        return problem(
-            exc.status_code,
-            str(exc.detail),
-            str(exc.detail),
-            dict(exc.headers) if exc.headers else None,
-        )
-
-    @app.exception_handler(CorruptData)
-    async def corrupt(request: Request, exc: CorruptData) -> Response:
-        log.error("corrupt data serving %s: %s", request.url.path, exc)
-        return problem(500, "Stored data failed verification", "run `podstore fsck`")
-
-    @app.exception_handler(StorageError)
-    async def storage(request: Request, exc: StorageError) -> Response:
-        log.error("storage failure serving %s: %s", request.url.path, exc)
-        return problem(503, "Storage unavailable", "the blob store failed; try again")
+    for kind, handler in HANDLERS.items():
+        app.add_exception_handler(kind, handler)

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection, Row
 from podstore.core import crypto
 from podstore.core.context import Actor, now
 from podstore.core.errors import Invalid, NotFound, PermissionDenied
+from podstore.meta.prepared import Prepared
 from podstore.meta.schema import nodes, pod_members, pods, users
 from podstore.meta.sharing_schema import (
     grants,
@@ -119,7 +120,7 @@ def _pod_fields(row: Any) -> dict[str, Any]:
     }
 
 
-_MEMBER = (
+_MEMBER = Prepared(
     sa.select(pods, pod_members.c.role, pod_members.c.alias, pod_members.c.wrapped_key)
     .join(pod_members, pod_members.c.pod_id == pods.c.id)
     .where(pod_members.c.user_id == sa.bindparam("user_id"))
@@ -130,7 +131,7 @@ _MEMBER = (
 
 
 def _member_access(conn: Connection, actor: Actor, pod_ref: str) -> PodAccess | None:
-    row = conn.execute(_MEMBER, {"user_id": actor.user_id, "ref": pod_ref}).first()
+    row = _MEMBER.first(conn, {"user_id": actor.user_id, "ref": pod_ref})
     if row is not None:
         return PodAccess(
             **_pod_fields(row),

@@ -14,7 +14,9 @@ from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 
 from podstore.core import kv_io
 from podstore.core.context import Actor, CoreContext, new_id, now
@@ -30,6 +32,7 @@ from podstore.core.names import validate_name
 from podstore.core.pod_data import pod_data_access
 from podstore.meta.db import UniqueViolation
 from podstore.meta.kv_schema import kv_entries, kv_tables
+from podstore.meta.prepared import Prepared
 
 MAX_VALUE_BYTES = 16 * 1024 * 1024
 MAX_IMPORT_BYTES = 1024 * 1024 * 1024
@@ -39,10 +42,33 @@ WRITE_CHUNK = 5_000
 IMPORT_MODES = ("atomic", "rows")
 
 
-def _table(conn: Connection, pod_id: str, name: str) -> Row[Any]:
-    row = conn.execute(
-        sa.select(kv_tables).where(kv_tables.c.pod_id == pod_id, kv_tables.c.name == name)
-    ).first()
+_TABLE = Prepared(
+    sa.select(kv_tables).where(
+        kv_tables.c.pod_id == sa.bindparam("pod_id"), kv_tables.c.name == sa.bindparam("name")
+    )
+)
+_ENTRY = Prepared(
+    sa.select(kv_entries.c.key, kv_entries.c.value).where(
+        kv_entries.c.table_id == sa.bindparam("table_id"),
+        kv_entries.c.key_sort == sa.bindparam("key_sort"),
+    )
+)
+
+
+def _upsert_statement(dialect: str) -> Any:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(kv_entries)
+    return stmt.on_conflict_do_update(
+        index_elements=["table_id", "key_sort"],
+        set_={"key": stmt.excluded.key, "value": stmt.excluded.value},
+    )
+
+
+_UPSERT = Prepared(_upsert_statement)
+
+
+def _table(conn: Connection, pod_id: str, name: str) -> Any:
+    row = _TABLE.first(conn, {"pod_id": pod_id, "name": name})
     if row is None:
         raise NotFound(f"no kv table {name!r}")
     return row
@@ -79,18 +105,11 @@ def upsert_entries(
     unique: dict[bytes, tuple[str, bytes]] = {}
     for key_sort, key, value in rows:
         unique[key_sort] = (key, value)
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        stmt = pg_insert(kv_entries)
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        stmt = sqlite_insert(kv_entries)  # type: ignore[assignment]
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["table_id", "key_sort"],
-        set_={"key": stmt.excluded.key, "value": stmt.excluded.value},
-    )
+    if len(unique) == 1:
+        ((key_sort, (key, value)),) = unique.items()
+        _UPSERT.run(conn, {"table_id": table_id, "key_sort": key_sort, "key": key, "value": value})
+        return 1
+    stmt = _upsert_statement(conn.dialect.name)
     items = [
         {"table_id": table_id, "key_sort": ks, "key": k, "value": v}
         for ks, (k, v) in unique.items()
@@ -196,11 +215,7 @@ class KvTables:
             access = pod_data_access(conn, actor, pod, write=True)
             row = _table(conn, access.pod_id, table)
             key_sort, text = encode_key(row.index_type, key)
-            exists = conn.execute(
-                sa.select(sa.literal(1)).where(
-                    kv_entries.c.table_id == row.id, kv_entries.c.key_sort == key_sort
-                )
-            ).first()
+            exists = _ENTRY.first(conn, {"table_id": row.id, "key_sort": key_sort})
             upsert_entries(conn, row.id, [(key_sort, text, value)])
             return exists is None
 
@@ -223,27 +238,23 @@ class KvTables:
         return await self.ctx.db.write(put)
 
     def _lookup(self, actor: Actor, pod: str, table: str, key: str, write: bool) -> Any:
-        def lookup(conn: Connection) -> tuple[Row[Any], bytes, Any]:
+        def lookup(conn: Connection) -> tuple[Any, bytes, Any]:
             access = pod_data_access(conn, actor, pod, write=write)
             row = _table(conn, access.pod_id, table)
             key_sort, _ = encode_key(row.index_type, key)
-            entry = conn.execute(
-                sa.select(kv_entries.c.key, kv_entries.c.value).where(
-                    kv_entries.c.table_id == row.id, kv_entries.c.key_sort == key_sort
-                )
-            ).first()
+            entry = _ENTRY.first(conn, {"table_id": row.id, "key_sort": key_sort})
             return row, key_sort, entry
 
         return lookup
 
     async def get(self, actor: Actor, pod: str, table: str, key: str) -> bytes:
-        _, _, entry = await self.ctx.db.read(self._lookup(actor, pod, table, key, False))
+        _, _, entry = await self.ctx.db.read_now(self._lookup(actor, pod, table, key, False))
         if entry is None:
             raise NotFound(f"no key {key!r} in {table!r}")
         return bytes(entry.value)
 
     async def present(self, actor: Actor, pod: str, table: str, key: str) -> bool:
-        _, _, entry = await self.ctx.db.read(self._lookup(actor, pod, table, key, False))
+        _, _, entry = await self.ctx.db.read_now(self._lookup(actor, pod, table, key, False))
         return entry is not None
 
     async def delete(self, actor: Actor, pod: str, table: str, key: str) -> None:

@@ -6,7 +6,6 @@ import asyncio
 import threading
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,13 +19,9 @@ from podstore.meta.schema import users
 from podstore.meta.social_schema import audit_log
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'meta.db'}"
-    else:
-        url = request.getfixturevalue("postgres").new_database()
-    database = Database(url)
+@pytest.fixture
+def db(fresh_database_url: str) -> Iterator[Database]:
+    database = Database(fresh_database_url)
     database.migrate()
     try:
         yield database

@@ -14,11 +14,12 @@ import json
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
 
 from podstore.api.bodies import read_body
 from podstore.api.deps import ActorDep, CoreDep
+from podstore.api.express import ExpressRoute
 from podstore.core.errors import Invalid
 
 router = APIRouter(tags=["kv"])
@@ -141,34 +142,41 @@ async def import_file(
     return await core.kv.import_data(actor, pod, table, data, format, mode)
 
 
-@router.put("/pods/{pod}/kv/{table}/{key:path}", status_code=201)
+ENTRY = "/pods/{pod}/kv/{table}/{key:path}"
+ENTRY_CREATED: dict[int | str, dict[str, Any]] = {
+    201: {"description": "a new key"},
+    200: {"description": "a key replaced"},
+}
+
+
+@router.put(ENTRY, status_code=201, response_model=None, responses=ENTRY_CREATED)
 async def put(
-    pod: str,
-    table: str,
-    key: str,
-    request: Request,
-    response: Response,
-    actor: ActorDep,
-    core: CoreDep,
-) -> dict[str, Any]:
+    pod: str, table: str, key: str, request: Request, actor: ActorDep, core: CoreDep
+) -> Response:
     value = await read_body(request, MAX_VALUE)
     created = await core.kv.put(actor, pod, table, key, value)
-    response.status_code = 201 if created else 200
-    return {"key": key, "created": created}
+    return JSONResponse({"key": key, "created": created}, status_code=201 if created else 200)
 
 
-@router.get("/pods/{pod}/kv/{table}/{key:path}")
+@router.get(ENTRY, response_model=None)
 async def get(pod: str, table: str, key: str, actor: ActorDep, core: CoreDep) -> Response:
     value = await core.kv.get(actor, pod, table, key)
     return Response(value, media_type="application/octet-stream")
 
 
-@router.head("/pods/{pod}/kv/{table}/{key:path}")
+@router.head(ENTRY, response_model=None)
 async def present(pod: str, table: str, key: str, actor: ActorDep, core: CoreDep) -> Response:
     found = await core.kv.present(actor, pod, table, key)
     return Response(status_code=200 if found else 404)
 
 
-@router.delete("/pods/{pod}/kv/{table}/{key:path}", status_code=204)
-async def delete(pod: str, table: str, key: str, actor: ActorDep, core: CoreDep) -> None:
+@router.delete(ENTRY, status_code=204, response_model=None)
+async def delete(pod: str, table: str, key: str, actor: ActorDep, core: CoreDep) -> Response:
     await core.kv.delete(actor, pod, table, key)
+    return Response(status_code=204)
+
+
+EXPRESS = [
+    ExpressRoute(method, f"/api/v1{ENTRY}", endpoint)
+    for method, endpoint in (("PUT", put), ("GET", get), ("HEAD", present), ("DELETE", delete))
+]
