@@ -44,6 +44,7 @@ class GroupWriter:
         self.translate = translate
         self.max_batch = max_batch
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._conn: Connection | None = None  # held across batches; opened anew after a failure
         self._thread = threading.Thread(target=self._run, name="db-writer", daemon=True)
         self._thread.start()
 
@@ -57,6 +58,12 @@ class GroupWriter:
         self._thread.join(timeout=30)
 
     def _run(self) -> None:
+        try:
+            self._loop()
+        finally:
+            self._close()
+
+    def _loop(self) -> None:
         while True:
             job = self._queue.get()
             if job is None:
@@ -72,14 +79,27 @@ class GroupWriter:
                     stop = True
                     break
                 batch.append(more)
-            self._commit(batch)
+            if self._conn is None:
+                self._conn = self.engine.connect()
+            if not self._commit(self._conn, batch):
+                self._close()
             if stop:
                 return
 
-    def _commit(self, batch: list[_Job]) -> None:
+    def _close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except Exception:
+                log.exception("closing the writer's connection failed")
+            self._conn = None
+
+    def _commit(self, conn: Connection, batch: list[_Job]) -> bool:
+        """Run a batch in one transaction; False if the transaction itself failed."""
         live = [job for job in batch if job.future.set_running_or_notify_cancel()]
+        committed = True
         try:
-            with self.engine.begin() as conn:
+            with conn.begin():
                 # savepoints straight on the driver: SQLAlchemy's cost more than the writes
                 driver = conn.connection.driver_connection
                 assert driver is not None
@@ -95,6 +115,7 @@ class GroupWriter:
                         driver.execute("RELEASE SAVEPOINT job")
                         job.error = exc
         except Exception as exc:  # the shared COMMIT failed: nothing was written
+            committed = False
             for job in live:
                 job.error = job.error or exc
         for job in live:
@@ -107,3 +128,4 @@ class GroupWriter:
                     hook()
                 except Exception:
                     log.exception("an after-commit hook failed")
+        return committed
