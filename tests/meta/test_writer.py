@@ -33,6 +33,7 @@ def test_a_failing_write_does_not_undo_its_neighbours(db: Database) -> None:
             if fail:
                 raise ValueError(f"{name} fails after writing")
             return name
+
         return run
 
     async def main() -> list[object]:
@@ -51,3 +52,24 @@ def test_a_failing_write_does_not_undo_its_neighbours(db: Database) -> None:
     stored = set(db.read_sync(lambda c: c.execute(sa.select(things.c.name)).scalars().all()))
     assert stored == {f"n{i}" for i in range(50)} - failed
     assert sorted(committed) == sorted(stored)  # hooks ran for committed writes only
+
+
+def test_after_a_failed_commit_the_writer_goes_on(db: Database) -> None:
+    """A transaction that cannot commit fails every write in it, and only those."""
+
+    def sabotage(conn: Connection) -> None:
+        conn.execute(things.insert().values(name="lost"))
+        # ends the shared transaction behind SQLAlchemy's back: its COMMIT then fails
+        conn.connection.driver_connection.execute("RELEASE SAVEPOINT job")  # type: ignore[union-attr]
+        conn.connection.driver_connection.execute("ROLLBACK")  # type: ignore[union-attr]
+
+    async def main() -> list[object]:
+        return await asyncio.gather(db.write(sabotage), return_exceptions=True)
+
+    (failed,) = asyncio.run(main())
+    assert isinstance(failed, Exception)
+    assert (
+        asyncio.run(db.write(lambda c: c.execute(things.insert().values(name="after")))) is not None
+    )
+    stored = db.read_sync(lambda c: c.execute(sa.select(things.c.name)).scalars().all())
+    assert stored == ["after"]
