@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def metrics() -> Response:
         return Response(metrics_text(), media_type="text/plain; version=0.0.4")
 
-    app.add_middleware(ExpressLane, routes=kv.EXPRESS)
+    app.add_middleware(ExpressLane, routes=[*kv.EXPRESS, *files.EXPRESS])
     app.add_middleware(HeaderLimitMiddleware)
     app.add_middleware(ObserveMiddleware)
     return app

@@ -4,7 +4,8 @@ On this machine FastAPI spends ~300 µs on a request before the endpoint runs (m
 against every route in order, solving dependencies, its own middleware); a KV get in the
 core takes ~80 µs. The routes listed here are the very endpoint functions FastAPI
 registers (and documents in OpenAPI): the lane only matches the path with Starlette's own
-path compiler, passes the path parameters, `actor`, `core` and `request` by name, and turns
+path compiler, passes the path parameters, `actor`, `core` and `request` by name (and
+optional text parameters, default None, from the query string, as FastAPI would), and turns
 errors into the same problem+json through `problems.response_for`. Every other request goes
 on to FastAPI untouched. The endpoints call the core, so authorization is the same check.
 """
@@ -43,6 +44,7 @@ class _Compiled:
     convertors: dict[str, Convertor[Any]]
     endpoint: Endpoint
     wants: frozenset[str]
+    query: frozenset[str]  # optional text parameters from the query string
 
     @property
     def wants_core(self) -> bool:
@@ -51,11 +53,17 @@ class _Compiled:
 
 def _compile(route: ExpressRoute) -> _Compiled:
     regex, _, convertors = compile_path(route.path)
-    wants = frozenset(inspect.signature(route.endpoint).parameters)
-    unknown = wants - set(convertors) - set(SERVICES)
+    parameters = inspect.signature(route.endpoint).parameters
+    wants = frozenset(parameters)
+    query = frozenset(
+        name
+        for name, p in parameters.items()
+        if name not in convertors and name not in SERVICES and p.default is None
+    )
+    unknown = wants - set(convertors) - set(SERVICES) - query
     if unknown:
         raise TypeError(f"{route.endpoint.__name__} takes {sorted(unknown)}, which the lane lacks")
-    return _Compiled(regex, convertors, route.endpoint, wants)
+    return _Compiled(regex, convertors, route.endpoint, wants, query)
 
 
 class ExpressLane:
@@ -83,6 +91,9 @@ class ExpressLane:
                 name: route.convertors[name].convert(value)
                 for name, value in match.groupdict().items()
             }
+            if route.query and scope["query_string"]:
+                params = request.query_params
+                kwargs.update((name, params.get(name)) for name in route.query)
             if route.wants_core:
                 core = request.app.state.core
                 if "actor" in route.wants:

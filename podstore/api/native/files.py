@@ -7,11 +7,12 @@ from email.utils import formatdate
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from podstore.api.bodies import body_of
 from podstore.api.deps import ActorDep, CoreDep
+from podstore.api.express import ExpressRoute
 from podstore.api.multipart import stream_parts
 from podstore.api.ranges import parse_range
 from podstore.core.errors import Invalid, RangeNotSatisfiable
@@ -41,10 +42,15 @@ def size_hint(request: Request) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-@router.put("/pods/{pod}/files/{path:path}", status_code=201)
-async def upload(
-    pod: str, path: str, request: Request, response: Response, actor: ActorDep, core: CoreDep
-) -> dict[str, Any]:
+FILE = "/pods/{pod}/files/{path:path}"
+UPLOADED: dict[int | str, dict[str, Any]] = {
+    201: {"description": "a new file"},
+    200: {"description": "a new version of a file"},
+}
+
+
+@router.put(FILE, status_code=201, response_model=None, responses=UPLOADED)
+async def upload(pod: str, path: str, request: Request, actor: ActorDep, core: CoreDep) -> Response:
     result = await core.files.upload(
         actor,
         pod,
@@ -54,9 +60,11 @@ async def upload(
         conditions=conditions_of(request),
         size_hint=size_hint(request),
     )
-    response.status_code = 201 if result["new_file"] else 200
-    response.headers["ETag"] = f'"{result["version_id"]}"'
-    return result
+    return JSONResponse(
+        result,
+        status_code=201 if result["new_file"] else 200,
+        headers={"ETag": f'"{result["version_id"]}"'},
+    )
 
 
 @router.post("/pods/{pod}/upload", status_code=201)
@@ -90,7 +98,7 @@ def _headers(download: Download) -> dict[str, str]:
     return headers
 
 
-@router.get("/pods/{pod}/files/{path:path}")
+@router.get(FILE)
 async def download(
     pod: str,
     path: str,
@@ -103,7 +111,7 @@ async def download(
     return await serve(handle, request, core)
 
 
-@router.head("/pods/{pod}/files/{path:path}")
+@router.head(FILE)
 async def head(
     pod: str,
     path: str,
@@ -181,3 +189,9 @@ async def restore_version(
     pod: str, path: str, body: VersionRestore, actor: ActorDep, core: CoreDep
 ) -> dict[str, Any]:
     return await core.files.restore_version(actor, pod, path, body.version_id)
+
+
+EXPRESS = [
+    ExpressRoute(method, f"/api/v1{FILE}", endpoint)
+    for method, endpoint in (("PUT", upload), ("GET", download), ("HEAD", head))
+]
