@@ -40,6 +40,7 @@ MAX_IMPORT_BYTES = 1024 * 1024 * 1024
 MAX_REPORTED_ERRORS = 100
 DRIVER_LIMIT = 5_000
 CHUNK = 500
+ANALYZE_AFTER_ROWS = 1_000  # a bulk load this large refreshes the planner's statistics
 Prepared = tuple[str, dict[str, Any], list[tuple[str, str | None, float | None]]]
 
 
@@ -377,7 +378,10 @@ class DocCollections:
                 "errors": errors[:MAX_REPORTED_ERRORS],
             }
 
-        return await self.ctx.db.write(load)
+        report: dict[str, Any] = await self.ctx.db.write(load)
+        if report["loaded"] >= ANALYZE_AFTER_ROWS:
+            await self.ctx.db.analyze(documents, doc_index)
+        return report
 
     async def index_file(
         self, actor: Actor, pod: str, name: str, path: str, mode: str = "atomic"

@@ -40,6 +40,7 @@ MAX_SCAN = 10_000
 MAX_BATCH = 100_000
 WRITE_CHUNK = 5_000
 IMPORT_MODES = ("atomic", "rows")
+ANALYZE_AFTER_ROWS = 1_000  # a bulk load this large refreshes the planner's statistics
 
 
 _TABLE = Prepared(
@@ -340,7 +341,10 @@ class KvTables:
                 "errors": sorted(parsed.errors, key=lambda e: int(e["line"])),
             }
 
-        return await self.ctx.db.write(load)
+        report: dict[str, Any] = await self.ctx.db.write(load)
+        if report["loaded"] >= ANALYZE_AFTER_ROWS:
+            await self.ctx.db.analyze(kv_entries)
+        return report
 
     async def export(
         self,
