@@ -34,6 +34,7 @@ from podstore.core.nodes import (
 from podstore.core.quota import check_quota
 from podstore.core.refs import add_refs, drop_refs
 from podstore.meta.db import UniqueViolation
+from podstore.meta.prepared import Prepared
 from podstore.meta.schema import nodes, pods, users, versions
 from podstore.storage.engine import PodKeys, WriteResult
 from podstore.storage.manifest import Manifest
@@ -119,8 +120,10 @@ def trim_versions(conn: Connection, pod_id: str, node_id: str, keep: int) -> Non
 
 
 _INSERT_NODE = nodes.insert()
-_VERSION = sa.select(versions).where(
-    versions.c.id == sa.bindparam("version_id"), versions.c.node_id == sa.bindparam("node_id")
+_VERSION = Prepared(
+    sa.select(versions).where(
+        versions.c.id == sa.bindparam("version_id"), versions.c.node_id == sa.bindparam("node_id")
+    )
 )
 _INSERT_VERSION = versions.insert()
 _LAST_NUMBER = sa.select(sa.func.coalesce(sa.func.max(versions.c.number), 0)).where(
@@ -329,13 +332,13 @@ class Files:
             if node.kind != "file":
                 raise Invalid(f"/{'/'.join(parts)} is a folder")
             wanted = version_id or node.version_id
-            row = conn.execute(_VERSION, {"version_id": wanted, "node_id": node.id}).first()
+            row = _VERSION.first(conn, {"version_id": wanted, "node_id": node.id})
             if row is None:
                 raise NotFound("no such version")
             require_download(access)
             return access, node, row
 
-        access, node, row = await self.ctx.db.read(query)
+        access, node, row = await self.ctx.db.read_now(query)
         keys = self.keycache.keys(access, actor)
         if row.keys_pod_id and row.keys_pod_id != access.pod_id:
             source = row.keys_pod_id
@@ -434,7 +437,7 @@ class Files:
         return await self.ctx.db.write(restore)
 
 
-def _existing(conn: Connection, access: PodAccess, parts: list[str]) -> Row[Any] | None:
+def _existing(conn: Connection, access: PodAccess, parts: list[str]) -> Any:
     if not parts:
         root = get_node(conn, access.root_id)
         if root is None or root.kind != "file":

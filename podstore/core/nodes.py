@@ -12,25 +12,29 @@ from podstore.core.access import PodAccess
 from podstore.core.context import iso
 from podstore.core.errors import Conflict, Invalid, NotFound
 from podstore.core.events import emit
+from podstore.meta.prepared import Prepared
 from podstore.meta.schema import nodes, stars, versions
 
-_CHILD = sa.select(nodes).where(
-    nodes.c.parent_id == sa.bindparam("parent_id"),
-    nodes.c.name == sa.bindparam("name"),
-    nodes.c.trashed_at.is_(None),
+_CHILD = Prepared(
+    sa.select(nodes).where(
+        nodes.c.parent_id == sa.bindparam("parent_id"),
+        nodes.c.name == sa.bindparam("name"),
+        nodes.c.trashed_at.is_(None),
+    )
 )
-_NODE = sa.select(nodes).where(nodes.c.id == sa.bindparam("node_id"))
+_NODE = Prepared(sa.select(nodes).where(nodes.c.id == sa.bindparam("node_id")))
 
 
-def child(conn: Connection, parent_id: str, name: str) -> Row[Any] | None:
-    return conn.execute(_CHILD, {"parent_id": parent_id, "name": name}).first()
+def child(conn: Connection, parent_id: str, name: str) -> Any:
+    """The live child `name` of a folder (a row of `nodes`), or None."""
+    return _CHILD.first(conn, {"parent_id": parent_id, "name": name})
 
 
-def get_node(conn: Connection, node_id: str) -> Row[Any] | None:
-    return conn.execute(_NODE, {"node_id": node_id}).first()
+def get_node(conn: Connection, node_id: str) -> Any:
+    return _NODE.first(conn, {"node_id": node_id})
 
 
-def resolve(conn: Connection, access: PodAccess, parts: list[str]) -> Row[Any]:
+def resolve(conn: Connection, access: PodAccess, parts: list[str]) -> Any:
     """The live node at `parts` below the pod root."""
     node = get_node(conn, access.root_id)
     assert node is not None
@@ -44,7 +48,7 @@ def resolve(conn: Connection, access: PodAccess, parts: list[str]) -> Row[Any]:
     return node
 
 
-def resolve_dir(conn: Connection, access: PodAccess, parts: list[str]) -> Row[Any]:
+def resolve_dir(conn: Connection, access: PodAccess, parts: list[str]) -> Any:
     node = resolve(conn, access, parts)
     if node.kind != "dir":
         raise Invalid(f"/{'/'.join(parts)} is a file, not a folder")
@@ -53,7 +57,7 @@ def resolve_dir(conn: Connection, access: PodAccess, parts: list[str]) -> Row[An
 
 def ensure_dirs(
     conn: Connection, access: PodAccess, parts: list[str], user_id: str, now: float, new_id: Any
-) -> Row[Any]:
+) -> Any:
     """The folder at `parts`, creating missing folders along the way."""
     node = get_node(conn, access.root_id)
     assert node is not None

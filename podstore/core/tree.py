@@ -388,7 +388,7 @@ def members_only(access: PodAccess) -> PodAccess:
     return access
 
 
-def _trashed(conn: Connection, access: PodAccess, node_id: str) -> Row[Any]:
+def _trashed(conn: Connection, access: PodAccess, node_id: str) -> Any:
     node = get_node(conn, node_id)
     if node is None or node.pod_id != access.pod_id or node.trashed_at is None:
         raise NotFound("no such item in the trash")

@@ -39,7 +39,7 @@ def _sqlite_engine(url: str, *, writer: bool) -> Engine:
     engine = sa.create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": 30},
-        pool_size=1 if writer else 8,
+        pool_size=2 if writer else 8,  # the group writer's, and one for migrations
         max_overflow=0 if writer else 8,
     )
 
@@ -86,13 +86,12 @@ class Database:
         if self.is_sqlite:
             self.writer_engine = _sqlite_engine(url, writer=True)
             self.reader_engine = _sqlite_engine(url, writer=False)
-            self._write_pool = ThreadPoolExecutor(1, thread_name_prefix="db-sync-writer")
             self._group = GroupWriter(self.writer_engine, _AFTER_COMMIT, _translate)
         else:
             self.writer_engine = self.reader_engine = sa.create_engine(
                 url, pool_size=16, max_overflow=16, pool_pre_ping=True
             )
-            self._write_pool = ThreadPoolExecutor(16, thread_name_prefix="db-writer")
+        self._write_pool = ThreadPoolExecutor(16, thread_name_prefix="db-writer")  # PostgreSQL
         self._read_pool = ThreadPoolExecutor(8, thread_name_prefix="db-reader")
         self._lock = threading.Lock()
 
@@ -108,6 +107,12 @@ class Database:
             return result
 
     def write_sync(self, fn: Callable[[Connection], T]) -> T:
+        if self._group is not None:  # SQLite: the one writer, so writes never contend
+            result: T = self._group.submit(fn).result()
+            return result
+        return self._write_now(fn)
+
+    def _write_now(self, fn: Callable[[Connection], T]) -> T:
         hooks: list[Callable[[], None]] = []
         try:
             with self.writer_engine.begin() as conn:
@@ -143,7 +148,7 @@ class Database:
             result: T = await asyncio.wrap_future(self._group.submit(fn))
             return result
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._write_pool, functools.partial(self.write_sync, fn))
+        return await loop.run_in_executor(self._write_pool, functools.partial(self._write_now, fn))
 
     async def analyze(self, *tables: sa.Table) -> None:
         """Refresh the planner's statistics of `tables` after a bulk load, on PostgreSQL,
