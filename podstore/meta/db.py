@@ -108,6 +108,8 @@ class Database:
 
     def write_sync(self, fn: Callable[[Connection], T]) -> T:
         if self._group is not None:  # SQLite: the one writer, so writes never contend
+            if self._group.is_writer_thread():
+                raise RuntimeError("write_sync inside a write would wait for itself")
             result: T = self._group.submit(fn).result()
             return result
         return self._write_now(fn)

@@ -53,6 +53,9 @@ class GroupWriter:
         self._queue.put(job)
         return job.future
 
+    def is_writer_thread(self) -> bool:
+        return threading.current_thread() is self._thread
+
     def close(self) -> None:
         self._queue.put(None)
         self._thread.join(timeout=30)
