@@ -314,7 +314,7 @@ def _audience_statement(with_node: bool) -> Any:
     return sa.union(*parts)
 
 
-_AUDIENCE = {False: _audience_statement(False), True: _audience_statement(True)}
+_AUDIENCE = {False: Prepared(_audience_statement(False)), True: Prepared(_audience_statement(True))}
 
 
 def audience(conn: Connection, pod_id: str, node_id: str | None = None) -> set[str]:
@@ -323,8 +323,10 @@ def audience(conn: Connection, pod_id: str, node_id: str | None = None) -> set[s
     One query: the node's ancestors come from a recursive CTE, and grants count only while
     no folder on the way up is in the trash.
     """
+    if node_id is None:
+        return {row[0] for row in _AUDIENCE[False].all(conn, {"pod_id": pod_id})}
     params = {"pod_id": pod_id, "node_id": node_id, "now": now()}
-    return set(conn.execute(_AUDIENCE[node_id is not None], params).scalars())
+    return {row[0] for row in _AUDIENCE[True].all(conn, params)}
 
 
 def locate(conn: Connection, actor: Actor, node_id: str) -> tuple[str, str]:
@@ -387,7 +389,6 @@ class PodKeyCache:
     def keys(self, access: PodAccess, actor: Actor) -> PodKeys:
         s = self.secrets(access, actor)
         return PodKeys(s.data_key, s.dedup_key, access.compression)
-
 
 
 def open_secrets(access: PodAccess, actor: Actor) -> crypto.PodSecrets:

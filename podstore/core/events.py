@@ -32,6 +32,7 @@ from sqlalchemy.engine import Connection
 from podstore.core.context import iso, now
 from podstore.core.errors import Invalid
 from podstore.meta.db import Database, after_commit
+from podstore.meta.prepared import Prepared
 from podstore.meta.social_schema import event_counters, events
 
 log = logging.getLogger("podstore.events")
@@ -58,12 +59,12 @@ def _next_seq_statement(dialect: str) -> Any:
     )
 
 
-_NEXT_SEQ = {name: _next_seq_statement(name) for name in ("postgresql", "sqlite")}
-_INSERT_EVENT = events.insert()
+_NEXT_SEQ = Prepared(_next_seq_statement)
+_INSERT_EVENT = Prepared(events.insert())
 
 
 def _next_seq(conn: Connection, user_id: str) -> int:
-    return int(conn.execute(_NEXT_SEQ[conn.dialect.name], {"user_id": user_id}).scalar_one())
+    return int(_NEXT_SEQ.scalar(conn, {"user_id": user_id}))
 
 
 def emit(conn: Connection, recipients: Iterable[str], kind: str, data: dict[str, Any]) -> None:
@@ -77,8 +78,8 @@ def emit(conn: Connection, recipients: Iterable[str], kind: str, data: dict[str,
     at = now()
     for user_id in users:
         seq = _next_seq(conn, user_id)
-        conn.execute(
-            _INSERT_EVENT, {"user_id": user_id, "seq": seq, "kind": kind, "data": payload, "at": at}
+        _INSERT_EVENT.run(
+            conn, {"user_id": user_id, "seq": seq, "kind": kind, "data": payload, "at": at}
         )
     if conn.dialect.name == "postgresql":
         for user_id in users:  # delivered by PostgreSQL at commit, to every node

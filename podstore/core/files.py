@@ -34,7 +34,7 @@ from podstore.core.nodes import (
 from podstore.core.quota import check_quota
 from podstore.core.refs import add_refs, drop_refs
 from podstore.meta.db import UniqueViolation
-from podstore.meta.prepared import Prepared
+from podstore.meta.prepared import Prepared, insert_of
 from podstore.meta.schema import nodes, pods, users, versions
 from podstore.storage.engine import PodKeys, WriteResult
 from podstore.storage.manifest import Manifest
@@ -119,17 +119,25 @@ def trim_versions(conn: Connection, pod_id: str, node_id: str, keep: int) -> Non
     )
 
 
-_INSERT_NODE = nodes.insert()
+_INSERT_NODE = Prepared(
+    insert_of(
+        nodes,
+        *("id", "pod_id", "parent_id", "name", "kind", "size", "content_type", "version_id"),
+        *("created_by", "created_at", "modified_at"),
+    )
+)
 _VERSION = Prepared(
     sa.select(versions).where(
         versions.c.id == sa.bindparam("version_id"), versions.c.node_id == sa.bindparam("node_id")
     )
 )
-_INSERT_VERSION = versions.insert()
-_LAST_NUMBER = sa.select(sa.func.coalesce(sa.func.max(versions.c.number), 0)).where(
-    versions.c.node_id == sa.bindparam("node_id")
+_INSERT_VERSION = Prepared(versions.insert())
+_LAST_NUMBER = Prepared(
+    sa.select(sa.func.coalesce(sa.func.max(versions.c.number), 0)).where(
+        versions.c.node_id == sa.bindparam("node_id")
+    )
 )
-_SET_CURRENT = (
+_SET_CURRENT = Prepared(
     nodes.update()
     .where(nodes.c.id == sa.bindparam("node_id"))
     .values(
@@ -139,7 +147,7 @@ _SET_CURRENT = (
         modified_at=sa.bindparam("modified_at"),
     )
 )
-_GROW_POD = (
+_GROW_POD = Prepared(
     pods.update()
     .where(pods.c.id == sa.bindparam("pod_id"))
     .values(used_bytes=pods.c.used_bytes + sa.bindparam("grow"))
@@ -262,8 +270,8 @@ class Files:
         version_id = new_id()
         if node is None:
             node_id, number = new_id(), 1
-            conn.execute(
-                _INSERT_NODE,
+            _INSERT_NODE.run(
+                conn,
                 {
                     "id": node_id,
                     "pod_id": access.pod_id,
@@ -280,9 +288,9 @@ class Files:
             )
         else:
             node_id = node.id
-            number = 1 + conn.execute(_LAST_NUMBER, {"node_id": node_id}).scalar_one()
-            conn.execute(
-                _SET_CURRENT,
+            number = 1 + _LAST_NUMBER.scalar(conn, {"node_id": node_id})
+            _SET_CURRENT.run(
+                conn,
                 {
                     "node_id": node_id,
                     "version_id": version_id,
@@ -291,8 +299,8 @@ class Files:
                     "modified_at": t,
                 },
             )
-        conn.execute(
-            _INSERT_VERSION,
+        _INSERT_VERSION.run(
+            conn,
             {
                 "id": version_id,
                 "node_id": node_id,
@@ -307,7 +315,7 @@ class Files:
             },
         )
         add_refs(conn, access.pod_id, manifest, {c.id.hex(): c.stored_size for c in result.chunks})
-        conn.execute(_GROW_POD, {"pod_id": access.pod_id, "grow": manifest.size})
+        _GROW_POD.run(conn, {"pod_id": access.pod_id, "grow": manifest.size})
         if number > access.versions_kept:  # only then is there anything to drop
             trim_versions(conn, access.pod_id, node_id, access.versions_kept)
         fresh = get_node(conn, node_id)

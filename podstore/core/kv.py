@@ -14,8 +14,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from podstore.core import kv_io
@@ -32,7 +30,7 @@ from podstore.core.names import validate_name
 from podstore.core.pod_data import pod_data_access
 from podstore.meta.db import UniqueViolation
 from podstore.meta.kv_schema import kv_entries, kv_tables
-from podstore.meta.prepared import Prepared
+from podstore.meta.prepared import Prepared, upsert_of
 
 MAX_VALUE_BYTES = 16 * 1024 * 1024
 MAX_IMPORT_BYTES = 1024 * 1024 * 1024
@@ -56,16 +54,11 @@ _ENTRY = Prepared(
 )
 
 
-def _upsert_statement(dialect: str) -> Any:
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(kv_entries)
-    return stmt.on_conflict_do_update(
-        index_elements=["table_id", "key_sort"],
-        set_={"key": stmt.excluded.key, "value": stmt.excluded.value},
+_UPSERT = Prepared(
+    upsert_of(
+        kv_entries, ["table_id", "key_sort"], lambda new: {"key": new.key, "value": new.value}
     )
-
-
-_UPSERT = Prepared(_upsert_statement)
+)
 
 
 def _table(conn: Connection, pod_id: str, name: str) -> Any:
@@ -110,7 +103,7 @@ def upsert_entries(
         ((key_sort, (key, value)),) = unique.items()
         _UPSERT.run(conn, {"table_id": table_id, "key_sort": key_sort, "key": key, "value": value})
         return 1
-    stmt = _upsert_statement(conn.dialect.name)
+    stmt = _UPSERT.statement(conn.dialect.name)
     items = [
         {"table_id": table_id, "key_sort": ks, "key": k, "value": v}
         for ks, (k, v) in unique.items()

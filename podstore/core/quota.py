@@ -7,9 +7,10 @@ from sqlalchemy.engine import Connection
 
 from podstore.core.access import PodAccess
 from podstore.core.errors import QuotaExceeded
+from podstore.meta.prepared import Prepared
 from podstore.meta.schema import pods, users
 
-_QUOTAS = (
+_QUOTAS = Prepared(
     sa.select(pods.c.used_bytes, pods.c.quota_bytes, users.c.quota_bytes.label("owner_quota"))
     .outerjoin(users, users.c.id == pods.c.owner_id)
     .where(pods.c.id == sa.bindparam("pod_id"))
@@ -20,7 +21,7 @@ def check_quota(conn: Connection, access: PodAccess, extra: int) -> None:
     """Raise QuotaExceeded if adding `extra` bytes to the pod would pass a quota."""
     if extra <= 0:
         return
-    row = conn.execute(_QUOTAS, {"pod_id": access.pod_id}).one()
+    row = _QUOTAS.first(conn, {"pod_id": access.pod_id})
     if row.quota_bytes and row.used_bytes + extra > row.quota_bytes:
         raise QuotaExceeded(f"the pod's quota of {row.quota_bytes} bytes would be exceeded")
     if row.owner_quota:

@@ -9,9 +9,17 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from podstore.core.context import now
-from podstore.meta.db import upsert
+from podstore.meta.prepared import Prepared, upsert_of
 from podstore.meta.schema import chunks
 from podstore.storage.manifest import Manifest
+
+_ADD_REF = Prepared(
+    upsert_of(
+        chunks,
+        ["id"],
+        lambda new: {"refcount": chunks.c.refcount + new.refcount, "updated_at": new.updated_at},
+    )
+)
 
 
 def add_refs(
@@ -19,19 +27,17 @@ def add_refs(
 ) -> None:
     counts = Counter(manifest.chunk_names)
     sizes = stored_sizes or {}
+    at = now()
     for name, count in counts.items():
-        upsert(
+        _ADD_REF.run(
             conn,
-            chunks,
             {
                 "id": name,
                 "pod_id": pod_id,
                 "stored_size": sizes.get(name, 0),
                 "refcount": count,
-                "updated_at": now(),
+                "updated_at": at,
             },
-            ["id"],
-            {"refcount": chunks.c.refcount + count, "updated_at": now()},
         )
 
 

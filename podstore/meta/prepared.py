@@ -8,8 +8,9 @@ parameters and result columns with the same type processors SQLAlchemy would use
 inside the caller's transaction: it takes the `Connection` that `Database.read`/`write`
 hands out.
 
-Not for statements with expanding (`IN` list) parameters. Every parameter the statement has
-must be given (an INSERT built without `.values()` has one per column).
+Not for statements with expanding (`IN` list) parameters, nor for Python-side column defaults
+(the schema has server defaults only). Every parameter the statement has must be given: an
+INSERT built without `.values()` has one per column, so `insert_of` names the columns.
 """
 
 from __future__ import annotations
@@ -19,10 +20,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Insert, Table, bindparam
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql import ClauseElement, Executable
+from sqlalchemy.sql.base import ColumnCollection
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.selectable import Select
+from sqlalchemy.sql.selectable import ReturnsRows
 
 Processor = Callable[[Any], Any] | None
 
@@ -37,6 +42,13 @@ class _Compiled:
     result_types: tuple[Any, ...]  # the dialect's type of each result column
 
 
+def _returned(statement: ClauseElement) -> Any:
+    """The columns a statement returns: a SELECT's (or UNION's), or a DML's RETURNING."""
+    if isinstance(statement, ReturnsRows):
+        return statement.exported_columns
+    return ColumnCollection()  # type: ignore[var-annotated]
+
+
 class Prepared:
     """`statement` is a Core statement, or a function of the dialect name that builds one
     (for dialect-specific constructs such as INSERT … ON CONFLICT)."""
@@ -44,19 +56,20 @@ class Prepared:
     def __init__(self, statement: ClauseElement | Callable[[str], ClauseElement]) -> None:
         self._build = statement if callable(statement) else (lambda _name: statement)
         self.row_type: Any = None
-        probe = self._build("sqlite")
-        if isinstance(probe, Select):
-            # SQLAlchemy makes the keys unique (a second `name` is `name_1`), as in its rows
-            keys = list(probe.selected_columns.keys())
+        # SQLAlchemy makes the keys unique (a second `name` is `name_1`), as in its rows
+        keys = list(_returned(self._build("sqlite")).keys())
+        if keys:
             self.row_type = namedtuple("PreparedRow", keys)  # type: ignore[misc]
         self._by_dialect: dict[str, _Compiled] = {}
         # result processors may depend on the column types the driver reports, so they are
         # made at the first execution; None means that no column needs one
         self._results: dict[str, tuple[Processor, ...] | None] = {}
 
-    def statement(self, dialect: str) -> ClauseElement:
-        """The Core statement for a dialect ("sqlite", "postgresql")."""
-        return self._build(dialect)
+    def statement(self, dialect: str) -> Executable:
+        """The Core statement for a dialect ("sqlite", "postgresql"), for `conn.execute`."""
+        statement = self._build(dialect)
+        assert isinstance(statement, Executable)
+        return statement
 
     def _compile(self, dialect: Dialect) -> _Compiled:
         statement = self._build(dialect.name)
@@ -70,9 +83,7 @@ class Prepared:
             for name, bind in rendered.items()
         }
         defaults = {k: v for k, v in compiled.params.items() if v is not None}
-        result_types: tuple[Any, ...] = ()
-        if isinstance(statement, Select):
-            result_types = tuple(c.type.dialect_impl(dialect) for c in statement.selected_columns)
+        result_types = tuple(c.type.dialect_impl(dialect) for c in _returned(statement))
         names = tuple(compiled.positiontup or ()) if compiled.positional else None
         return _Compiled(
             sql=compiled.string,
@@ -136,6 +147,13 @@ class Prepared:
         finally:
             cursor.close()
 
+    def scalar(self, conn: Connection, params: Mapping[str, Any] | None = None) -> Any:
+        """The first column of the one row the statement returns."""
+        row = self.first(conn, params)
+        if row is None:
+            raise LookupError("the statement returned no row")
+        return row[0]
+
     def run(self, conn: Connection, params: Mapping[str, Any] | None = None) -> int:
         """Execute a write; the number of rows it touched."""
         _, cursor = self._execute(conn, params or {})
@@ -143,3 +161,22 @@ class Prepared:
             return int(cursor.rowcount)
         finally:
             cursor.close()
+
+
+def insert_of(table: Table, *columns: str) -> Insert:
+    """INSERT INTO `table` of the named columns, each a bind parameter of its own name."""
+    return table.insert().values({name: bindparam(name) for name in columns})
+
+
+def upsert_of(
+    table: Table, keys: list[str], update: Callable[[Any], dict[str, Any]]
+) -> Callable[[str], ClauseElement]:
+    """For `Prepared`: INSERT … ON CONFLICT (`keys`) DO UPDATE SET `update(excluded)`, built
+    for each dialect (`excluded` is the row that was to be inserted)."""
+
+    def build(dialect: str) -> ClauseElement:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = insert(table)
+        return stmt.on_conflict_do_update(index_elements=keys, set_=update(stmt.excluded))
+
+    return build
