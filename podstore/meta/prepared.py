@@ -1,12 +1,12 @@
 """Core statements compiled once per dialect and run straight on the DBAPI connection.
 
-For the hottest statements (authorization, session and key lookups), SQLAlchemy's work per
-execution (cache key, execution context, result metadata, row objects) costs several times
-what SQLite or PostgreSQL spend on the query. A `Prepared` statement keeps SQLAlchemy as
-the one way to write SQL for both databases, compiles it once per dialect, and converts
-parameters and result columns with the same type processors SQLAlchemy would use. It runs
-inside the caller's transaction: it takes the `Connection` that `Database.read`/`write`
-hands out.
+For the hottest statements (authorization; key, node and version lookups; the small-upload
+path), SQLAlchemy's work per execution (cache key, execution context, result metadata, row
+objects) costs several times what SQLite or PostgreSQL spend on the query. A `Prepared`
+statement keeps SQLAlchemy as the one way to write SQL for both databases, compiles it once
+per dialect, and converts parameters and result columns with the same type processors
+SQLAlchemy would use. It runs inside the caller's transaction: it takes the `Connection`
+that `Database.read`/`write` hands out.
 
 Not for statements with expanding (`IN` list) parameters, nor for Python-side column defaults
 (the schema has server defaults only). Every parameter the statement has must be given: an
