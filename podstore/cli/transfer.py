@@ -10,20 +10,17 @@ re-uploaded without reading it. Small files (inline on the server) go in one pla
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import mmap
 import os
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import blake3
-import httpx
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -34,12 +31,11 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
+from podstore.cli.chunking import ChunkSender, batches, hashed_chunks
 from podstore.cli.client import ApiError, Client, q
-from podstore.storage.chunker import ChunkParams, make_cdc
 
 PIECE = 1024 * 1024
 STATE_MAX_AGE = 30 * 24 * 3600
-RETRIES = 4
 BATCH = 16 * 1024 * 1024  # consecutive missing chunks go together up to this many bytes
 
 
@@ -118,41 +114,12 @@ def prune_states(max_age: float = STATE_MAX_AGE) -> None:
         pass
 
 
-# -- chunking --------------------------------------------------------------------------------
-
-
-def chunk_file(local: Path, params: dict[str, Any], workers: int = 2) -> list[list[Any]]:
-    """[[size, hex BLAKE3], ...] of the file's content-defined chunks."""
-    size = local.stat().st_size
-    if size == 0:
-        return []
-    cdc = make_cdc(ChunkParams(params["min_size"], params["avg_size"], params["max_size"]))
-    with local.open("rb") as source, mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ) as m:
-        view = memoryview(m)
-        try:
-            cuts = [(c.offset, c.length) for c in cdc.cut_buf(view)]
-            with ThreadPoolExecutor(workers) as pool:
-                hashes = list(
-                    pool.map(lambda c: blake3.blake3(view[c[0] : c[0] + c[1]]).hexdigest(), cuts)
-                )
-        finally:
-            view.release()
-    return [[length, digest] for (_, length), digest in zip(cuts, hashes, strict=True)]
-
-
 # -- the handshake ---------------------------------------------------------------------------
 
 
-def batches(indexes: list[int], offsets: list[int], most: int) -> list[list[int]]:
-    """Consecutive chunk indexes grouped into requests of at most `most` bytes (or one chunk)."""
-    groups: list[list[int]] = []
-    for i in indexes:
-        last = groups[-1] if groups else None
-        if last is not None and last[-1] == i - 1 and offsets[i + 1] - offsets[last[0]] <= most:
-            last.append(i)
-        else:
-            groups.append([i])
-    return groups
+def chunk_file(local: Path, params: dict[str, Any]) -> list[list[Any]]:
+    """[[size, hex BLAKE3], ...] of the file's content-defined chunks."""
+    return [[size, digest] for size, digest in hashed_chunks(local, params)]
 
 
 class Uploader:
@@ -187,27 +154,105 @@ class Uploader:
         where = state_file(self.client.url, pod, remote, local)
         state = None if self.fresh else load_state(where)
         if state is None or state.get("params") != params:
-            progress.update(task, note=f"hashing {local.name}")
-            state = {"params": params, "chunks": chunk_file(local, params), "session": None}
-            save_state(where, state)
+            state = {"params": params, "chunks": None, "session": None}
         self.batch_bytes = min(BATCH, int(params.get("max_request_bytes", BATCH)))
-        status = self._session(pod, remote, size, state, where)
-        missing = [int(i) for i in status["missing"]]
-        chunks = state["chunks"]
+        if state["chunks"] is None and params.get("declare_in_parts"):
+            upload_id = self._stream(local, pod, remote, size, state, where, progress, task)
+        else:
+            if state["chunks"] is None:  # a server that takes the whole list at once
+                progress.update(task, note=f"hashing {local.name}")
+                state["chunks"] = chunk_file(local, params)
+            status = self._session(pod, remote, size, state, where)
+            upload_id = status["id"]
+            offsets = _offsets(state["chunks"])
+            with self._sender(upload_id, local, progress, task) as sender:
+                self._skip(state["chunks"], status["missing"], progress, task)
+                sender.submit(batches(status["missing"], offsets, self.batch_bytes), offsets)
+                sender.wait()
+        self._commit(upload_id, local, _offsets(state["chunks"]), progress, task)
+        state["session"] = None
+        save_state(where, state)  # kept: an unchanged file is re-uploaded without hashing
+
+    def _stream(
+        self,
+        local: Path,
+        pod: str,
+        remote: str,
+        size: int,
+        state: dict[str, Any],
+        where: Path,
+        progress: Progress,
+        task: TaskID,
+    ) -> str:
+        """Cut, hash, declare and send at once: the first chunks go while the rest are cut.
+
+        The chunk list is declared in parts (`more`), the first as soon as it fills one
+        request, then `jobs` requests' worth at a time. Chunks an interrupted run declared are
+        not declared again, and of those only the ones the server lacks are sent.
+        """
+        status = self._open_session(state)
+        upload_id: str | None = status["id"] if status else None
+        declared = int(status["chunks"]) if status else 0
+        lacking = set(status["missing"]) if status else set()
+        chunks: list[list[Any]] = []
         offsets = [0]
-        for length, _ in chunks:
-            offsets.append(offsets[-1] + length)
+        upto = 0  # chunks [0, upto) are declared (or were before) and on their way
+        with contextlib.ExitStack() as stack:
+            sender: ChunkSender | None = None
+            for length, digest in hashed_chunks(local, state["params"]):
+                chunks.append([length, digest])
+                offsets.append(offsets[-1] + length)
+                step = self.batch_bytes * (1 if upload_id is None else self.jobs)
+                if offsets[-1] - offsets[upto] < step and offsets[-1] < size:
+                    continue
+                begin, upto = upto, len(chunks)
+                more = offsets[-1] < size
+                if upload_id is None:
+                    body = {"path": remote, "size": size, "chunks": _decl(chunks), "more": more}
+                    created = self.client.call("POST", f"/pods/{q(pod)}/uploads", json=body)
+                    upload_id = state["session"] = created["id"]
+                    save_state(where, state)
+                    missing = list(created["missing"])
+                else:
+                    missing = [i for i in range(begin, min(declared, len(chunks))) if i in lacking]
+                    start = max(begin, declared)
+                    if start < len(chunks):
+                        body = {"start": start, "chunks": _decl(chunks[start:]), "more": more}
+                        added = self.client.call("POST", f"/uploads/{upload_id}/chunks", json=body)
+                        missing += added["missing"]
+                if sender is None:
+                    sender = stack.enter_context(self._sender(upload_id, local, progress, task))
+                self._skip(chunks[begin:], [i - begin for i in missing], progress, task)
+                sender.submit(batches(missing, offsets, self.batch_bytes), offsets)
+            if upload_id is None or offsets[-1] != size:
+                raise ValueError(f"{local} changed while it was being uploaded")
+            state["chunks"] = chunks
+            save_state(where, state)
+            if sender is not None:
+                sender.wait()
+        return upload_id
+
+    def _skip(
+        self, chunks: list[list[Any]], missing: list[int], progress: Progress, task: TaskID
+    ) -> None:
+        """Account for the chunks of `chunks` not in `missing` (indexes into `chunks`)."""
         wanted = set(missing)
         skipped = sum(chunks[i][0] for i in range(len(chunks)) if i not in wanted)
         with self.stats.lock:
-            self.stats.chunks_skipped += len(chunks) - len(missing)
+            self.stats.chunks_skipped += len(chunks) - len(wanted)
             self.stats.bytes_skipped += skipped
         progress.advance(task, skipped)
         self._note(progress, task)
-        self._send(status["id"], local, missing, chunks, offsets, progress, task)
-        self._commit(status["id"], local, chunks, offsets, progress, task)
-        state["session"] = None
-        save_state(where, state)  # kept: an unchanged file is re-uploaded without hashing
+
+    def _sender(self, upload_id: str, local: Path, progress: Progress, task: TaskID) -> ChunkSender:
+        def sent(count: int, length: int) -> None:
+            with self.stats.lock:
+                self.stats.chunks_sent += count
+                self.stats.bytes_sent += length
+            progress.advance(task, length)
+            self._note(progress, task)
+
+        return ChunkSender(self.client.http, Client.check, upload_id, local, self.jobs, sent)
 
     def _note(self, progress: Progress, task: TaskID) -> None:
         s = self.stats
@@ -215,84 +260,36 @@ class Uploader:
             task, note=f"sent {_mib(s.bytes_sent)}, dedup skipped {_mib(s.bytes_skipped)}"
         )
 
+    def _open_session(self, state: dict[str, Any]) -> dict[str, Any] | None:
+        """The status of the state's session if it is still open (a resumed upload)."""
+        if not state.get("session"):
+            return None
+        try:
+            status: dict[str, Any] = self.client.call("GET", f"/uploads/{state['session']}")
+        except ApiError as exc:
+            if exc.status != 404:
+                raise
+            return None
+        if status["state"] != "open":
+            return None
+        with self.stats.lock:
+            self.stats.resumed += 1
+        return status
+
     def _session(
         self, pod: str, remote: str, size: int, state: dict[str, Any], where: Path
     ) -> dict[str, Any]:
-        if state.get("session"):
-            try:
-                status: dict[str, Any] = self.client.call("GET", f"/uploads/{state['session']}")
-                if status["state"] == "open":
-                    with self.stats.lock:
-                        self.stats.resumed += 1
-                    return status
-            except ApiError as exc:
-                if exc.status != 404:
-                    raise
-        body = {
-            "path": remote,
-            "size": size,
-            "chunks": [{"size": n, "hash": h} for n, h in state["chunks"]],
-        }
-        status = self.client.call("POST", f"/pods/{q(pod)}/uploads", json=body)
-        state["session"] = status["id"]
+        status = self._open_session(state)
+        if status is not None:
+            return status
+        body = {"path": remote, "size": size, "chunks": _decl(state["chunks"])}
+        created: dict[str, Any] = self.client.call("POST", f"/pods/{q(pod)}/uploads", json=body)
+        state["session"] = created["id"]
         save_state(where, state)
-        return status
-
-    def _send(
-        self,
-        upload_id: str,
-        local: Path,
-        indexes: list[int],
-        chunks: list[list[Any]],
-        offsets: list[int],
-        progress: Progress,
-        task: TaskID,
-    ) -> None:
-        if not indexes:
-            return
-        fd = os.open(local, os.O_RDONLY)
-        try:
-
-            def send(group: list[int]) -> None:
-                start = offsets[group[0]]
-                length = offsets[group[-1] + 1] - start
-                data = os.pread(fd, length, start)
-                if len(data) != length:
-                    raise ValueError(f"{local} changed while it was being uploaded")
-                for attempt in range(RETRIES):
-                    try:
-                        self.client.call(
-                            "PUT",
-                            f"/uploads/{upload_id}/chunks/{group[0]}",
-                            content=data,
-                            headers={"Content-Type": "application/octet-stream"},
-                        )
-                        break
-                    except httpx.TransportError:
-                        if attempt == RETRIES - 1:
-                            raise
-                        time.sleep(0.5 * 2**attempt)
-                with self.stats.lock:
-                    self.stats.chunks_sent += len(group)
-                    self.stats.bytes_sent += length
-                progress.advance(task, length)
-                self._note(progress, task)
-
-            with ThreadPoolExecutor(self.jobs) as pool:
-                groups = batches(sorted(indexes), offsets, self.batch_bytes)
-                for future in [pool.submit(send, g) for g in groups]:
-                    future.result()
-        finally:
-            os.close(fd)
+        return created
 
     def _commit(
-        self,
-        upload_id: str,
-        local: Path,
-        chunks: list[list[Any]],
-        offsets: list[int],
-        progress: Progress,
-        task: TaskID,
+        self, upload_id: str, local: Path, offsets: list[int], progress: Progress, task: TaskID
     ) -> None:
         for _ in range(2):
             try:
@@ -303,8 +300,21 @@ class Uploader:
                     raise
             # chunks went missing in between (e.g. sent to a node that lost them): resend
             missing = self.client.call("GET", f"/uploads/{upload_id}")["missing"]
-            self._send(upload_id, local, missing, chunks, offsets, progress, task)
+            with self._sender(upload_id, local, progress, task) as sender:
+                sender.submit(batches(missing, offsets, self.batch_bytes), offsets)
+                sender.wait()
         self.client.call("POST", f"/uploads/{upload_id}/commit")
+
+
+def _decl(chunks: list[list[Any]]) -> list[dict[str, Any]]:
+    return [{"size": n, "hash": h} for n, h in chunks]
+
+
+def _offsets(chunks: list[list[Any]]) -> list[int]:
+    offsets = [0]
+    for length, _ in chunks:
+        offsets.append(offsets[-1] + length)
+    return offsets
 
 
 def _mib(n: int) -> str:

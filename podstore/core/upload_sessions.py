@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +38,7 @@ from podstore.meta.db import UniqueViolation
 from podstore.meta.schema import versions
 from podstore.meta.uploads_schema import upload_chunks, upload_sessions
 from podstore.settings import Settings
+from podstore.storage.chunker import Buffer
 from podstore.storage.engine import ChunkEngine, PodKeys, StoredChunk, WriteResult
 from podstore.storage.manifest import ChunkRef, Manifest
 
@@ -168,7 +169,7 @@ class HashCursor:
     hasher: blake3.blake3
     next_index: int = 0
     next_offset: int = 0
-    pending: dict[int, bytes] = field(default_factory=dict)
+    pending: dict[int, Buffer] = field(default_factory=dict)
     pending_bytes: int = 0
     limit: int | None = None  # the first chunk this process will not see (already stored)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -193,6 +194,13 @@ class HashCursors:
             self._forget(self._items.popitem(last=False)[1])
         return cursor
 
+    def stop_at(self, session_id: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Newly listed chunks: the cursor stops at the first one already stored (not sent)."""
+        cursor = self._items.get(session_id)
+        first = next((int(r["idx"]) for r in rows if r["present"]), None)
+        if cursor is not None and first is not None and cursor.limit is None:
+            cursor.limit = first
+
     def get(self, session_id: str) -> HashCursor | None:
         return self._items.get(session_id)
 
@@ -206,7 +214,7 @@ class HashCursors:
         cursor.pending.clear()
         cursor.pending_bytes = 0
 
-    async def feed(self, session_id: str, index: int, data: bytes) -> None:
+    async def feed(self, session_id: str, index: int, data: Buffer) -> None:
         cursor = self._items.get(session_id)
         if cursor is None:
             return

@@ -18,19 +18,28 @@ returned as is, and chunks stored by any earlier session are found present.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
-from typing import Any, cast
+from collections.abc import AsyncIterable, Sequence
+from typing import Any
 
-import blake3
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from podstore.core.access import PodAccess, PodKeyCache, Role, authorize
+from podstore.core.chunk_receiver import body_rows, once, receive_chunks
 from podstore.core.context import Actor, CoreContext, iso, new_id, now
 from podstore.core.errors import Conflict, Invalid, NotFound
 from podstore.core.files import Files
 from podstore.core.names import split_path
 from podstore.core.quota import check_quota
+from podstore.core.upload_lists import (
+    DeclaredChunk,
+    chunk_rows,
+    fingerprint_of,
+    listed_before,
+    missing_of,
+    referenced_in_pod,
+    session_rows,
+)
 from podstore.core.upload_sessions import (
     HashCursors,
     MarkBatcher,
@@ -41,40 +50,15 @@ from podstore.core.upload_sessions import (
     prepare_result,
     touch,
 )
-from podstore.meta.schema import chunks as chunks_table
+from podstore.meta.db import UniqueViolation
 from podstore.meta.uploads_schema import upload_chunks, upload_sessions
-from podstore.storage.engine import StoredChunk, chunk_id_for_plain_hash
+from podstore.storage.engine import PodKeys, StoredChunk, chunk_id_for_plain_hash
 from podstore.storage.errors import ChecksumMismatch
+
+__all__ = ["PROTOCOL", "DeclaredChunk", "Uploads"]
 
 PROTOCOL = "chunks"
 MAX_CHUNKS = 1_000_000
-
-
-@dataclass(frozen=True)
-class DeclaredChunk:
-    size: int
-    hash: bytes  # plain BLAKE3 of the chunk
-
-
-def _missing(rows: list[Row[Any]]) -> list[int]:
-    """Indexes to send: the first occurrence of every chunk not yet present."""
-    seen: set[str] = set()
-    out = []
-    for r in rows:
-        if not r.present and r.chunk_id not in seen:
-            out.append(r.idx)
-        seen.add(r.chunk_id)
-    return out
-
-
-def _session_rows(conn: Connection, session_id: str) -> list[Row[Any]]:
-    return list(
-        conn.execute(
-            sa.select(upload_chunks)
-            .where(upload_chunks.c.session_id == session_id)
-            .order_by(upload_chunks.c.idx)
-        ).all()
-    )
 
 
 class Uploads:
@@ -100,44 +84,48 @@ class Uploads:
             "fastcdc_avg_size": max(p.avg_size - p.min_size, p.min_size),
             "max_request_bytes": self.ctx.settings.max_request_bytes,
             "inline_threshold": self.ctx.engine.inline_threshold,
+            "declare_in_parts": True,
         }
 
     async def chunk_params(self, actor: Actor, pod: str) -> dict[str, Any]:
         await self.ctx.db.read(lambda c: authorize(c, actor, pod, Role.EDITOR))
         return self.params()
 
-    # -- create ------------------------------------------------------------------------------
+    # -- create and declare ------------------------------------------------------------------
 
-    def _validate(self, size: int, declared: list[DeclaredChunk]) -> None:
+    def _validate(self, size: int, declared: list[DeclaredChunk], total: int, more: bool) -> None:
+        """`total`: the bytes declared with these; all of `size` unless `more` will follow."""
         limit = self.ctx.settings.max_request_bytes
         if size < 0 or len(declared) > MAX_CHUNKS:
             raise Invalid("bad size or too many chunks")
         if any(c.size <= 0 or c.size > limit or len(c.hash) != 32 for c in declared):
             raise Invalid(f"every chunk needs 1 to {limit} bytes and a 32-byte BLAKE3 hash")
-        if sum(c.size for c in declared) != size:
+        if total > size or (total != size and not more):
             raise Invalid("the chunk sizes do not add up to the file size")
 
     async def _present(self, pod_id: str, names: set[str]) -> set[str]:
         """Chunk names already safe to reference: in use in the pod, or found in the store."""
         ordered = sorted(names)
 
-        def referenced(conn: Connection) -> set[str]:
-            found: set[str] = set()
-            for start in range(0, len(ordered), 500):
-                found.update(
-                    conn.execute(
-                        sa.select(chunks_table.c.id)
-                        .where(chunks_table.c.id.in_(ordered[start : start + 500]))
-                        .where(chunks_table.c.pod_id == pod_id, chunks_table.c.refcount > 0)
-                    ).scalars()
-                )
-            return found
-
-        found = await self.ctx.db.read(referenced)
+        found = await self.ctx.db.read(lambda c: referenced_in_pod(c, pod_id, ordered))
         rest = [n for n in ordered if n not in found]
         flags = await asyncio.gather(*(self.ctx.engine.has_chunk(bytes.fromhex(n)) for n in rest))
         found.update(n for n, ok in zip(rest, flags, strict=True) if ok)
         return found
+
+    async def _rows(
+        self,
+        pod_id: str,
+        session_id: str,
+        keys: PodKeys,
+        declared: list[DeclaredChunk],
+        first: int = 0,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """`upload_chunks` rows of chunks declared from index `first`, at byte `offset`."""
+        names = [chunk_id_for_plain_hash(keys.dedup_key, c.hash).hex() for c in declared]
+        present = await self._present(pod_id, set(names))
+        return chunk_rows(session_id, declared, names, present, first, offset)
 
     async def create(
         self,
@@ -147,11 +135,13 @@ class Uploads:
         size: int,
         declared: list[DeclaredChunk],
         content_type: str | None = None,
+        more: bool = False,
     ) -> dict[str, Any]:
+        """A session for a file of `size` bytes with these chunks (the first ones, if `more`)."""
         parts = split_path(path)
         if not parts:
             raise Invalid("a file needs a name")
-        self._validate(size, declared)
+        self._validate(size, declared, sum(c.size for c in declared), more)
 
         def prepare(conn: Connection) -> PodAccess:
             access = authorize(conn, actor, pod, Role.EDITOR)
@@ -160,11 +150,7 @@ class Uploads:
 
         access = await self.ctx.db.read(prepare)
         keys = self.keycache.keys(access, actor)
-        names = [chunk_id_for_plain_hash(keys.dedup_key, c.hash).hex() for c in declared]
-        digest = blake3.blake3("/".join(parts).encode() + b"\0" + str(size).encode())
-        for c in declared:
-            digest.update(c.size.to_bytes(8, "big") + c.hash)
-        fingerprint = digest.hexdigest()
+        fingerprint = None if more else fingerprint_of(parts, size, declared)
 
         def find(conn: Connection) -> str | None:
             return conn.execute(
@@ -177,28 +163,12 @@ class Uploads:
                 .limit(1)
             ).scalar()
 
-        existing = await self.ctx.db.read(find)
+        existing = None if fingerprint is None else await self.ctx.db.read(find)
         if existing is not None:
             await self.ctx.db.write(lambda c: touch(c, existing, self.ttl))
             return await self.status(actor, existing)
-        present = await self._present(access.pod_id, set(names))
         session_id = new_id()
-        rows = []
-        offset = 0
-        for idx, (c, name) in enumerate(zip(declared, names, strict=True)):
-            rows.append(
-                {
-                    "session_id": session_id,
-                    "idx": idx,
-                    "offset": offset,
-                    "size": c.size,
-                    "plain_hash": c.hash,
-                    "chunk_id": name,
-                    "stored_size": 0,
-                    "present": name in present,
-                }
-            )
-            offset += c.size
+        rows = await self._rows(access.pod_id, session_id, keys, declared)
 
         def insert(conn: Connection) -> None:
             open_session(
@@ -218,14 +188,106 @@ class Uploads:
                 conn.execute(upload_chunks.insert(), rows[start : start + 1000])
 
         await self.ctx.db.write(insert)
-        first_present = next((i for i, name in enumerate(names) if name in present), None)
-        self.cursors.start(session_id, keys, limit=first_present)
+        self.cursors.start(session_id, keys)
+        self.cursors.stop_at(session_id, rows)
         return await self.status(actor, session_id)
+
+    async def declare(
+        self,
+        actor: Actor,
+        session_id: str,
+        start: int,
+        declared: list[DeclaredChunk],
+        more: bool = False,
+    ) -> dict[str, Any]:
+        """Add the chunks from index `start` on to a session created with `more`.
+
+        Chunks sent again (a retry) must match what was declared. The list is complete, and
+        the session can commit, once the chunk sizes add up to the file size and `more` is
+        false. Answers with the indexes among these chunks that the server lacks.
+        """
+
+        def query(conn: Connection) -> tuple[PodAccess, Row[Any], int, int, Sequence[Any]]:
+            access, row = load_session(conn, actor, session_id, PROTOCOL)
+            if row.state != "open":
+                raise Conflict("the upload is already committed")
+            count, total = conn.execute(
+                sa.select(
+                    sa.func.count(), sa.func.coalesce(sa.func.sum(upload_chunks.c.size), 0)
+                ).where(upload_chunks.c.session_id == session_id)
+            ).one()
+            again = conn.execute(
+                sa.select(upload_chunks.c.size, upload_chunks.c.plain_hash)
+                .where(upload_chunks.c.session_id == session_id)
+                .where(upload_chunks.c.idx >= start, upload_chunks.c.idx < start + len(declared))
+                .order_by(upload_chunks.c.idx)
+            ).all()
+            return access, row, int(count), int(total), again
+
+        access, row, count, total, again = await self.ctx.db.read(query)
+        if not 0 <= start <= count:
+            raise Conflict(f"declare the chunks from chunk {count} on", declared=count)
+        if any(
+            (c.size, c.hash) != (r.size, bytes(r.plain_hash))
+            for c, r in zip(declared, again, strict=False)
+        ):
+            raise Conflict("these chunks were declared with other sizes or hashes")
+        new = declared[len(again) :]
+        if new and row.fingerprint is not None:
+            raise Conflict("the chunk list of this upload is already complete")
+        total += sum(c.size for c in new)
+        if count + len(new) > MAX_CHUNKS:
+            raise Invalid("too many chunks")
+        self._validate(row.size, new, total, more or row.fingerprint is not None)
+        keys = self.keycache.keys(access, actor)
+        rows = await self._rows(
+            access.pod_id, session_id, keys, new, count, total - sum(c.size for c in new)
+        )
+        complete = row.fingerprint is not None or (total == row.size and not more)
+
+        def insert(conn: Connection) -> None:
+            for begin in range(0, len(rows), 1000):
+                conn.execute(upload_chunks.insert(), rows[begin : begin + 1000])
+            if complete and row.fingerprint is None:
+                listed = conn.execute(
+                    sa.select(upload_chunks.c.size, upload_chunks.c.plain_hash)
+                    .where(upload_chunks.c.session_id == session_id)
+                    .order_by(upload_chunks.c.idx)
+                ).all()
+                chunks = [DeclaredChunk(r.size, bytes(r.plain_hash)) for r in listed]
+                touch(
+                    conn,
+                    session_id,
+                    self.ttl,
+                    fingerprint=fingerprint_of(split_path(row.path), row.size, chunks),
+                )
+            else:
+                touch(conn, session_id, self.ttl)
+
+        try:
+            await self.ctx.db.write(insert)
+        except UniqueViolation as exc:
+            raise Conflict("these chunks were declared concurrently") from exc
+        self.cursors.stop_at(session_id, rows)
+        names = [str(r["chunk_id"]) for r in rows]
+        seen = await self.ctx.db.read(lambda c: listed_before(c, session_id, set(names), count))
+        missing = []
+        for r in rows:
+            if not r["present"] and r["chunk_id"] not in seen:
+                missing.append(int(r["idx"]))
+            seen.add(str(r["chunk_id"]))
+        return {
+            "id": session_id,
+            "declared": count + len(new),
+            "declared_bytes": total,
+            "complete": complete,
+            "missing": missing,
+        }
 
     # -- status, list, cancel --------------------------------------------------------------
 
     def _describe(self, row: Row[Any], rows: list[Row[Any]]) -> dict[str, Any]:
-        missing = _missing(rows) if row.state == "open" else []
+        missing = missing_of(rows) if row.state == "open" else []
         received = sum(r.size for r in rows if r.present) if row.state == "open" else row.size
         return {
             "id": row.id,
@@ -233,6 +295,7 @@ class Uploads:
             "size": row.size,
             "state": row.state,
             "chunks": len(rows),
+            "complete": row.fingerprint is not None or row.state != "open",
             "missing": missing,
             "missing_bytes": sum(rows[i].size for i in missing),
             "received_bytes": received,
@@ -245,7 +308,7 @@ class Uploads:
     async def status(self, actor: Actor, session_id: str) -> dict[str, Any]:
         def query(conn: Connection) -> dict[str, Any]:
             _, row = load_session(conn, actor, session_id, PROTOCOL)
-            return self._describe(row, _session_rows(conn, session_id))
+            return self._describe(row, session_rows(conn, session_id))
 
         return await self.ctx.db.read(query)
 
@@ -298,79 +361,82 @@ class Uploads:
     # -- chunks and commit -------------------------------------------------------------------
 
     async def put_chunk(
-        self, actor: Actor, session_id: str, index: int, data: bytes
+        self,
+        actor: Actor,
+        session_id: str,
+        index: int,
+        body: bytes | AsyncIterable[bytes],
+        length: int | None = None,
     ) -> dict[str, Any]:
-        """Store chunk `index`, or several consecutive chunks from `index` sent as one body."""
+        """Store chunk `index`, or several consecutive chunks from `index` sent as one body.
+
+        `body` may be the bytes or the body as it arrives (`length` bytes, if declared); each
+        chunk is verified and stored as soon as it is whole (core/chunk_receiver.py).
+        """
+        if isinstance(body, bytes):
+            length, body = len(body), once(body)
+        window = max(length or self.ctx.settings.max_request_bytes, 1)
 
         def query(conn: Connection) -> tuple[PodAccess, list[Row[Any]]]:
             access, row = load_session(conn, actor, session_id, PROTOCOL)
             if row.state != "open":
                 raise Conflict("the upload is already committed")
-            first = conn.execute(
-                sa.select(upload_chunks.c.offset).where(
-                    upload_chunks.c.session_id == session_id, upload_chunks.c.idx == index
-                )
-            ).scalar()
-            if first is None:
-                raise NotFound(f"the upload has no chunk {index}")
+            first = (
+                sa.select(upload_chunks.c.offset)
+                .where(upload_chunks.c.session_id == session_id, upload_chunks.c.idx == index)
+                .scalar_subquery()
+            )
             rows = conn.execute(
                 sa.select(upload_chunks)
                 .where(upload_chunks.c.session_id == session_id)
                 .where(upload_chunks.c.idx >= index)
-                .where(upload_chunks.c.offset < first + max(len(data), 1))
+                .where(upload_chunks.c.offset < first + window)
                 .order_by(upload_chunks.c.idx)
             ).all()
+            if not rows or rows[0].idx != index:
+                raise NotFound(f"the upload has no chunk {index}")
             return access, list(rows)
 
         access, rows = await self.ctx.db.read(query)
-        if sum(r.size for r in rows) != len(data):
-            raise Invalid(
-                f"the body must hold whole chunks from chunk {index} on "
-                f"(chunk {index} has {rows[0].size} bytes; got {len(data)})"
-            )
+        rows = body_rows(rows, index, length)
         keys = self.keycache.keys(access, actor)
-        whole = memoryview(data)
-        pieces: list[bytes] = []
-        start = 0
-        for r in rows:  # views into the body, not copies (the engine takes any buffer)
-            pieces.append(cast(bytes, whole[start : start + r.size]))
-            start += r.size
-        outcomes = await asyncio.gather(
-            *(
-                self.ctx.engine.store_chunk(piece, keys, bytes(r.plain_hash))
-                for piece, r in zip(pieces, rows, strict=True)
-            ),
-            return_exceptions=True,
-        )
-        good = [
-            (r, piece, out)
-            for r, piece, out in zip(rows, pieces, outcomes, strict=True)
-            if isinstance(out, StoredChunk)
-        ]
-        await self.marks.mark(session_id, [(r.chunk_id, out.stored_size) for r, _, out in good])
-        for r, piece, _ in good:
-            await self.cursors.feed(session_id, r.idx, piece)
-        for r, out in zip(rows, outcomes, strict=True):
+
+        async def store(r: Row[Any], data: bytearray) -> StoredChunk:
+            out = await self.ctx.engine.store_chunk(data, keys, bytes(r.plain_hash))
+            await self.cursors.feed(session_id, r.idx, data)
+            return out
+
+        outcomes, error = await receive_chunks(body, rows, index, store, self.ctx.engine.in_flight)
+        good = [(r, out) for r, out in outcomes if isinstance(out, StoredChunk)]
+        await self.marks.mark(session_id, [(r.chunk_id, out.stored_size) for r, out in good])
+        for r, out in outcomes:
             if isinstance(out, ChecksumMismatch):
                 raise Invalid(f"chunk {r.idx} does not match its declared BLAKE3 hash")
-            if isinstance(out, BaseException):
+            if isinstance(out, Exception):
                 raise out
+        if error is not None:
+            raise error
         return {
             "index": index,
-            "chunks": len(rows),
-            "size": len(data),
-            "new": sum(1 for *_, out in good if out.new),
+            "chunks": len(good),
+            "size": sum(r.size for r, _ in good),
+            "new": sum(1 for _, out in good if out.new),
         }
 
     async def commit(self, actor: Actor, session_id: str) -> dict[str, Any]:
         def query(conn: Connection) -> tuple[PodAccess, Row[Any], list[Row[Any]]]:
             access, row = load_session(conn, actor, session_id, PROTOCOL)
-            return access, row, _session_rows(conn, session_id)
+            return access, row, session_rows(conn, session_id)
 
         access, row, rows = await self.ctx.db.read(query)
         if row.state == "committed":
             return dict(row.result)
-        missing = _missing(rows)
+        if row.fingerprint is None:
+            raise Conflict(
+                "the chunk list is not complete: declare the rest (POST /uploads/{id}/chunks)",
+                declared=len(rows),
+            )
+        missing = missing_of(rows)
         if missing:
             raise Conflict(f"{len(missing)} chunk(s) are still missing", missing=missing[:1000])
         if sum(r.size for r in rows) != row.size:

@@ -242,7 +242,7 @@ class ChunkEngine:
         return self._store_with_id(plain, chunk_id_for_plain_hash(keys.dedup_key, expected), keys)
 
     async def store_chunk(
-        self, plain: bytes, keys: PodKeys, expected_plain_hash: bytes
+        self, plain: Buffer, keys: PodKeys, expected_plain_hash: bytes
     ) -> StoredChunk:
         """Store one chunk a client sent with its plain BLAKE3 (upload handshake, tus)."""
         return await self._run(self._store_checked, plain, keys, expected_plain_hash)

@@ -31,6 +31,15 @@ def send(user: User, upload_id: str, data: bytes, cuts: list[tuple[int, int]], i
     assert r.status_code == 200, r.text
 
 
+def open_upload(user: User, path: str, data: bytes) -> tuple[list[tuple[int, int]], str]:
+    """A new session for `data` at `path`: the cuts and the session id."""
+    cuts, chunks = chunk_list(user, data)
+    body = {"path": path, "size": len(data), "chunks": chunks}
+    created = user.post("/pods/home/uploads", json=body)
+    assert created.status_code == 201, created.text
+    return cuts, str(created.json()["id"])
+
+
 def test_upload_resume_and_identical_reupload(user: User) -> None:
     data = os.urandom(12 * MiB)
     cuts, chunks = chunk_list(user, data)
@@ -70,10 +79,8 @@ def test_upload_resume_and_identical_reupload(user: User) -> None:
 
 def test_corrupt_chunk_is_rejected_and_nothing_committed(user: User) -> None:
     data = os.urandom(3 * MiB)
-    cuts, chunks = chunk_list(user, data)
-    s = user.post(
-        "/pods/home/uploads", json={"path": "bad.bin", "size": len(data), "chunks": chunks}
-    ).json()
+    cuts, upload_id = open_upload(user, "bad.bin", data)
+    s = {"id": upload_id}
     o, n = cuts[0]
     forged = bytearray(data[o : o + n])
     forged[-1] ^= 0xFF
@@ -128,6 +135,79 @@ def test_duplicate_chunks_are_asked_once(user: User) -> None:
     assert len(s["missing"]) == len({c["hash"] for c in chunks})
     assert user.post(f"/uploads/{s['id']}/commit").status_code == 201
     assert user.get("/pods/home/files/zeros.bin").content == data
+
+
+def test_chunk_list_declared_in_parts(user: User) -> None:
+    data = os.urandom(20 * MiB)
+    cuts, chunks = chunk_list(user, data)
+    half = len(chunks) // 2
+    body = {"path": "parts.bin", "size": len(data), "chunks": chunks[:half], "more": True}
+    s = user.post("/pods/home/uploads", json=body).json()
+    assert s["missing"] == list(range(half)) and not s["complete"] and s["chunks"] == half
+    for i in s["missing"][:2]:  # chunks go before the list is complete
+        send(user, s["id"], data, cuts, i)
+    r = user.post(f"/uploads/{s['id']}/commit")
+    assert r.status_code == 409 and "not complete" in r.json()["detail"]
+    # a gap, a different re-declaration, a list that overshoots the size: refused
+    gap = user.post(f"/uploads/{s['id']}/chunks", json={"start": half + 1, "chunks": chunks})
+    assert gap.status_code == 409
+    changed = [{**chunks[0], "hash": "ab" * 32}]
+    assert (
+        user.post(f"/uploads/{s['id']}/chunks", json={"start": 0, "chunks": changed}).status_code
+        == 409
+    )
+    over = user.post(
+        f"/uploads/{s['id']}/chunks", json={"start": half, "chunks": chunks[half:] * 2}
+    )
+    assert over.status_code == 400
+    # a retried declaration overlapping what is there is fine; the rest completes the list
+    rest = user.post(
+        f"/uploads/{s['id']}/chunks", json={"start": half - 1, "chunks": chunks[half - 1 :]}
+    )
+    assert rest.status_code == 200, rest.text
+    added = rest.json()
+    assert added["complete"] and added["declared"] == len(chunks)
+    assert added["missing"] == list(range(half, len(chunks)))
+    status = user.get(f"/uploads/{s['id']}").json()
+    assert status["complete"] and status["missing"] == list(range(2, len(chunks)))
+    # the rest in one streamed body without a declared length (chunked transfer coding)
+    start = cuts[2][0]
+
+    def pieces() -> Iterator[bytes]:
+        for at in range(start, len(data), 300 * 1024):
+            yield data[at : min(at + 300 * 1024, len(data))]
+
+    streamed = user.put(f"/uploads/{s['id']}/chunks/2", content=pieces())
+    assert streamed.status_code == 200, streamed.text
+    assert streamed.json()["chunks"] == len(chunks) - 2
+    done = user.post(f"/uploads/{s['id']}/commit")
+    assert done.status_code == 201, done.text
+    assert user.get("/pods/home/files/parts.bin").content == data
+    # a complete list takes no more chunks
+    more = user.post(f"/uploads/{s['id']}/chunks", json={"start": len(chunks), "chunks": chunks})
+    assert more.status_code == 409
+
+
+def test_bodies_that_do_not_hold_whole_chunks(user: User) -> None:
+    data = os.urandom(6 * MiB)
+    cuts, upload_id = open_upload(user, "whole.bin", data)
+    s = {"id": upload_id}
+    o, n = cuts[0]
+
+    def stream(payload: bytes) -> Iterator[bytes]:
+        yield payload
+
+    # without a declared length the server finds out while reading; a whole chunk before
+    # the error is kept
+    short = user.put(f"/uploads/{s['id']}/chunks/0", content=stream(data[: o + n + 10]))
+    assert short.status_code == 400
+    longer = user.put(f"/uploads/{s['id']}/chunks/0", content=stream(data + b"x"))
+    assert longer.status_code == 400
+    assert 0 not in user.get(f"/uploads/{s['id']}").json()["missing"]
+    for i in user.get(f"/uploads/{s['id']}").json()["missing"]:
+        send(user, s["id"], data, cuts, i)
+    assert user.post(f"/uploads/{s['id']}/commit").status_code == 201
+    assert user.get("/pods/home/files/whole.bin").content == data
 
 
 # -- a server with small limits and a short session lifetime ------------------------------------

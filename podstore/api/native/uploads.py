@@ -1,8 +1,11 @@
 """The chunk-list upload handshake (resumable, parallel, deduplicating); logic in core/uploads.
 
     GET    /pods/{pod}/chunk-params          how to cut a file into chunks for this pod
-    POST   /pods/{pod}/uploads               {path, size, chunks:[{size, hash}], content_type?}
-                                             -> 201 {id, missing:[index...], ...}
+    POST   /pods/{pod}/uploads               {path, size, chunks:[{size, hash}], content_type?,
+                                             more?} -> 201 {id, missing:[index...], ...}
+    POST   /uploads/{id}/chunks              {start, chunks:[{size, hash}], more?}: declare the
+                                             next chunks of a session created with `more`
+                                             -> {declared, complete, missing:[index...]}
     GET    /uploads                          the caller's unfinished uploads
     GET    /uploads/{id}                     status, with the indexes still missing (resume)
     PUT    /uploads/{id}/chunks/{index}      the raw bytes of chunk `index` (or of several
@@ -10,20 +13,26 @@
     POST   /uploads/{id}/commit              no body; makes the version visible
     DELETE /uploads/{id}                     cancel
 
+With `more: true` the chunk list is declared in parts, so a client can send the first chunks
+while it still cuts and hashes the rest of the file; the list is complete (and the session
+can commit) once the sizes add up to `size` in a declaration without `more`.
+
 No request body may exceed `max_request_bytes` (413), so uploads pass proxy body caps.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field, ValidationError
 
-from podstore.api.bodies import read_body
+from podstore.api.bodies import body_of, read_body
 from podstore.api.deps import ActorDep, CoreDep
-from podstore.core.errors import Invalid
-from podstore.core.uploads import DeclaredChunk
+from podstore.core.errors import Invalid, PayloadTooLarge
+from podstore.core.upload_lists import DeclaredChunk
 
 router = APIRouter(tags=["uploads"])
 HEX64 = r"^[0-9a-fA-F]{64}$"
@@ -39,6 +48,47 @@ class UploadCreate(BaseModel):
     size: int = Field(ge=0)
     chunks: list[ChunkDecl]
     content_type: str | None = Field(default=None, max_length=255)
+    more: bool = Field(default=False, description="more chunks follow (POST /uploads/{id}/chunks)")
+
+
+class ChunksDeclare(BaseModel):
+    start: int = Field(ge=0, description="index of the first of these chunks")
+    chunks: list[ChunkDecl]
+    more: bool = Field(default=False, description="more chunks follow")
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+async def _parse(request: Request, limit: int, model: type[Model]) -> Model:
+    try:
+        return model.model_validate_json(await read_body(request, limit))
+    except ValidationError as exc:
+        raise Invalid(f"the upload request does not have the expected shape: {exc}") from None
+
+
+def _declared(chunks: list[ChunkDecl]) -> list[DeclaredChunk]:
+    return [DeclaredChunk(c.size, bytes.fromhex(c.hash)) for c in chunks]
+
+
+def declared_length(request: Request, limit: int) -> int | None:
+    """The body's declared length; 413 before reading when it is above `limit`."""
+    declared = request.headers.get("content-length", "")
+    if not declared.isdigit():
+        return None
+    if int(declared) > limit:
+        raise PayloadTooLarge(f"a request body may have at most {limit} bytes")
+    return int(declared)
+
+
+async def limited_body(request: Request, limit: int) -> AsyncIterator[bytes]:
+    """The body as it arrives, refused with 413 once it passes `limit` bytes."""
+    size = 0
+    async for piece in body_of(request):
+        size += len(piece)
+        if size > limit:
+            raise PayloadTooLarge(f"a request body may have at most {limit} bytes")
+        yield piece
 
 
 @router.get("/pods/{pod}/chunk-params")
@@ -57,14 +107,33 @@ async def chunk_params(pod: str, actor: ActorDep, core: CoreDep) -> dict[str, An
     },
 )
 async def create(pod: str, request: Request, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    raw = await read_body(request, core.settings.max_request_bytes)
-    try:
-        body = UploadCreate.model_validate_json(raw)
-    except ValidationError as exc:
-        raise Invalid(f"the upload request does not have the expected shape: {exc}") from None
-    declared = [DeclaredChunk(c.size, bytes.fromhex(c.hash)) for c in body.chunks]
+    body = await _parse(request, core.settings.max_request_bytes, UploadCreate)
     return await core.uploads.create(
-        actor, pod, body.path, body.size, declared, content_type=body.content_type
+        actor,
+        pod,
+        body.path,
+        body.size,
+        _declared(body.chunks),
+        content_type=body.content_type,
+        more=body.more,
+    )
+
+
+@router.post(
+    "/uploads/{upload_id}/chunks",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": ChunksDeclare.model_json_schema()}},
+        }
+    },
+)
+async def declare(
+    upload_id: str, request: Request, actor: ActorDep, core: CoreDep
+) -> dict[str, Any]:
+    body = await _parse(request, core.settings.max_request_bytes, ChunksDeclare)
+    return await core.uploads.declare(
+        actor, upload_id, body.start, _declared(body.chunks), more=body.more
     )
 
 
@@ -90,8 +159,18 @@ async def status(upload_id: str, actor: ActorDep, core: CoreDep) -> dict[str, An
 async def put_chunk(
     upload_id: str, index: int, request: Request, actor: ActorDep, core: CoreDep
 ) -> dict[str, Any]:
-    data = await read_body(request, core.settings.max_request_bytes)
-    return await core.uploads.put_chunk(actor, upload_id, index, data)
+    limit = core.settings.max_request_bytes
+    length = declared_length(request, limit)
+    body = limited_body(request, limit)
+    try:
+        return await core.uploads.put_chunk(actor, upload_id, index, body, length)
+    except Exception:
+        # read what is left of the body first: a client still sending it would see the
+        # connection reset instead of the answer
+        with contextlib.suppress(Exception):
+            async for _ in body:
+                pass
+        raise
 
 
 @router.post("/uploads/{upload_id}/commit")

@@ -1,0 +1,159 @@
+"""Cutting and hashing a local file for the upload handshake, and sending its chunks.
+
+`hashed_chunks` cuts the file (memory-mapped, no copies) with the pod's chunking parameters
+and hashes the chunks on a second thread while it cuts the next ones, yielding them in file
+order as they are ready, so the caller can declare and send the first chunks while the rest
+of the file is still being read. `ChunkSender` sends groups of consecutive chunks in
+parallel, reading each in pieces straight from the file.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import blake3
+import httpx
+
+from podstore.storage.chunker import ChunkParams, make_cdc
+
+PIECE = 1024 * 1024
+RETRIES = 4
+AHEAD = 8  # chunks hashed ahead of the one being cut
+
+
+def _digest(view: memoryview) -> str:
+    try:
+        return blake3.blake3(view).hexdigest()
+    finally:
+        view.release()
+
+
+def hashed_chunks(local: Path, params: dict[str, Any]) -> Iterator[tuple[int, str]]:
+    """(size, hex BLAKE3) of the file's content-defined chunks, in order, as they are ready."""
+    if local.stat().st_size == 0:
+        return
+    cdc = make_cdc(ChunkParams(params["min_size"], params["avg_size"], params["max_size"]))
+    with (
+        local.open("rb") as source,
+        mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ) as m,
+        ThreadPoolExecutor(1, thread_name_prefix="podstore-hash") as pool,
+    ):
+        view = memoryview(m)
+        cuts = cdc.cut_buf(view)
+        pending: deque[tuple[int, Future[str]]] = deque()
+        try:
+            for offset, length in ((c.offset, c.length) for c in cuts):
+                pending.append((length, pool.submit(_digest, view[offset : offset + length])))
+                while len(pending) > AHEAD or (pending and pending[0][1].done()):
+                    size, digest = pending.popleft()
+                    yield size, digest.result()
+            while pending:
+                size, digest = pending.popleft()
+                yield size, digest.result()
+        finally:
+            for _, future in pending:  # they hold views into the map: let them end first
+                future.exception()
+            del cuts  # the chunker holds the buffer too
+            view.release()
+
+
+def batches(indexes: list[int], offsets: list[int], most: int) -> list[list[int]]:
+    """Consecutive chunk indexes grouped into requests of at most `most` bytes (or one chunk)."""
+    groups: list[list[int]] = []
+    for i in indexes:
+        last = groups[-1] if groups else None
+        if last is not None and last[-1] == i - 1 and offsets[i + 1] - offsets[last[0]] <= most:
+            last.append(i)
+        else:
+            groups.append([i])
+    return groups
+
+
+def _pieces(fd: int, start: int, length: int, local: Path) -> Iterator[bytes]:
+    """`length` bytes of the file from `start`, in pieces.
+
+    Pieces, not one body-sized bytes: the HTTP client re-slices a partly sent buffer on every
+    send call, which costs time quadratic in the buffer's size.
+    """
+    end = start + length
+    while start < end:
+        piece = os.pread(fd, min(PIECE, end - start), start)
+        if not piece:
+            raise ValueError(f"{local} changed while it was being uploaded")
+        start += len(piece)
+        yield piece
+
+
+class ChunkSender:
+    """Sends groups of consecutive chunks of one file to an upload session, `jobs` at once."""
+
+    def __init__(
+        self,
+        http: httpx.Client,
+        check: Callable[[httpx.Response], object],
+        upload_id: str,
+        local: Path,
+        jobs: int,
+        sent: Callable[[int, int], None],
+    ) -> None:
+        self.http = http
+        self.check = check
+        self.upload_id = upload_id
+        self.local = local
+        self.sent = sent
+        self._fd = os.open(local, os.O_RDONLY)
+        self._pool = ThreadPoolExecutor(jobs, thread_name_prefix="podstore-send")
+        self._futures: list[Future[None]] = []
+
+    def submit(self, groups: list[list[int]], offsets: list[int]) -> None:
+        for group in groups:
+            start = offsets[group[0]]
+            length = offsets[group[-1] + 1] - start
+            self._futures.append(self._pool.submit(self._send, group[0], len(group), start, length))
+
+    def _send(self, index: int, count: int, start: int, length: int) -> None:
+        for attempt in range(RETRIES):
+            try:
+                response = self.http.put(
+                    f"/uploads/{self.upload_id}/chunks/{index}",
+                    content=_pieces(self._fd, start, length, self.local),
+                    headers={
+                        "Content-Type": "application/octet-stream",
+                        "Content-Length": str(length),
+                    },
+                )
+                self.check(response)
+                break
+            except httpx.TransportError:
+                if attempt == RETRIES - 1:
+                    raise
+                time.sleep(0.5 * 2**attempt)
+        self.sent(count, length)
+
+    def wait(self) -> None:
+        """Until everything submitted is sent; the first failure is raised."""
+        futures, self._futures = self._futures, []
+        for future in futures:
+            future.result()
+
+    def __enter__(self) -> ChunkSender:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        for future in self._futures:
+            future.cancel()
+        self._pool.shutdown(wait=True)
+        os.close(self._fd)
