@@ -94,6 +94,8 @@ class Database:
         self._write_pool = ThreadPoolExecutor(16, thread_name_prefix="db-writer")  # PostgreSQL
         self._read_pool = ThreadPoolExecutor(8, thread_name_prefix="db-reader")
         self._lock = threading.Lock()
+        self._here = threading.local()
+        self._held: list[Connection] = []  # the per-thread readers of `read_now`
 
     @property
     def dialect(self) -> str:
@@ -142,8 +144,20 @@ class Database:
         on the calling thread, since a hop to a reader thread costs more than the lookups;
         on PostgreSQL, where every statement is a network round trip, it is `read`."""
         if self.is_sqlite:
-            return self.read_sync(fn)
+            return self._read_here(fn)
         return await self.read(fn)
+
+    def _read_here(self, fn: Callable[[Connection], T]) -> T:
+        """`read_sync` on a reader connection this thread keeps (no pool checkout)."""
+        conn: Connection | None = getattr(self._here, "conn", None)
+        if conn is None or conn.closed:
+            conn = self._here.conn = self.reader_engine.connect()
+            with self._lock:
+                self._held.append(conn)
+        with conn.begin() as transaction:
+            result = fn(conn)
+            transaction.rollback()
+            return result
 
     async def write(self, fn: Callable[[Connection], T]) -> T:
         if self._group is not None:
@@ -177,6 +191,10 @@ class Database:
             self._group.close()
         self._read_pool.shutdown(wait=True)
         self._write_pool.shutdown(wait=True)
+        with self._lock:
+            for conn in self._held:
+                conn.close()
+            self._held.clear()
         self.reader_engine.dispose()
         if self.writer_engine is not self.reader_engine:
             self.writer_engine.dispose()
