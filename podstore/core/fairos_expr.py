@@ -71,6 +71,9 @@ class _Index:
 
     def __init__(self, collection_id: str, field: str, kind: str) -> None:
         self.kind = kind
+        # the index's columns before the key, for ORDER BY: a number key sits behind s (NULL
+        # for numbers), and PostgreSQL reads the index in order only if the ORDER BY says so
+        self.before: list[Any] = []
         if field == "id":
             self.key, self.doc = documents.c.id, documents.c.id
             self.base = [documents.c.collection_id == collection_id]
@@ -80,6 +83,7 @@ class _Index:
             self.base = [doc_index.c.collection_id == collection_id, doc_index.c.field == field]
             if kind == "number":
                 self.base.append(doc_index.c.s.is_(None))
+                self.before = [doc_index.c.s]
             else:
                 self.base.append(doc_index.c.s.is_not(None))
 
@@ -91,7 +95,8 @@ class _Index:
                 query = query.where(
                     sa.or_(self.key > last[0], sa.and_(self.key == last[0], self.doc > last[1]))
                 )
-            page = conn.execute(query.order_by(self.key, self.doc).limit(PAGE)).all()
+            order = (*self.before, self.key, self.doc)
+            page = conn.execute(query.order_by(*order).limit(PAGE)).all()
             yield from ((key, doc) for key, doc in page)
             if len(page) < PAGE:
                 return
