@@ -78,6 +78,14 @@ def _translate(exc: BaseException) -> BaseException:
     return exc
 
 
+def _read_in(conn: Connection, fn: Callable[[Connection], T]) -> T:
+    # begun up front: statements run by `Prepared` bypass SQLAlchemy's autobegin
+    with conn.begin() as transaction:
+        result = fn(conn)
+        transaction.rollback()
+        return result
+
+
 class Database:
     def __init__(self, url: str) -> None:
         self.url = url
@@ -102,11 +110,8 @@ class Database:
         return self.writer_engine.dialect.name
 
     def read_sync(self, fn: Callable[[Connection], T]) -> T:
-        with self.reader_engine.connect() as conn, conn.begin() as transaction:
-            # begun up front: statements run by `Prepared` bypass SQLAlchemy's autobegin
-            result = fn(conn)
-            transaction.rollback()
-            return result
+        with self.reader_engine.connect() as conn:
+            return _read_in(conn, fn)
 
     def write_sync(self, fn: Callable[[Connection], T]) -> T:
         if self._group is not None:  # SQLite: the one writer, so writes never contend
@@ -154,10 +159,7 @@ class Database:
             conn = self._here.conn = self.reader_engine.connect()
             with self._lock:
                 self._held.append(conn)
-        with conn.begin() as transaction:
-            result = fn(conn)
-            transaction.rollback()
-            return result
+        return _read_in(conn, fn)
 
     async def write(self, fn: Callable[[Connection], T]) -> T:
         if self._group is not None:
