@@ -145,21 +145,34 @@ class Database:
         return await loop.run_in_executor(self._read_pool, functools.partial(self.read_sync, fn))
 
     async def read_now(self, fn: Callable[[Connection], T]) -> T:
-        """`read` for a few indexed point lookups (microseconds on SQLite): on SQLite it runs
-        on the calling thread, since a hop to a reader thread costs more than the lookups;
-        on PostgreSQL, where every statement is a network round trip, it is `read`."""
+        """`read` for a few indexed point lookups, on a reader connection the running thread
+        keeps (no pool checkout, no pre-ping). On SQLite (microseconds a lookup) it runs on
+        the calling thread, since a hop to a reader thread costs more than the lookups. On
+        PostgreSQL, where every statement is a network round trip, it runs on a reader
+        thread, in autocommit: no BEGIN and ROLLBACK round trips for a few lookups that need
+        no snapshot in common."""
         if self.is_sqlite:
             return self._read_here(fn)
-        return await self.read(fn)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._read_pool, self._read_here, fn)
 
     def _read_here(self, fn: Callable[[Connection], T]) -> T:
-        """`read_sync` on a reader connection this thread keeps (no pool checkout)."""
-        conn: Connection | None = getattr(self._here, "conn", None)
-        if conn is None or conn.closed:
-            conn = self._here.conn = self.reader_engine.connect()
-            with self._lock:
-                self._held.append(conn)
-        return _read_in(conn, fn)
+        for attempt in (1, 2):
+            conn: Connection | None = getattr(self._here, "conn", None)
+            if conn is None or conn.closed or conn.invalidated:
+                conn = self._here.conn = self.reader_engine.connect()
+                if not self.is_sqlite:
+                    conn.execution_options(isolation_level="AUTOCOMMIT")
+                with self._lock:
+                    self._held = [c for c in self._held if not c.closed] + [conn]
+            try:
+                return _read_in(conn, fn)
+            except DBAPIError as exc:
+                # the kept connection was lost (a database restart): reads may run again
+                if not exc.connection_invalidated or attempt == 2:
+                    raise
+                self._here.conn = None
+        raise AssertionError("unreachable")
 
     async def write(self, fn: Callable[[Connection], T]) -> T:
         if self._group is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
@@ -124,3 +125,25 @@ def test_expanding_parameters_are_refused(db: Database) -> None:
     expanding = Prepared(sa.select(items).where(items.c.name.in_(sa.bindparam("names"))))
     with pytest.raises(ValueError, match="expanding"):
         db.read_sync(lambda c: expanding.all(c, {"names": ["a"]}))
+
+
+def test_read_now_survives_a_lost_connection(db: Database) -> None:
+    """A reader connection kept across calls is opened again after the server drops it."""
+    lookup = Prepared(sa.select(items.c.size).where(items.c.name == sa.bindparam("name")))
+
+    async def size_of_a() -> int:
+        row = await db.read_now(lambda c: lookup.first(c, {"name": "a"}))
+        return int(row.size)
+
+    async def main() -> list[int]:
+        first = await size_of_a()
+        if not db.is_sqlite:  # drop every other session of this database, as a restart would
+            db.write_sync(
+                lambda c: c.exec_driver_sql(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+        return [first, await size_of_a(), await size_of_a()]
+
+    assert asyncio.run(main()) == [1, 1, 1]
