@@ -27,6 +27,7 @@ from podstore.core.context import Actor, CoreContext, new_id, now
 from podstore.core.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthenticated
 from podstore.core.names import validate_password, validate_user_name
 from podstore.meta.db import UniqueViolation
+from podstore.meta.prepared import Prepared, upsert_of
 from podstore.meta.schema import sessions, throttle, users
 
 PROFILE_FIELDS = ("display_name", "contact", "avatar")
@@ -47,6 +48,13 @@ class Login:
     user_id: str
 
 
+_RECORD_FAILURE = Prepared(
+    upsert_of(
+        throttle,
+        ["key"],
+        lambda new: {"failures": throttle.c.failures + 1, "last_failure_at": new.last_failure_at},
+    )
+)
 _SESSION = (
     sa.select(sessions, users.c.name, users.c.disabled)
     .join(users, users.c.id == sessions.c.user_id)
@@ -162,16 +170,9 @@ class Accounts:
                 raise TooManyRequests("too many failed attempts; try again later", int(wait) + 1)
 
     def _record_failure(self, conn: Connection, keys: list[str]) -> None:
-        from podstore.meta.db import upsert
-
+        at = now()
         for key in keys:
-            upsert(
-                conn,
-                throttle,
-                {"key": key, "failures": 1, "last_failure_at": now()},
-                ["key"],
-                {"failures": throttle.c.failures + 1, "last_failure_at": now()},
-            )
+            _RECORD_FAILURE.run(conn, {"key": key, "failures": 1, "last_failure_at": at})
 
     async def check_throttle(self, keys: list[str]) -> None:
         await self.ctx.db.read(lambda c: self._check_throttle(c, keys))

@@ -213,22 +213,3 @@ class Database:
         self.reader_engine.dispose()
         if self.writer_engine is not self.reader_engine:
             self.writer_engine.dispose()
-
-
-def upsert(
-    conn: Connection,
-    table: sa.Table,
-    values: dict[str, Any],
-    keys: list[str],
-    update: dict[str, Any],
-) -> None:
-    """INSERT … ON CONFLICT (keys) DO UPDATE, on SQLite and PostgreSQL alike."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        stmt = pg_insert(table).values(**values)
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        stmt = sqlite_insert(table).values(**values)  # type: ignore[assignment]
-    conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update))

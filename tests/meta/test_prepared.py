@@ -8,11 +8,9 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from podstore.meta.db import Database
-from podstore.meta.prepared import Prepared
+from podstore.meta.prepared import Prepared, upsert_of
 
 meta = sa.MetaData()
 items = sa.Table(
@@ -53,12 +51,7 @@ ONE = Prepared(
 )
 
 
-def _upsert(dialect: str) -> Any:
-    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(items)
-    return stmt.on_conflict_do_update(index_elements=["name"], set_={"size": stmt.excluded.size})
-
-
-UPSERT = Prepared(_upsert)
+UPSERT = Prepared(upsert_of(items, ["name"], lambda new: {"size": new.size}))
 
 
 @pytest.fixture
