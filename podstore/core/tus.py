@@ -14,21 +14,19 @@ sent, never ahead, and the client resends from there. A PATCH carrying `Upload-C
 changes nothing until its checksum has been verified at the end of the body; on a mismatch
 (or a cut connection) its bytes are dropped and the offset stays where it was.
 
-On the last byte the version is committed in one transaction (core/upload_sessions.py).
-The content hash is computed while the bytes stream through, in file order, by a hasher
-kept in this process; a PATCH that lands on another node or after a restart makes the commit
-read the stored chunks back for it instead.
+On the last byte the version is committed in one transaction (core/upload_sessions.py);
+its content hash comes from the chunk list, so PATCHes may land on any node or process.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-import blake3
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
@@ -40,8 +38,6 @@ from podstore.core.names import split_path
 from podstore.core.quota import check_quota
 from podstore.core.upload_sessions import (
     NO_HASH,
-    HashCursor,
-    HashCursors,
     commit_session,
     load_session,
     open_session,
@@ -50,7 +46,7 @@ from podstore.core.upload_sessions import (
 )
 from podstore.core.uploads import Uploads
 from podstore.meta.uploads_schema import upload_chunks, upload_sessions
-from podstore.storage.chunker import StreamChunker
+from podstore.storage.chunker import Buffer, StreamChunker
 from podstore.storage.engine import PodKeys, StoredChunk
 from podstore.storage.manifest import ChunkRef, Manifest
 
@@ -103,7 +99,6 @@ class Tus:
         self.keycache = keys
         self.files = files
         self.uploads = uploads
-        self.cursors: HashCursors = uploads.cursors
         self._locks: dict[str, asyncio.Lock] = {}
 
     @property
@@ -149,10 +144,9 @@ class Tus:
             return access, row
 
         access, row = await self.ctx.db.write(insert)
-        keys = self.keycache.keys(access, actor)
-        self.cursors.start(session_id, keys)
         if length == 0:
-            await self._finish(actor, access, keys, _Patch(row, [], 0, 0), None)
+            keys = self.keycache.keys(access, actor)
+            await self._finish(actor, access, keys, _Patch(row, [], 0, 0))
             return await self.state(actor, session_id)
         return _state(row)
 
@@ -219,11 +213,6 @@ class Tus:
         chunker = StreamChunker(self.ctx.engine.params)
         if row.tail_id:
             chunker.push(await self._read_tail(keys, row))
-        cursor = self.cursors.get(session_id)
-        if cursor is not None and cursor.next_offset != row.received:
-            self.cursors.drop(session_id)
-            cursor = None
-        hasher = cursor.hasher.copy() if cursor is not None else None
         checker = hashlib.new(checksum[0]) if checksum is not None else None
         received = row.received
         try:
@@ -234,39 +223,25 @@ class Tus:
                 received += len(piece)
                 if checker is not None:
                     checker.update(piece)
-                if hasher is not None:
-                    hasher.update(piece)
                 if chunker.ready:
                     _, views = await asyncio.to_thread(chunker.take, False)
-                    await self._store(keys, state, [bytes(v) for v in views])
+                    await self._store(keys, state, views)
                     if checker is None and state.chunk_end > state.durable:
                         await self._persist(state, state.chunk_end, None)
         except Exception:
             # keep what arrived (tus: a broken PATCH still advances the offset), unless it
-            # cannot be verified; a failure while keeping it leaves the last durable offset
-            kept = False
+            # cannot be verified; a failure while keeping it leaves the last durable offset,
+            # and the original error is the one to report
             if checker is None and received > state.durable:
-                try:
+                with contextlib.suppress(Exception):
                     await self._keep(keys, state, chunker, received)
-                    kept = True
-                except Exception:  # noqa: S110  (the original error is the one to report)
-                    pass
-            if kept and cursor is not None and hasher is not None:
-                cursor.hasher, cursor.next_offset = hasher, received
-            else:
-                self.cursors.drop(session_id)
             raise
         if checker is not None and checksum is not None and checker.digest() != checksum[1]:
             raise ChecksumFailed(f"the body does not match its {checksum[0]} checksum")
-        if cursor is not None and hasher is not None:
-            cursor.hasher, cursor.next_offset = hasher, received
         if received == row.size:
             _, views = await asyncio.to_thread(chunker.take, True)
-            await self._store(keys, state, [bytes(v) for v in views])
-            end_cursor = None
-            if hasher is not None:
-                end_cursor = HashCursor(hasher, len(state.rows), received)
-            info = await self._finish(actor, access, keys, state, end_cursor)
+            await self._store(keys, state, views)
+            info = await self._finish(actor, access, keys, state)
             return TusState(session_id, row.size, row.size, row.tus_metadata, now(), True, info)
         await self._keep(keys, state, chunker, received)
         return replace(_state(row, received), expires_at=now() + self.ttl)
@@ -276,19 +251,18 @@ class Tus:
         manifest = Manifest(size=row.tail_size, content_hash=NO_HASH, chunks=(ref,))
         return b"".join([p async for p in self.ctx.engine.read(manifest, keys)])
 
-    async def _store_one(self, keys: PodKeys, data: bytes) -> StoredChunk:
-        return await self.ctx.engine.store_chunk(data, keys, blake3.blake3(data).digest())
-
-    async def _store(self, keys: PodKeys, state: _Patch, pieces: list[bytes]) -> None:
-        stored = await asyncio.gather(*(self._store_one(keys, p) for p in pieces))
-        for data, chunk in zip(pieces, stored, strict=True):
+    async def _store(self, keys: PodKeys, state: _Patch, pieces: Sequence[Buffer]) -> None:
+        """Store chunks cut from the stream (views into the chunker's block) and list them."""
+        engine = self.ctx.engine
+        stored = await asyncio.gather(*(engine.store_cut(p, keys) for p in pieces))
+        for data, (plain_hash, chunk) in zip(pieces, stored, strict=True):
             state.rows.append(
                 {
                     "session_id": state.row.id,
                     "idx": len(state.rows),
                     "offset": state.chunk_end,
                     "size": len(data),
-                    "plain_hash": blake3.blake3(data).digest(),
+                    "plain_hash": plain_hash,
                     "chunk_id": chunk.id.hex(),
                     "stored_size": chunk.stored_size if chunk.new else 0,
                     "present": True,
@@ -302,11 +276,10 @@ class Tus:
     ) -> None:
         """Store every chunk cut so far and the tail, and make the offset `received`."""
         _, views = await asyncio.to_thread(chunker.take, True)
-        pieces = [bytes(v) for v in views]
-        tail = pieces.pop() if pieces else b""
-        await self._store(keys, state, pieces)
-        tail_chunk = await self._store_one(keys, tail) if tail else None
-        assert state.chunk_end + len(tail) == received
+        tail = views.pop() if views else None
+        await self._store(keys, state, views)
+        tail_chunk = (await self.ctx.engine.store_cut(tail, keys))[1] if tail else None
+        assert state.chunk_end + (len(tail) if tail else 0) == received
         await self._persist(state, received, tail_chunk)
 
     async def _persist(self, state: _Patch, received: int, tail: StoredChunk | None) -> None:
@@ -340,22 +313,17 @@ class Tus:
         access: PodAccess,
         keys: PodKeys,
         state: _Patch,
-        cursor: HashCursor | None,
     ) -> dict[str, Any]:
         row = state.row
         rows = sorted(state.rows, key=lambda r: r["idx"])
         refs = tuple(ChunkRef(bytes.fromhex(r["chunk_id"]), r["offset"], r["size"]) for r in rows)
         prepared = await prepare_result(
             self.ctx,
-            access,
             keys,
-            split_path(row.path),
+            split_path(row.path)[-1],
             refs,
             {r["chunk_id"]: r["stored_size"] for r in rows},
             row.size,
             row.content_type,
-            cursor,
         )
-        info = await commit_session(self.ctx, self.files, actor, row, prepared)
-        self.cursors.drop(row.id)
-        return info
+        return await commit_session(self.ctx, self.files, actor, row, prepared)

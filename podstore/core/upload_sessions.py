@@ -8,20 +8,18 @@ The commit builds a `WriteResult` from the session's chunk list and hands it to
 `Files.commit`, in one transaction that also closes the session, so a version is visible
 completely or not at all, and a retried commit returns the same result.
 
-The version's content hash (BLAKE3 keyed with the pod's dedup key, over the whole plaintext)
-cannot be derived from chunk hashes, so it is computed from the data: by an in-process
-`HashCursor` fed in file order while chunks arrive, and for whatever the cursor did not see
-(chunks the server already had, chunks that reached another node or an earlier process) by
-reading those chunks back at commit. Content identical to a version of the same file reuses
-that version's hash without reading anything.
+The version's content hash is the engine's hash of the chunk list (`chunk_list_hash`), so
+the commit of a file of any size reads no content: chunks may have arrived in any order, on
+any node, in an earlier session, or not at all because the pod had them. Only content below
+the inline threshold is read back (to be sealed inline), and the first bytes when the type
+has to be sniffed.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import blake3
@@ -33,21 +31,19 @@ from podstore.core.content_type import SNIFF_BYTES, guess
 from podstore.core.context import Actor, CoreContext, now
 from podstore.core.errors import Conflict, NotFound, QuotaExceeded, TooManyRequests
 from podstore.core.files import Files
-from podstore.core.nodes import child, resolve_dir
 from podstore.meta.db import UniqueViolation
-from podstore.meta.schema import versions
 from podstore.meta.uploads_schema import upload_chunks, upload_sessions
 from podstore.settings import Settings
-from podstore.storage.chunker import Buffer
-from podstore.storage.engine import ChunkEngine, PodKeys, StoredChunk, WriteResult
+from podstore.storage.engine import (
+    ChunkEngine,
+    PodKeys,
+    StoredChunk,
+    WriteResult,
+    chunk_list_hash,
+)
 from podstore.storage.manifest import ChunkRef, Manifest
 
 NO_HASH = bytes(32)
-
-
-def content_hasher(keys: PodKeys) -> blake3.blake3:
-    """Same digest as the engine's content hasher."""
-    return blake3.blake3(key=keys.dedup_key)
 
 
 # -- sessions ------------------------------------------------------------------------------
@@ -161,86 +157,6 @@ def session_chunk_names(conn: Connection) -> set[str]:
     return names
 
 
-# -- content hashing in file order -----------------------------------------------------------
-
-
-@dataclass
-class HashCursor:
-    hasher: blake3.blake3
-    next_index: int = 0
-    next_offset: int = 0
-    pending: dict[int, Buffer] = field(default_factory=dict)
-    pending_bytes: int = 0
-    limit: int | None = None  # the first chunk this process will not see (already stored)
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-
-class HashCursors:
-    """In-process content hashers of sessions, fed chunk by chunk in file order.
-
-    Chunks that arrive ahead of their cursor wait in memory, up to `max_pending` bytes over
-    all sessions; beyond that, or for chunks this process never sees, the commit reads back.
-    """
-
-    def __init__(self, capacity: int = 256, max_pending: int = 256 * 1024 * 1024) -> None:
-        self._items: OrderedDict[str, HashCursor] = OrderedDict()
-        self.capacity = capacity
-        self.max_pending = max_pending
-        self.pending_bytes = 0
-
-    def start(self, session_id: str, keys: PodKeys, limit: int | None = None) -> HashCursor:
-        cursor = self._items[session_id] = HashCursor(content_hasher(keys), limit=limit)
-        while len(self._items) > self.capacity:
-            self._forget(self._items.popitem(last=False)[1])
-        return cursor
-
-    def stop_at(self, session_id: str, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Newly listed chunks: the cursor stops at the first one already stored (not sent)."""
-        cursor = self._items.get(session_id)
-        first = next((int(r["idx"]) for r in rows if r["present"]), None)
-        if cursor is not None and first is not None and cursor.limit is None:
-            cursor.limit = first
-
-    def get(self, session_id: str) -> HashCursor | None:
-        return self._items.get(session_id)
-
-    def drop(self, session_id: str) -> None:
-        cursor = self._items.pop(session_id, None)
-        if cursor is not None:
-            self._forget(cursor)
-
-    def _forget(self, cursor: HashCursor) -> None:
-        self.pending_bytes -= cursor.pending_bytes
-        cursor.pending.clear()
-        cursor.pending_bytes = 0
-
-    async def feed(self, session_id: str, index: int, data: Buffer) -> None:
-        cursor = self._items.get(session_id)
-        if cursor is None:
-            return
-        async with cursor.lock:
-            if index < cursor.next_index or index in cursor.pending:
-                return
-            if index > cursor.next_index:
-                if cursor.limit is not None and index > cursor.limit:
-                    return  # the cursor stops at `limit`: the commit reads back from there
-                if self.pending_bytes + len(data) <= self.max_pending:
-                    cursor.pending[index] = data
-                    cursor.pending_bytes += len(data)
-                    self.pending_bytes += len(data)
-                return
-            await asyncio.to_thread(cursor.hasher.update, data)
-            cursor.next_index += 1
-            cursor.next_offset += len(data)
-            while cursor.next_index in cursor.pending:
-                piece = cursor.pending.pop(cursor.next_index)
-                cursor.pending_bytes -= len(piece)
-                self.pending_bytes -= len(piece)
-                await asyncio.to_thread(cursor.hasher.update, piece)
-                cursor.next_index += 1
-                cursor.next_offset += len(piece)
-
-
 class MarkBatcher:
     """Group commit of "chunk stored" marks: concurrent chunk requests share a transaction.
 
@@ -299,31 +215,6 @@ def chunk_refs(rows: Sequence[Row[Any]]) -> tuple[ChunkRef, ...]:
     return tuple(ChunkRef(bytes.fromhex(r.chunk_id), r.offset, r.size) for r in rows)
 
 
-def _known_hash(
-    conn: Connection, access: PodAccess, parts: list[str], refs: tuple[ChunkRef, ...], size: int
-) -> bytes | None:
-    """The content hash of a version of the same file with exactly these chunks, if any."""
-    try:
-        parent = resolve_dir(conn, access, parts[:-1])
-    except NotFound:
-        return None
-    node = child(conn, parent.id, parts[-1])
-    if node is None or node.kind != "file":
-        return None
-    rows = conn.execute(
-        sa.select(versions.c.content_hash, versions.c.manifest)
-        .where(versions.c.node_id == node.id, versions.c.size == size)
-        .order_by(versions.c.number.desc())
-        .limit(20)
-    ).all()
-    ids = [ref.id for ref in refs]
-    for row in rows:
-        manifest = Manifest.from_bytes(row.manifest)
-        if [ref.id for ref in manifest.chunks] == ids:
-            return bytes(row.content_hash)
-    return None
-
-
 async def _read_back(
     engine: ChunkEngine, keys: PodKeys, manifest: Manifest, start: int, end: int
 ) -> bytes:
@@ -338,42 +229,30 @@ class Prepared:
 
 async def prepare_result(
     ctx: CoreContext,
-    access: PodAccess,
     keys: PodKeys,
-    parts: list[str],
+    name: str,
     refs: tuple[ChunkRef, ...],
     stored_sizes: dict[str, int],
     size: int,
     content_type: str | None,
-    cursor: HashCursor | None,
 ) -> Prepared:
     """The WriteResult of a session whose chunks are all stored: hash, sniff, inline."""
     engine = ctx.engine
     draft = Manifest(size=size, content_hash=NO_HASH, chunks=refs)
     head = b"" if content_type else await _read_back(engine, keys, draft, 0, SNIFF_BYTES)
-    kind = content_type or guess(parts[-1], head)
+    kind = content_type or guess(name, head)
     if size < engine.inline_threshold:
         plain = await _read_back(engine, keys, draft, 0, size)
         digest = blake3.blake3(plain, key=keys.dedup_key).digest()
         sealed = engine.seal_inline(plain, keys, digest)
         return Prepared(WriteResult(Manifest(size, digest, inline=sealed), ()), kind)
-    digest_or_none = await ctx.db.read(lambda c: _known_hash(c, access, parts, refs, size))
-    if digest_or_none is None:
-        if cursor is not None:
-            async with cursor.lock:
-                hasher, start = cursor.hasher.copy(), cursor.next_offset
-        else:
-            hasher, start = content_hasher(keys), 0
-        async for piece in engine.read(draft, keys, start, size):
-            await asyncio.to_thread(hasher.update, piece)
-        digest_or_none = hasher.digest()
     stored = tuple(
         StoredChunk(
             ref.id, ref.size, stored_sizes.get(ref.name, 0), stored_sizes.get(ref.name, 0) > 0
         )
         for ref in refs
     )
-    manifest = Manifest(size=size, content_hash=digest_or_none, chunks=refs)
+    manifest = Manifest(size, chunk_list_hash(keys.dedup_key, refs), chunks=refs)
     return Prepared(WriteResult(manifest, stored), kind)
 
 

@@ -41,7 +41,6 @@ from podstore.core.upload_lists import (
     session_rows,
 )
 from podstore.core.upload_sessions import (
-    HashCursors,
     MarkBatcher,
     chunk_refs,
     commit_session,
@@ -66,7 +65,6 @@ class Uploads:
         self.ctx = ctx
         self.keycache = keys
         self.files = files
-        self.cursors = HashCursors()
         self.marks = MarkBatcher(ctx)
 
     @property
@@ -188,8 +186,6 @@ class Uploads:
                 conn.execute(upload_chunks.insert(), rows[start : start + 1000])
 
         await self.ctx.db.write(insert)
-        self.cursors.start(session_id, keys)
-        self.cursors.stop_at(session_id, rows)
         return await self.status(actor, session_id)
 
     async def declare(
@@ -268,7 +264,6 @@ class Uploads:
             await self.ctx.db.write(insert)
         except UniqueViolation as exc:
             raise Conflict("these chunks were declared concurrently") from exc
-        self.cursors.stop_at(session_id, rows)
         names = [str(r["chunk_id"]) for r in rows]
         seen = await self.ctx.db.read(lambda c: listed_before(c, session_id, set(names), count))
         missing = []
@@ -356,7 +351,6 @@ class Uploads:
             conn.execute(upload_sessions.delete().where(upload_sessions.c.id == session_id))
 
         await self.ctx.db.write(delete)
-        self.cursors.drop(session_id)
 
     # -- chunks and commit -------------------------------------------------------------------
 
@@ -402,9 +396,7 @@ class Uploads:
         keys = self.keycache.keys(access, actor)
 
         async def store(r: Row[Any], data: bytearray) -> StoredChunk:
-            out = await self.ctx.engine.store_chunk(data, keys, bytes(r.plain_hash))
-            await self.cursors.feed(session_id, r.idx, data)
-            return out
+            return await self.ctx.engine.store_chunk(data, keys, bytes(r.plain_hash))
 
         outcomes, error = await receive_chunks(body, rows, index, store, self.ctx.engine.in_flight)
         good = [(r, out) for r, out in outcomes if isinstance(out, StoredChunk)]
@@ -441,18 +433,13 @@ class Uploads:
             raise Conflict(f"{len(missing)} chunk(s) are still missing", missing=missing[:1000])
         if sum(r.size for r in rows) != row.size:
             raise Invalid("the chunk sizes do not add up to the file size")
-        keys = self.keycache.keys(access, actor)
         prepared = await prepare_result(
             self.ctx,
-            access,
-            keys,
-            split_path(row.path),
+            self.keycache.keys(access, actor),
+            split_path(row.path)[-1],
             chunk_refs(rows),
             {r.chunk_id: r.stored_size for r in rows},
             row.size,
             row.content_type,
-            self.cursors.get(session_id),
         )
-        info = await commit_session(self.ctx, self.files, actor, row, prepared)
-        self.cursors.drop(session_id)
-        return info
+        return await commit_session(self.ctx, self.files, actor, row, prepared)

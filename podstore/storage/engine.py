@@ -11,6 +11,10 @@ CONTRACT (agreed with core/; the storage issue fills in the bodies, the signatur
 - `ChunkEngine.read` returns an async iterator of plaintext for [start, end).
 - Every chunk blob is stored under `ChunkRef.name` (hex id).
 - `ChunkEngine.store_chunk` stores one chunk whose plain BLAKE3 the client declared.
+- Content hash: of inline content, BLAKE3(key=dedup_key, data=plaintext); of chunked content,
+  BLAKE3(key=dedup_key) over the chunk list (`chunk_list_hash`). Chunk ids commit to their
+  plaintext, so this commits to the whole content, and a version assembled from chunks that
+  arrived in any order, on any node or in an earlier session gets it without reading them.
 
 A chunk found already stored is not written again. If its mtime is older than
 `refresh_age`, it is touched so that garbage collection (whose grace period must exceed
@@ -21,10 +25,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import struct
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import AsyncIterable, AsyncIterator, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
@@ -48,6 +53,7 @@ __all__ = [
     "StoredChunk",
     "WriteResult",
     "chunk_id_for_plain_hash",
+    "chunk_list_hash",
 ]
 
 T = TypeVar("T")
@@ -82,8 +88,17 @@ def chunk_id_for_plain_hash(dedup_key: bytes, plain_hash: bytes) -> bytes:
     return blake3.blake3(plain_hash, key=dedup_key).digest()
 
 
-def content_hasher(keys: PodKeys) -> blake3.blake3:
-    return blake3.blake3(key=keys.dedup_key)
+_CHUNK_LIST = b"podstore chunk list v1\0"
+_SIZE = struct.Struct("<Q")
+
+
+def chunk_list_hash(dedup_key: bytes, chunks: Iterable[ChunkRef]) -> bytes:
+    """The content hash of chunked content: its chunk ids and plaintext sizes, in order."""
+    hasher = blake3.blake3(_CHUNK_LIST, key=dedup_key)
+    for ref in chunks:
+        hasher.update(ref.id)
+        hasher.update(_SIZE.pack(ref.size))
+    return hasher.digest()
 
 
 class _KnownChunks:
@@ -232,9 +247,13 @@ class ChunkEngine:
         self._known.add(name, len(sealed))
         return StoredChunk(chunk_id, len(plain), len(sealed), new=True)
 
+    def _store_hashed(self, plain: Buffer, keys: PodKeys) -> tuple[bytes, StoredChunk]:
+        plain_hash = blake3.blake3(plain).digest()
+        chunk_id = chunk_id_for_plain_hash(keys.dedup_key, plain_hash)
+        return plain_hash, self._store_with_id(plain, chunk_id, keys)
+
     def _store(self, plain: Buffer, keys: PodKeys) -> StoredChunk:
-        chunk_id = chunk_id_for_plain_hash(keys.dedup_key, blake3.blake3(plain).digest())
-        return self._store_with_id(plain, chunk_id, keys)
+        return self._store_hashed(plain, keys)[1]
 
     def _store_checked(self, plain: Buffer, keys: PodKeys, expected: bytes) -> StoredChunk:
         if blake3.blake3(plain).digest() != expected:
@@ -247,6 +266,10 @@ class ChunkEngine:
         """Store one chunk a client sent with its plain BLAKE3 (upload handshake, tus)."""
         return await self._run(self._store_checked, plain, keys, expected_plain_hash)
 
+    async def store_cut(self, plain: Buffer, keys: PodKeys) -> tuple[bytes, StoredChunk]:
+        """Store one chunk the server cut itself (tus): its plain BLAKE3, and the chunk."""
+        return await self._run(self._store_hashed, plain, keys)
+
     async def has_chunk(self, chunk_id: bytes) -> bool:
         """True if the chunk is stored (and now safe from GC for the grace period)."""
         return await self._run(self._present_size, chunk_id.hex()) is not None
@@ -255,17 +278,10 @@ class ChunkEngine:
 
     async def write(self, source: AsyncIterable[bytes], keys: PodKeys) -> WriteResult:
         chunker = StreamChunker(self.params)
-        hasher = content_hasher(keys)
         pending: deque[asyncio.Future[StoredChunk]] = deque()
         stored: list[StoredChunk] = []
         blocks: deque[tuple[int, bytearray]] = deque()  # (chunks dispatched so far, block)
         dispatched = 0
-
-        def cut(final: bool) -> tuple[bytearray, list[memoryview]]:
-            block, views = chunker.take(final)
-            for view in views:
-                hasher.update(view)
-            return block, views
 
         async def finish_oldest() -> None:
             stored.append(await pending.popleft())
@@ -274,7 +290,7 @@ class ChunkEngine:
 
         async def dispatch(final: bool) -> None:
             nonlocal dispatched
-            block, views = await self._run(cut, final)
+            block, views = await self._run(chunker.take, final)
             for view in views:
                 while len(pending) >= self.in_flight:
                     await finish_oldest()
@@ -300,7 +316,8 @@ class ChunkEngine:
         for chunk in stored:
             refs.append(ChunkRef(chunk.id, offset, chunk.size))
             offset += chunk.size
-        manifest = Manifest(size=offset, content_hash=hasher.digest(), chunks=tuple(refs))
+        content_hash = chunk_list_hash(keys.dedup_key, refs)
+        manifest = Manifest(size=offset, content_hash=content_hash, chunks=tuple(refs))
         return WriteResult(manifest, tuple(stored))
 
     # -- read ----------------------------------------------------------------------------

@@ -35,7 +35,8 @@ class ChunkRef:
 class Manifest:
     """A version's content: `chunks` in order, or `inline` sealed bytes for small files.
 
-    `content_hash` is BLAKE3 of the whole plaintext keyed with the pod's dedup key.
+    `content_hash` is keyed with the pod's dedup key: BLAKE3 of the plaintext for inline
+    content, of the chunk list for chunked content (`engine.chunk_list_hash`).
     """
 
     size: int
