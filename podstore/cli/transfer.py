@@ -36,7 +36,17 @@ from podstore.cli.client import ApiError, Client, q
 
 PIECE = 1024 * 1024
 STATE_MAX_AGE = 30 * 24 * 3600
-BATCH = 16 * 1024 * 1024  # consecutive missing chunks go together up to this many bytes
+MIN_BATCH = 8 * 1024 * 1024
+MAX_BATCH = 64 * 1024 * 1024  # when the server does not say how big a request may be
+
+
+def batch_size(size: int, jobs: int, max_request: int) -> int:
+    """Bytes of consecutive chunks sent per request.
+
+    As many as the server takes, since each request costs a round trip and a durable
+    write, but few enough that every job gets two or more requests of the file.
+    """
+    return min(max_request, max(MIN_BATCH, size // (2 * jobs)))
 
 
 def progress_bar() -> Progress:
@@ -127,7 +137,7 @@ class Uploader:
         self.client = client
         self.jobs = max(1, jobs)
         self.fresh = fresh
-        self.batch_bytes = BATCH
+        self.batch_bytes = MIN_BATCH
         self.params: dict[str, dict[str, Any] | None] = {}
         self.stats = PutStats()
 
@@ -155,7 +165,9 @@ class Uploader:
         state = None if self.fresh else load_state(where)
         if state is None or state.get("params") != params:
             state = {"params": params, "chunks": None, "session": None}
-        self.batch_bytes = min(BATCH, int(params.get("max_request_bytes", BATCH)))
+        self.batch_bytes = batch_size(
+            size, self.jobs, int(params.get("max_request_bytes", MAX_BATCH))
+        )
         if state["chunks"] is None and params.get("declare_in_parts"):
             upload_id = self._stream(local, pod, remote, size, state, where, progress, task)
         else:

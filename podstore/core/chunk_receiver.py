@@ -1,9 +1,9 @@
 """Receiving the body of a handshake chunk request: chunks are stored as they complete.
 
-A body holds one or more consecutive declared chunks. Each is copied from the arriving pieces
-into its own buffer, and as soon as it is complete its verification (BLAKE3 against the
-declared hash), encryption and write start on the engine's threads, and the content hasher is
-fed, while the rest of the body is still arriving. So receiving, hashing and encrypting
+A body holds one or more consecutive declared chunks. Each chunk is collected as views of
+the arriving pieces (no copy on the event loop), and as soon as it is complete its
+verification (BLAKE3 against the declared hash), encryption and write start on the engine's
+threads while the rest of the body is still arriving. So receiving, hashing and encrypting
 overlap within one request, as they do in a streaming PUT, and the whole body is never held.
 At most `in_flight` complete chunks of a request wait for the engine.
 """
@@ -20,7 +20,7 @@ from sqlalchemy.engine import Row
 from podstore.core.errors import Invalid
 from podstore.storage.engine import StoredChunk
 
-Store = Callable[[Row[Any], bytearray], Awaitable[StoredChunk]]
+Store = Callable[[Row[Any], list[memoryview]], Awaitable[StoredChunk]]
 
 
 async def once(data: bytes) -> AsyncIterator[bytes]:
@@ -73,8 +73,7 @@ async def receive_chunks(
             outcomes.append((row, exc))
 
     position = 0
-    buf: bytearray | None = None
-    into = memoryview(b"")
+    parts: list[memoryview] = []
     filled = 0
     received = 0
     error: Exception | None = None
@@ -83,27 +82,22 @@ async def receive_chunks(
             view = memoryview(piece)
             received += len(view)
             while view:
-                if buf is None:
-                    if position >= len(rows):
-                        raise Invalid(
-                            f"the body holds more than whole chunks from chunk {index} on"
-                        )
-                    buf = bytearray(rows[position].size)
-                    into = memoryview(buf)
-                    filled = 0
-                take = min(len(view), len(buf) - filled)
-                into[filled : filled + take] = view[:take]
-                filled += take
-                view = view[take:]
-                if filled == len(buf):
+                if position >= len(rows):
+                    raise Invalid(f"the body holds more than whole chunks from chunk {index} on")
+                size = rows[position].size
+                part = view[: size - filled]
+                parts.append(part)
+                filled += len(part)
+                view = view[len(part) :]
+                if filled == size:
                     while len(pending) >= in_flight:
                         await settle_oldest()
                     pending.append(
-                        (rows[position], asyncio.ensure_future(store(rows[position], buf)))
+                        (rows[position], asyncio.ensure_future(store(rows[position], parts)))
                     )
                     position += 1
-                    buf, into = None, memoryview(b"")
-        if buf is not None or position == 0:
+                    parts, filled = [], 0
+        if parts or position == 0:
             raise Invalid(
                 f"the body must hold whole chunks from chunk {index} on (got {received} bytes)"
             )

@@ -157,6 +157,14 @@ def session_chunk_names(conn: Connection) -> set[str]:
     return names
 
 
+_MARK = (
+    upload_chunks.update()
+    .where(upload_chunks.c.session_id == sa.bindparam("b_session"))
+    .where(upload_chunks.c.chunk_id == sa.bindparam("b_chunk"))
+    .values(present=True, stored_size=sa.bindparam("b_size"))
+)
+
+
 class MarkBatcher:
     """Group commit of "chunk stored" marks: concurrent chunk requests share a transaction.
 
@@ -185,14 +193,12 @@ class MarkBatcher:
             batch, self._queue = self._queue, []
 
             def write(conn: Connection, batch: list[tuple[str, Any, Any]] = batch) -> None:
-                for session_id, stored, _ in batch:
-                    for chunk_id, stored_size in stored:
-                        conn.execute(
-                            upload_chunks.update()
-                            .where(upload_chunks.c.session_id == session_id)
-                            .where(upload_chunks.c.chunk_id == chunk_id)
-                            .values(present=True, stored_size=stored_size)
-                        )
+                marks = [
+                    {"b_session": session_id, "b_chunk": chunk_id, "b_size": stored_size}
+                    for session_id, stored, _ in batch
+                    for chunk_id, stored_size in stored
+                ]
+                conn.execute(_MARK, marks)
                 for session_id in {item[0] for item in batch}:
                     touch(conn, session_id, ttl)
 

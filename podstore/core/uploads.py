@@ -17,7 +17,6 @@ returned as is, and chunks stored by any earlier session are found present.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterable, Sequence
 from typing import Any
 
@@ -106,9 +105,8 @@ class Uploads:
         ordered = sorted(names)
 
         found = await self.ctx.db.read(lambda c: referenced_in_pod(c, pod_id, ordered))
-        rest = [n for n in ordered if n not in found]
-        flags = await asyncio.gather(*(self.ctx.engine.has_chunk(bytes.fromhex(n)) for n in rest))
-        found.update(n for n, ok in zip(rest, flags, strict=True) if ok)
+        rest = [bytes.fromhex(n) for n in ordered if n not in found]
+        found.update(i.hex() for i in await self.ctx.engine.stored_chunks(rest))
         return found
 
     async def _rows(
@@ -395,8 +393,8 @@ class Uploads:
         rows = body_rows(rows, index, length)
         keys = self.keycache.keys(access, actor)
 
-        async def store(r: Row[Any], data: bytearray) -> StoredChunk:
-            return await self.ctx.engine.store_chunk(data, keys, bytes(r.plain_hash))
+        async def store(r: Row[Any], parts: list[memoryview]) -> StoredChunk:
+            return await self.ctx.engine.store_chunk(parts, keys, bytes(r.plain_hash))
 
         outcomes, error = await receive_chunks(body, rows, index, store, self.ctx.engine.in_flight)
         good = [(r, out) for r, out in outcomes if isinstance(out, StoredChunk)]

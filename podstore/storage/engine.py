@@ -29,7 +29,7 @@ import struct
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
@@ -99,6 +99,26 @@ def chunk_list_hash(dedup_key: bytes, chunks: Iterable[ChunkRef]) -> bytes:
         hasher.update(ref.id)
         hasher.update(_SIZE.pack(ref.size))
     return hasher.digest()
+
+
+_local = threading.local()
+
+
+def _joined(parts: Sequence[Buffer]) -> Buffer:
+    """The parts as one buffer: the only part, or a copy in this thread's reused buffer
+    (valid until the thread's next call)."""
+    if len(parts) == 1:
+        return parts[0]
+    size = sum(len(p) for p in parts)
+    buf: bytearray | None = getattr(_local, "joined", None)
+    if buf is None or len(buf) < size:
+        buf = _local.joined = bytearray(max(size, 1 << 20))
+    view = memoryview(buf)
+    at = 0
+    for part in parts:
+        view[at : at + len(part)] = part
+        at += len(part)
+    return view[:size]
 
 
 class _KnownChunks:
@@ -260,19 +280,39 @@ class ChunkEngine:
             raise ChecksumMismatch("chunk does not match its declared BLAKE3")
         return self._store_with_id(plain, chunk_id_for_plain_hash(keys.dedup_key, expected), keys)
 
+    def _store_parts(self, parts: Sequence[Buffer], keys: PodKeys, expected: bytes) -> StoredChunk:
+        return self._store_checked(_joined(parts), keys, expected)
+
     async def store_chunk(
-        self, plain: Buffer, keys: PodKeys, expected_plain_hash: bytes
+        self, plain: Buffer | Sequence[Buffer], keys: PodKeys, expected_plain_hash: bytes
     ) -> StoredChunk:
-        """Store one chunk a client sent with its plain BLAKE3 (upload handshake, tus)."""
-        return await self._run(self._store_checked, plain, keys, expected_plain_hash)
+        """Store one chunk a client sent with its plain BLAKE3 (upload handshake).
+
+        The chunk may come as the consecutive parts it arrived in; they are joined on the
+        engine's thread, into a buffer the thread reuses.
+        """
+        if isinstance(plain, bytes | bytearray | memoryview):
+            return await self._run(self._store_checked, plain, keys, expected_plain_hash)
+        return await self._run(self._store_parts, plain, keys, expected_plain_hash)
 
     async def store_cut(self, plain: Buffer, keys: PodKeys) -> tuple[bytes, StoredChunk]:
         """Store one chunk the server cut itself (tus): its plain BLAKE3, and the chunk."""
         return await self._run(self._store_hashed, plain, keys)
 
-    async def has_chunk(self, chunk_id: bytes) -> bool:
-        """True if the chunk is stored (and now safe from GC for the grace period)."""
-        return await self._run(self._present_size, chunk_id.hex()) is not None
+    async def stored_chunks(self, ids: Iterable[bytes]) -> set[bytes]:
+        """Which of these chunks are stored (each now safe from GC for the grace period).
+
+        One job, on the event loop's default executor rather than the engine's threads, so
+        that the chunk list of a new upload is not answered after the chunks of others.
+        """
+        if self._closed:
+            raise RuntimeError("ChunkEngine is closed")
+        wanted = list(ids)
+
+        def check() -> set[bytes]:
+            return {i for i in wanted if self._present_size(i.hex()) is not None}
+
+        return await asyncio.to_thread(check)
 
     # -- write ---------------------------------------------------------------------------
 

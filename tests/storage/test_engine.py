@@ -227,7 +227,8 @@ def test_store_chunk_checks_the_declared_hash(engine_factory: Factory) -> None:
     stored = run(engine.store_chunk(plain, keys, plain_hash))
     assert stored.new and stored.id == chunk_id_for_plain_hash(keys.dedup_key, plain_hash)
     assert frame.checksum_ok(blobs.get(stored.id.hex()))
-    assert run(engine.has_chunk(stored.id))
+    other = chunk_id_for_plain_hash(keys.dedup_key, blake3.blake3(b"other").digest())
+    assert run(engine.stored_chunks([stored.id, other])) == {stored.id}
     again = run(engine.store_chunk(plain, keys, plain_hash))
     assert not again.new and again.stored_size == stored.stored_size
     from podstore.storage.manifest import ChunkRef
