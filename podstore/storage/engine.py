@@ -255,45 +255,55 @@ class ChunkEngine:
         self._known.add(name, info.size)
         return info.size
 
-    def _store_with_id(self, plain: Buffer, chunk_id: bytes, keys: PodKeys) -> StoredChunk:
+    def _store_with_id(
+        self, parts: Sequence[Buffer], chunk_id: bytes, keys: PodKeys
+    ) -> StoredChunk:
+        """Store the chunk made of `parts` (its bytes in order) under `chunk_id`."""
         name = chunk_id.hex()
+        size = sum(len(p) for p in parts)
         present = self._present_size(name)
         if present is not None:
-            return StoredChunk(chunk_id, len(plain), present, new=False)
-        sealed = frame.seal_reusing(
-            plain, self._aead(keys.data_key), chunk_id, compression=keys.compression
+            return StoredChunk(chunk_id, size, present, new=False)
+        sealed = frame.seal_parts_reusing(
+            parts, keys.data_key, chunk_id, compression=keys.compression
         )
+        if sealed is None:  # it may compress: zstd wants it in one piece
+            sealed = frame.seal_reusing(
+                _joined(parts), self._aead(keys.data_key), chunk_id, compression=keys.compression
+            )
         self.blobs.put(name, sealed)
         self._known.add(name, len(sealed))
-        return StoredChunk(chunk_id, len(plain), len(sealed), new=True)
+        return StoredChunk(chunk_id, size, len(sealed), new=True)
 
     def _store_hashed(self, plain: Buffer, keys: PodKeys) -> tuple[bytes, StoredChunk]:
         plain_hash = blake3.blake3(plain).digest()
         chunk_id = chunk_id_for_plain_hash(keys.dedup_key, plain_hash)
-        return plain_hash, self._store_with_id(plain, chunk_id, keys)
+        return plain_hash, self._store_with_id((plain,), chunk_id, keys)
 
     def _store(self, plain: Buffer, keys: PodKeys) -> StoredChunk:
         return self._store_hashed(plain, keys)[1]
 
-    def _store_checked(self, plain: Buffer, keys: PodKeys, expected: bytes) -> StoredChunk:
-        if blake3.blake3(plain).digest() != expected:
+    def _store_checked(
+        self, parts: Sequence[Buffer], keys: PodKeys, expected: bytes
+    ) -> StoredChunk:
+        hasher = blake3.blake3()
+        for part in parts:
+            hasher.update(part)
+        if hasher.digest() != expected:
             raise ChecksumMismatch("chunk does not match its declared BLAKE3")
-        return self._store_with_id(plain, chunk_id_for_plain_hash(keys.dedup_key, expected), keys)
-
-    def _store_parts(self, parts: Sequence[Buffer], keys: PodKeys, expected: bytes) -> StoredChunk:
-        return self._store_checked(_joined(parts), keys, expected)
+        chunk_id = chunk_id_for_plain_hash(keys.dedup_key, expected)
+        return self._store_with_id(parts, chunk_id, keys)
 
     async def store_chunk(
         self, plain: Buffer | Sequence[Buffer], keys: PodKeys, expected_plain_hash: bytes
     ) -> StoredChunk:
         """Store one chunk a client sent with its plain BLAKE3 (upload handshake).
 
-        The chunk may come as the consecutive parts it arrived in; they are joined on the
-        engine's thread, into a buffer the thread reuses.
+        The chunk may come as the consecutive parts it arrived in: they are hashed and
+        encrypted part by part, and joined (into a buffer the thread reuses) only for zstd.
         """
-        if isinstance(plain, bytes | bytearray | memoryview):
-            return await self._run(self._store_checked, plain, keys, expected_plain_hash)
-        return await self._run(self._store_parts, plain, keys, expected_plain_hash)
+        parts = (plain,) if isinstance(plain, bytes | bytearray | memoryview) else plain
+        return await self._run(self._store_checked, parts, keys, expected_plain_hash)
 
     async def store_cut(self, plain: Buffer, keys: PodKeys) -> tuple[bytes, StoredChunk]:
         """Store one chunk the server cut itself (tus): its plain BLAKE3, and the chunk."""

@@ -18,12 +18,14 @@ from __future__ import annotations
 import os
 import struct
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import blake3
 import zstandard
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from podstore.storage.errors import CorruptData
@@ -110,6 +112,10 @@ def _decompressor() -> zstandard.ZstdDecompressor:
     return dec
 
 
+def _incompressible(sample: Buffer) -> bool:
+    return len(_compressor(1).compress(sample)) > len(sample) * 15 // 16
+
+
 def compress(plain: Buffer, compression: Compression) -> tuple[int, Buffer]:
     """(codec, payload): zstd output only when it is clearly smaller than the input."""
     level = LEVELS[compression]
@@ -119,8 +125,7 @@ def compress(plain: Buffer, compression: Compression) -> tuple[int, Buffer]:
     if size >= _SAMPLE_FROM:
         # incompressible data (media, archives, ciphertext) is detected on a sample
         mid = size // 2
-        sample = memoryview(plain)[mid : mid + _SAMPLE]
-        if len(_compressor(1).compress(sample)) > len(sample) * 15 // 16:
+        if _incompressible(memoryview(plain)[mid : mid + _SAMPLE]):
             return CODEC_NONE, plain
     packed = _compressor(level).compress(plain)
     if len(packed) <= size - size // 32:
@@ -150,6 +155,21 @@ def seal(
     return b"".join((prefix, hasher.digest(), body))
 
 
+def _out(size: int) -> memoryview:
+    """This thread's frame buffer, at least `size` bytes: valid until its next seal."""
+    buf: bytearray | None = getattr(_local, "out", None)
+    if buf is None or len(buf) < size:
+        buf = _local.out = bytearray(max(size, 1 << 20))
+    return memoryview(buf)
+
+
+def _checksummed(view: memoryview) -> memoryview:
+    hasher = blake3.blake3(view[: _PREFIX.size])
+    hasher.update(view[HEADER_SIZE:])
+    view[_PREFIX.size : HEADER_SIZE] = hasher.digest()
+    return view
+
+
 def seal_reusing(
     plain: Buffer,
     aead: AESGCM,
@@ -165,18 +185,53 @@ def seal_reusing(
     codec, payload = compress(plain, compression)
     nonce = os.urandom(NONCE_SIZE)
     prefix = _prefix(KIND_CHUNK, codec, len(payload), len(plain), nonce)
-    total = HEADER_SIZE + len(payload) + TAG_SIZE
-    buf: bytearray | None = getattr(_local, "out", None)
-    if buf is None or len(buf) < total:
-        buf = _local.out = bytearray(max(total, 1 << 20))
-    view = memoryview(buf)[:total]
+    view = _out(HEADER_SIZE + len(payload) + TAG_SIZE)[: HEADER_SIZE + len(payload) + TAG_SIZE]
     view[: _PREFIX.size] = prefix
-    body = view[HEADER_SIZE:]
-    aead.encrypt_into(nonce, payload, aad_id + prefix, body)
-    hasher = blake3.blake3(prefix)
-    hasher.update(body)
-    view[_PREFIX.size : HEADER_SIZE] = hasher.digest()
-    return view
+    aead.encrypt_into(nonce, payload, aad_id + prefix, view[HEADER_SIZE:])
+    return _checksummed(view)
+
+
+def _middle_sample(parts: Sequence[Buffer], size: int) -> Buffer:
+    """Up to `_SAMPLE` bytes from the middle of the parts' concatenation (within one part)."""
+    at = size // 2
+    for part in parts:
+        if at < len(part):
+            return memoryview(part)[at : at + _SAMPLE]
+        at -= len(part)
+    return b""
+
+
+def seal_parts_reusing(
+    parts: Sequence[Buffer],
+    data_key: bytes,
+    aad_id: bytes,
+    *,
+    compression: Compression = "fast",
+) -> memoryview | None:
+    """`seal_reusing` of the parts' concatenation, encrypted part by part, without joining
+    them first; None when the content may compress (then seal the joined parts instead).
+
+    A frame from here is the same as one from `seal_reusing` (AES-GCM is a stream cipher
+    with the tag at the end), for content that `compress` leaves uncompressed.
+    """
+    size = sum(len(p) for p in parts)
+    if LEVELS[compression] is not None:
+        sample = _middle_sample(parts, size)
+        if size < _SAMPLE_FROM or len(sample) < _SAMPLE // 4 or not _incompressible(sample):
+            return None
+    nonce = os.urandom(NONCE_SIZE)
+    prefix = _prefix(KIND_CHUNK, CODEC_NONE, size, size, nonce)
+    total = HEADER_SIZE + size + TAG_SIZE
+    view = _out(total + 16)  # update_into wants a block of room past its output
+    view[: _PREFIX.size] = prefix
+    encryptor = Cipher(algorithms.AES(data_key), modes.GCM(nonce)).encryptor()
+    encryptor.authenticate_additional_data(aad_id + prefix)
+    at = HEADER_SIZE
+    for part in parts:
+        at += encryptor.update_into(part, view[at:])
+    encryptor.finalize()
+    view[at:total] = encryptor.tag
+    return _checksummed(view[:total])
 
 
 def open_frame(frame: Buffer, aead: AESGCM, aad_id: bytes, *, kind: int = KIND_CHUNK) -> bytes:

@@ -281,3 +281,25 @@ def test_write_streams_with_bounded_memory(engine_factory: Factory) -> None:
     assert blobs.peak <= engine.workers
     # the source is pulled no further ahead than a cut block plus the chunks in flight
     assert lag <= (3 + engine.in_flight) * SMALL.max_size + 8192, lag
+
+
+@pytest.mark.parametrize("kind", ["noise", "text"])
+def test_store_chunk_from_parts(engine_factory: Factory, kind: str) -> None:
+    blobs = MemoryBlobStore()
+    engine = engine_factory(blobs)
+    keys = new_keys()
+    plain = os.urandom(700_000) if kind == "noise" else b"some text, again and again " * 26_000
+    plain_hash = blake3.blake3(plain).digest()
+    view = memoryview(plain)
+    parts = [view[:1], view[1:300_001], view[300_001:]]
+    bad = [view[:1], memoryview(bytes(300_000)), view[300_001:]]
+    with pytest.raises(ChecksumMismatch):
+        run(engine.store_chunk(bad, keys, plain_hash))
+    stored = run(engine.store_chunk(parts, keys, plain_hash))
+    assert stored.new and stored.size == len(plain)
+    compressed = frame.parse_header(blobs.get(stored.id.hex())).codec == frame.CODEC_ZSTD
+    assert compressed == (kind == "text")
+    from podstore.storage.manifest import ChunkRef
+
+    manifest = Manifest(len(plain), bytes(32), chunks=(ChunkRef(stored.id, 0, len(plain)),))
+    assert read(engine, manifest, keys) == plain

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from podstore.storage import frame
 from podstore.storage.errors import CorruptData
@@ -92,3 +95,37 @@ def test_unknown_version_rejected(aead: AESGCM) -> None:
     sealed[4] = 2
     with pytest.raises(CorruptData, match="version"):
         frame.parse_header(bytes(sealed))
+
+
+def split(data: bytes, cuts: list[int]) -> list[memoryview]:
+    view = memoryview(data)
+    edges = [0, *sorted(c % (len(data) + 1) for c in cuts), len(data)]
+    return [view[a:b] for a, b in itertools.pairwise(edges)]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    size=st.integers(frame._SAMPLE_FROM, 3 << 20),
+    cuts=st.lists(st.integers(0, 1 << 22), max_size=6),
+)
+def test_parts_seal_like_the_joined_chunk(size: int, cuts: list[int]) -> None:
+    key = os.urandom(32)
+    aead = AESGCM(key)
+    noise = os.urandom(size)
+    sealed = frame.seal_parts_reusing(split(noise, cuts), key, ID)
+    assert sealed is not None
+    assert frame.parse_header(sealed).codec == frame.CODEC_NONE
+    assert len(sealed) == size + frame.OVERHEAD
+    assert frame.checksum_ok(sealed)
+    assert frame.open_frame(bytes(sealed), aead, ID) == noise
+    with pytest.raises(CorruptData):
+        frame.open_frame(bytes(sealed), aead, bytes(32))
+
+
+def test_parts_that_may_compress_are_left_to_seal_whole() -> None:
+    key = os.urandom(32)
+    assert frame.seal_parts_reusing(split(TEXT, [1000, 300_000]), key, ID) is None
+    small = os.urandom(frame._SAMPLE_FROM - 1)
+    assert frame.seal_parts_reusing([small], key, ID) is None
+    off = frame.seal_parts_reusing(split(TEXT, [5]), key, ID, compression="off")
+    assert off is not None and frame.open_frame(bytes(off), AESGCM(key), ID) == TEXT
