@@ -28,6 +28,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from podstore.storage import buffers
 from podstore.storage.errors import CorruptData
 
 Buffer = bytes | bytearray | memoryview
@@ -157,10 +158,7 @@ def seal(
 
 def _out(size: int) -> memoryview:
     """This thread's frame buffer, at least `size` bytes: valid until its next seal."""
-    buf: bytearray | None = getattr(_local, "out", None)
-    if buf is None or len(buf) < size:
-        buf = _local.out = bytearray(max(size, 1 << 20))
-    return memoryview(buf)
+    return buffers.thread_buffer(buffers.FRAME, size)
 
 
 def _checksummed(view: memoryview) -> memoryview:
@@ -177,11 +175,8 @@ def seal_reusing(
     *,
     compression: Compression = "fast",
 ) -> memoryview:
-    """Like `seal` for a chunk, into a per-thread buffer: valid until the thread's next call.
-
-    Writing into warm memory instead of fresh allocations saves the page faults that
-    otherwise cost more than the encryption itself.
-    """
+    """Like `seal` for a chunk, into this thread's frame buffer (storage/buffers.py): valid
+    until the thread's next call."""
     codec, payload = compress(plain, compression)
     nonce = os.urandom(NONCE_SIZE)
     prefix = _prefix(KIND_CHUNK, codec, len(payload), len(plain), nonce)
@@ -192,11 +187,12 @@ def seal_reusing(
 
 
 def _middle_sample(parts: Sequence[Buffer], size: int) -> Buffer:
-    """Up to `_SAMPLE` bytes from the middle of the parts' concatenation (within one part)."""
+    """Up to `_SAMPLE` bytes of the part that holds the middle of their concatenation."""
     at = size // 2
     for part in parts:
         if at < len(part):
-            return memoryview(part)[at : at + _SAMPLE]
+            start = max(0, min(at, len(part) - _SAMPLE))
+            return memoryview(part)[start : start + _SAMPLE]
         at -= len(part)
     return b""
 

@@ -15,10 +15,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import mmap
 import os
 import re
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -26,6 +24,7 @@ from pathlib import Path
 
 import blake3
 
+from podstore.storage import buffers
 from podstore.storage.blobstore import BlobInfo, BlobStore, Buffer, check_range, validate_name
 from podstore.storage.errors import BackendUnavailable, BlobNotFound, StorageError
 
@@ -33,9 +32,7 @@ _HEX4 = re.compile(r"[0-9a-f]{4}")
 _TMP = ".tmp-"
 DIRECT_THRESHOLD = 128 * 1024  # smaller blobs are written through the page cache
 _O_DIRECT: int = getattr(os, "O_DIRECT", 0)  # 0 where the platform has none
-_ALIGN = 4096  # O_DIRECT buffer address, file offset and length are multiples of this
 _PIECE = 8 << 20  # largest staging buffer: bigger blobs are written in pieces of this size
-_staging = threading.local()  # per thread: `buf`, a page-aligned mmap reused across puts
 
 
 def _shard(name: str) -> tuple[str, str]:
@@ -56,33 +53,38 @@ def _write_buffered(fd: int, view: memoryview) -> None:
         view = view[os.write(fd, view) :]
 
 
-def _staging_buffer(size: int) -> mmap.mmap:
-    buf: mmap.mmap | None = getattr(_staging, "buf", None)
-    if buf is None or len(buf) < size:
-        buf = _staging.buf = mmap.mmap(-1, size)
-    return buf
+def _write_aligned(fd: int, padded: memoryview) -> None:
+    """Write `padded` (page-aligned, a multiple of ALIGN long) to `fd`, opened with O_DIRECT.
+
+    A short write that leaves the offset unaligned turns O_DIRECT off on `fd` for the rest.
+    """
+    done = 0
+    while done < len(padded):
+        done += os.write(fd, padded[done:])
+        if done % buffers.ALIGN:
+            flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+            fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~_O_DIRECT)
 
 
 def _write_direct(fd: int, view: memoryview) -> None:
-    """Write `view` to `fd` (opened with O_DIRECT) through this thread's staging buffer.
+    """Write `view` to `fd` (opened with O_DIRECT), padded with zeros to ALIGN; the caller
+    truncates the file to `len(view)`.
 
-    Each piece is padded to `_ALIGN` with zeros; the caller truncates the file to
-    `len(view)`. A short write that leaves the offset unaligned turns O_DIRECT off on `fd`
-    and the rest is written buffered.
+    A frame sealed in this thread's buffer is written where it lies; anything else goes
+    through the thread's staging buffer, in pieces of at most `_PIECE` bytes.
     """
-    buf = _staging_buffer(min(-(-len(view) // _ALIGN) * _ALIGN, _PIECE))
-    with memoryview(buf) as staged:
-        for start in range(0, len(view), len(staged)):
-            piece = view[start : start + len(staged)]
-            padded = -(-len(piece) // _ALIGN) * _ALIGN
-            staged[: len(piece)] = piece
-            staged[len(piece) : padded] = bytes(padded - len(piece))
-            done = 0
-            while done < padded:
-                done += os.write(fd, staged[done:padded])
-                if done % _ALIGN:
-                    flags = fcntl.fcntl(fd, fcntl.F_GETFL)
-                    fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~_O_DIRECT)
+    in_place = buffers.padded_in_place(view)
+    if in_place is not None:
+        _write_aligned(fd, in_place)
+        return
+    staged = buffers.thread_buffer(buffers.STAGING, min(len(view), _PIECE))
+    step = min(len(staged), _PIECE)
+    for start in range(0, len(view), step):
+        piece = view[start : start + step]
+        padded = buffers.round_up(len(piece))
+        staged[: len(piece)] = piece
+        staged[len(piece) : padded] = bytes(padded - len(piece))
+        _write_aligned(fd, staged[:padded])
 
 
 class LocalBlobStore(BlobStore):
