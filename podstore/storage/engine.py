@@ -161,6 +161,7 @@ class ChunkEngine:
         *,
         inline_threshold: int = 64 * 1024,
         workers: int | None = None,
+        in_flight: int | None = None,
         readahead: int | None = None,
         refresh_age: float = 3600.0,
         known_capacity: int = 4096,
@@ -171,9 +172,13 @@ class ChunkEngine:
         self.blobs = blobs
         self.params = params
         self.inline_threshold = inline_threshold
-        self.workers = workers or max(4, os.cpu_count() or 1)
-        self.in_flight = self.workers + 2
-        self.readahead = readahead or self.workers
+        cpus = os.cpu_count() or 1
+        # a chunk write waits on the disk (O_DIRECT write, fsyncs) several times longer than
+        # it computes, so the pool is larger than the CPUs; one stream keeps a smaller
+        # window (memory per upload), and concurrent streams fill the rest of the pool
+        self.workers = workers or max(6, 2 * cpus + 2)
+        self.in_flight = in_flight or max(6, cpus + 4)
+        self.readahead = readahead or max(4, cpus)
         self.refresh_age = refresh_age
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="podstore-chunk")
         self._known = _KnownChunks(known_capacity, refresh_age)
