@@ -14,7 +14,8 @@ import threading
 
 ALIGN = 4096
 FRAME = "frame"
-STAGING = "staging"
+JOINED = "joined"  # parts of a chunk, joined for zstd
+STAGING = "staging"  # other data the local store writes with O_DIRECT
 _MIN = 1 << 20
 
 _local = threading.local()

@@ -37,7 +37,7 @@ from typing import TypeVar
 import blake3
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from podstore.storage import frame
+from podstore.storage import buffers, frame
 from podstore.storage.blobstore import BlobStore
 from podstore.storage.chunker import Buffer, ChunkParams, StreamChunker
 from podstore.storage.errors import BlobNotFound, ChecksumMismatch, CorruptData
@@ -101,19 +101,13 @@ def chunk_list_hash(dedup_key: bytes, chunks: Iterable[ChunkRef]) -> bytes:
     return hasher.digest()
 
 
-_local = threading.local()
-
-
 def _joined(parts: Sequence[Buffer]) -> Buffer:
-    """The parts as one buffer: the only part, or a copy in this thread's reused buffer
+    """The parts as one buffer: the only part, or a copy in this thread's JOINED buffer
     (valid until the thread's next call)."""
     if len(parts) == 1:
         return parts[0]
     size = sum(len(p) for p in parts)
-    buf: bytearray | None = getattr(_local, "joined", None)
-    if buf is None or len(buf) < size:
-        buf = _local.joined = bytearray(max(size, 1 << 20))
-    view = memoryview(buf)
+    view = buffers.thread_buffer(buffers.JOINED, size)
     at = 0
     for part in parts:
         view[at : at + len(part)] = part

@@ -18,7 +18,6 @@ from podstore.core.uploads import DeclaredChunk
 from podstore.meta.schema import nodes, versions
 from podstore.meta.uploads_schema import upload_sessions
 from podstore.storage.chunker import cut_all
-from podstore.storage.engine import PodKeys
 from tests.core.conftest import Harness
 
 MiB = 1024 * 1024
