@@ -146,7 +146,7 @@ class Tus:
         access, row = await self.ctx.db.write(insert)
         if length == 0:
             keys = self.keycache.keys(access, actor)
-            await self._finish(actor, access, keys, _Patch(row, [], 0, 0))
+            await self._finish(actor, keys, _Patch(row, [], 0, 0))
             return await self.state(actor, session_id)
         return _state(row)
 
@@ -241,7 +241,7 @@ class Tus:
         if received == row.size:
             _, views = await asyncio.to_thread(chunker.take, True)
             await self._store(keys, state, views)
-            info = await self._finish(actor, access, keys, state)
+            info = await self._finish(actor, keys, state)
             return TusState(session_id, row.size, row.size, row.tus_metadata, now(), True, info)
         await self._keep(keys, state, chunker, received)
         return replace(_state(row, received), expires_at=now() + self.ttl)
@@ -310,7 +310,6 @@ class Tus:
     async def _finish(
         self,
         actor: Actor,
-        access: PodAccess,
         keys: PodKeys,
         state: _Patch,
     ) -> dict[str, Any]:

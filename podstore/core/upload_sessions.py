@@ -252,12 +252,8 @@ async def prepare_result(
         digest = blake3.blake3(plain, key=keys.dedup_key).digest()
         sealed = engine.seal_inline(plain, keys, digest)
         return Prepared(WriteResult(Manifest(size, digest, inline=sealed), ()), kind)
-    stored = tuple(
-        StoredChunk(
-            ref.id, ref.size, stored_sizes.get(ref.name, 0), stored_sizes.get(ref.name, 0) > 0
-        )
-        for ref in refs
-    )
+    sizes = [stored_sizes.get(ref.name, 0) for ref in refs]
+    stored = tuple(StoredChunk(r.id, r.size, n, n > 0) for r, n in zip(refs, sizes, strict=True))
     manifest = Manifest(size, chunk_list_hash(keys.dedup_key, refs), chunks=refs)
     return Prepared(WriteResult(manifest, stored), kind)
 

@@ -180,7 +180,8 @@ def seal_reusing(
     codec, payload = compress(plain, compression)
     nonce = os.urandom(NONCE_SIZE)
     prefix = _prefix(KIND_CHUNK, codec, len(payload), len(plain), nonce)
-    view = _out(HEADER_SIZE + len(payload) + TAG_SIZE)[: HEADER_SIZE + len(payload) + TAG_SIZE]
+    total = HEADER_SIZE + len(payload) + TAG_SIZE
+    view = _out(total)[:total]
     view[: _PREFIX.size] = prefix
     aead.encrypt_into(nonce, payload, aad_id + prefix, view[HEADER_SIZE:])
     return _checksummed(view)
