@@ -21,6 +21,7 @@ serve: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python tests/bootstrap.py
 	$(BIN)/ruff check podstore tests bench
+	$(BIN)/ruff format --check podstore tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

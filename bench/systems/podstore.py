@@ -152,5 +152,3 @@ class Podstore(System):
             if line.startswith("podstore_bytes_in_total "):
                 return int(float(line.split()[1]))
         raise client.TransferError("podstore /metrics has no podstore_bytes_in_total")
-
-

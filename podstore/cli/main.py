@@ -64,7 +64,7 @@ def serve(
     workers: Annotated[int | None, typer.Option(help="worker processes")] = None,
 ) -> None:
     """Run the podstore server (default http://127.0.0.1:9090)."""
-    from podstore.api.server import run
+    from podstore.server.run import run
 
     for key, value in (("HOST", host), ("PORT", port), ("DATA_DIR", data), ("WORKERS", workers)):
         if value is not None:

@@ -6,28 +6,28 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from podstore.core.access import PodKeyCache
-from podstore.core.accounts import Accounts
-from podstore.core.audit import AuditLog
-from podstore.core.contacts import Contacts
+from podstore.core.access.authorize import PodKeyCache
+from podstore.core.accounts.accounts import Accounts
 from podstore.core.context import Actor, CoreContext, now
-from podstore.core.docs import DocCollections
-from podstore.core.events import EventHub
-from podstore.core.events import prune as prune_events
-from podstore.core.files import Files
-from podstore.core.groups import Groups
-from podstore.core.kv import KvTables
-from podstore.core.links import Links
-from podstore.core.messages import Messages
-from podstore.core.nodes import export_tree
-from podstore.core.offers import Offers
-from podstore.core.pods import Pods, total_used_bytes
-from podstore.core.refs import forget_unreferenced, referenced_names
-from podstore.core.sharing import Sharing
-from podstore.core.tree import Tree
-from podstore.core.tus import Tus
-from podstore.core.upload_sessions import expire_sessions
-from podstore.core.uploads import Uploads
+from podstore.core.docs.collections import DocCollections
+from podstore.core.kv.tables import KvTables
+from podstore.core.pods.pods import Pods, total_used_bytes
+from podstore.core.sharing.grants import Sharing
+from podstore.core.sharing.groups import Groups
+from podstore.core.sharing.links import Links
+from podstore.core.sharing.offers import Offers
+from podstore.core.social.audit import AuditLog
+from podstore.core.social.contacts import Contacts
+from podstore.core.social.events import EventHub
+from podstore.core.social.events import prune as prune_events
+from podstore.core.social.messages import Messages
+from podstore.core.tree.files import Files
+from podstore.core.tree.folders import Tree
+from podstore.core.tree.nodes import export_tree
+from podstore.core.tree.refs import forget_unreferenced, referenced_names
+from podstore.core.uploads.handshake import Uploads
+from podstore.core.uploads.sessions import expire_sessions
+from podstore.core.uploads.tus import Tus
 from podstore.meta.db import Database
 from podstore.settings import Settings
 from podstore.storage.blobstore import BlobStore

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from podstore.core.content_type import guess
+from podstore.core.tree.content_type import guess
 
 
 def test_names_win() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from podstore.core import crypto
+from podstore.core.accounts import crypto
 from podstore.core.errors import Invalid
 
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from podstore.core.context import Actor
-from podstore.core.docs_index import parse_spec
+from podstore.core.docs.indexes import parse_spec
 from podstore.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from tests.core.conftest import Harness
 

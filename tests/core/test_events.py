@@ -12,8 +12,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from podstore.core.audit import audit
-from podstore.core.events import EventHub, emit, fetch, last_seq
+from podstore.core.social.audit import audit
+from podstore.core.social.events import EventHub, emit, fetch, last_seq
 from podstore.meta.db import Database, after_commit
 from podstore.meta.schema import users
 from podstore.meta.social_schema import audit_log
@@ -31,9 +31,20 @@ def db(fresh_database_url: str) -> Iterator[Database]:
 
 def new_user(db: Database) -> str:
     user_id = str(uuid.uuid4())
-    db.write_sync(lambda c: c.execute(users.insert().values(
-        id=user_id, name=f"u-{user_id[:12]}", password_hash="x", kek_salt=b"s",
-        wrapped_secret=b"w", public_key=b"p", profile={}, created_at=0.0)))
+    db.write_sync(
+        lambda c: c.execute(
+            users.insert().values(
+                id=user_id,
+                name=f"u-{user_id[:12]}",
+                password_hash="x",
+                kek_salt=b"s",
+                wrapped_secret=b"w",
+                public_key=b"p",
+                profile={},
+                created_at=0.0,
+            )
+        )
+    )
     return user_id
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from podstore.core.context import Actor
+from podstore.core.docs.fairos_expr import Expression, parse
 from podstore.core.errors import Invalid
-from podstore.core.fairos_expr import Expression, parse
 from tests.core.conftest import Harness
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from podstore.core.context import Actor
 from podstore.core.errors import Invalid, NotFound, PayloadTooLarge, PermissionDenied
-from podstore.core.kv_keys import decode_number, encode_key, encode_number, number_text
+from podstore.core.kv.keys import decode_number, encode_key, encode_number, number_text
 from tests.core.conftest import Harness
 
 finite = st.floats(allow_nan=False, allow_infinity=False)

@@ -11,10 +11,10 @@ import sqlalchemy as sa
 
 from podstore.core.context import Actor
 from podstore.core.errors import Conflict, Invalid, NotFound, QuotaExceeded, TooManyRequests
-from podstore.core.refs import referenced_names
-from podstore.core.tus import ChecksumFailed
-from podstore.core.upload_sessions import expire_sessions
-from podstore.core.uploads import DeclaredChunk
+from podstore.core.tree.refs import referenced_names
+from podstore.core.uploads.handshake import DeclaredChunk
+from podstore.core.uploads.sessions import expire_sessions
+from podstore.core.uploads.tus import ChecksumFailed
 from podstore.meta.schema import nodes, versions
 from podstore.meta.uploads_schema import upload_sessions
 from podstore.storage.chunker import cut_all

@@ -1,1 +1,0 @@
-"""HTTP and WebSocket front ends: the native API, and later WebDAV, tus and the dialects."""

@@ -1,1 +1,0 @@
-"""The native REST API under /api/v1 (OpenAPI at /api/v1/openapi.json)."""

@@ -1,0 +1,1 @@
+"""The one permission check: scopes, levels, pod keys."""

@@ -1,0 +1,394 @@
+"""Document collections in pods: JSON documents keyed by their string `id`.
+
+Every operation asks `authorize` first, inside the same database function: viewers read,
+editors write. `find` and `count` take either a native filter (`docs_filter`, compiled by
+`docs_sql`, with sort, limit and cursor) or a FairOS expression (`fairos_expr`). A put
+replaces the document of the same id and its index rows in one transaction; an import is one
+transaction too, unless `mode="rows"` asks to load the good lines and report the bad ones.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from types import SimpleNamespace
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from podstore.core.context import Actor, CoreContext, new_id, now
+from podstore.core.docs import fairos_expr
+from podstore.core.docs.filters import Node, Sort, parse_filter, parse_sort
+from podstore.core.docs.indexes import index_rows, parse_spec, validate_document
+from podstore.core.docs.sql import (
+    FilterSql,
+    decode_cursor,
+    driver_candidates,
+    encode_cursor,
+    keyset_after,
+)
+from podstore.core.errors import Conflict, Invalid, NotFound, PayloadTooLarge
+from podstore.core.names import validate_name
+from podstore.core.pods.containers import pod_data_access
+from podstore.core.tree.files import Files
+from podstore.meta.db import UniqueViolation
+from podstore.meta.kv_schema import doc_collections, doc_index, documents
+
+MAX_FIND = 10_000
+MAX_IMPORT_BYTES = 1024 * 1024 * 1024
+MAX_REPORTED_ERRORS = 100
+DRIVER_LIMIT = 5_000
+CHUNK = 500
+ANALYZE_AFTER_ROWS = 1_000  # a bulk load this large refreshes the planner's statistics
+Prepared = tuple[str, dict[str, Any], list[tuple[str, str | None, float | None]]]
+
+
+def _collection(conn: Connection, pod_id: str, name: str) -> Row[Any]:
+    row = conn.execute(
+        sa.select(doc_collections).where(
+            doc_collections.c.pod_id == pod_id, doc_collections.c.name == name
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"no document collection {name!r}")
+    return row
+
+
+def _info(row: Any, count: int) -> dict[str, Any]:
+    return {
+        "name": row.name,
+        "indexes": row.indexes,
+        "count": count,
+        "created_at": row.created_at,
+    }
+
+
+def _count_all(conn: Connection, collection_id: str) -> int:
+    query = sa.select(sa.func.count()).where(documents.c.collection_id == collection_id)
+    return int(conn.execute(query).scalar_one())
+
+
+def _prepare(doc: Any, indexes: list[dict[str, str]]) -> Prepared:
+    doc_id = validate_document(doc, indexes)
+    return doc_id, doc, index_rows(doc, indexes)
+
+
+def write_documents(
+    conn: Connection, collection_id: str, prepared: Iterable[Prepared], replace: bool = True
+) -> int:
+    """Insert documents (replacing same ids) with their index rows; the last equal id wins."""
+    unique = {doc_id: (doc, rows) for doc_id, doc, rows in prepared}
+    ids = list(unique)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        if replace:
+            conn.execute(
+                doc_index.delete().where(
+                    doc_index.c.collection_id == collection_id, doc_index.c.doc_id.in_(chunk)
+                )
+            )
+            conn.execute(
+                documents.delete().where(
+                    documents.c.collection_id == collection_id, documents.c.id.in_(chunk)
+                )
+            )
+        conn.execute(
+            documents.insert(),
+            [{"collection_id": collection_id, "id": i, "body": unique[i][0]} for i in chunk],
+        )
+        index = [
+            {"collection_id": collection_id, "field": f, "doc_id": i, "s": s, "n": n}
+            for i in chunk
+            for f, s, n in unique[i][1]
+        ]
+        if index:
+            conn.execute(doc_index.insert(), index)
+    return len(ids)
+
+
+def _driver(conn: Connection, sql: FilterSql, node: Node) -> Node | None:
+    """The most selective indexed condition, if it matches fewer than DRIVER_LIMIT rows."""
+    best, best_count = None, DRIVER_LIMIT
+    for candidate in driver_candidates(sql, node):
+        table = doc_index.alias()
+        matches = sa.select(sa.literal(1)).where(sql.index_condition(candidate, table))
+        count = conn.execute(
+            sa.select(sa.func.count()).select_from(matches.limit(DRIVER_LIMIT).subquery())
+        ).scalar_one()
+        if count < best_count:
+            best, best_count = candidate, count
+    return best
+
+
+class DocCollections:
+    def __init__(self, ctx: CoreContext, files: Files) -> None:
+        self.ctx = ctx
+        self.files = files
+
+    # -- collections ---------------------------------------------------------------------------
+
+    async def collections(self, actor: Actor, pod: str) -> list[dict[str, Any]]:
+        def query(conn: Connection) -> list[dict[str, Any]]:
+            access = pod_data_access(conn, actor, pod, write=False)
+            counts = (
+                sa.select(documents.c.collection_id, sa.func.count().label("n"))
+                .group_by(documents.c.collection_id)
+                .subquery()
+            )
+            rows = conn.execute(
+                sa.select(doc_collections, sa.func.coalesce(counts.c.n, 0).label("n"))
+                .outerjoin(counts, counts.c.collection_id == doc_collections.c.id)
+                .where(doc_collections.c.pod_id == access.pod_id)
+                .order_by(doc_collections.c.name)
+            ).all()
+            return [_info(row, int(row.n)) for row in rows]
+
+        return await self.ctx.db.read(query)
+
+    async def create(
+        self, actor: Actor, pod: str, name: str, indexes: str | None = None
+    ) -> dict[str, Any]:
+        name = validate_name(name)
+        spec = parse_spec(indexes)
+
+        def create(conn: Connection) -> dict[str, Any]:
+            access = pod_data_access(conn, actor, pod, write=True)
+            values = {
+                "id": new_id(),
+                "pod_id": access.pod_id,
+                "name": name,
+                "indexes": spec,
+                "created_at": now(),
+            }
+            conn.execute(doc_collections.insert().values(**values))
+            return _info(SimpleNamespace(**values), 0)
+
+        try:
+            return await self.ctx.db.write(create)
+        except UniqueViolation:
+            raise Conflict(f"the document collection {name!r} already exists") from None
+
+    async def stat(self, actor: Actor, pod: str, name: str) -> dict[str, Any]:
+        def query(conn: Connection) -> dict[str, Any]:
+            access = pod_data_access(conn, actor, pod, write=False)
+            row = _collection(conn, access.pod_id, name)
+            return _info(row, _count_all(conn, row.id))
+
+        return await self.ctx.db.read(query)
+
+    async def delete_collection(self, actor: Actor, pod: str, name: str) -> None:
+        def delete(conn: Connection) -> None:
+            access = pod_data_access(conn, actor, pod, write=True)
+            row = _collection(conn, access.pod_id, name)
+            conn.execute(doc_index.delete().where(doc_index.c.collection_id == row.id))
+            conn.execute(documents.delete().where(documents.c.collection_id == row.id))
+            conn.execute(doc_collections.delete().where(doc_collections.c.id == row.id))
+
+        await self.ctx.db.write(delete)
+
+    # -- documents -----------------------------------------------------------------------------
+
+    async def put(self, actor: Actor, pod: str, name: str, doc: Any) -> dict[str, Any]:
+        """Store a document; the same id replaces it. {id, created}."""
+
+        def put(conn: Connection) -> dict[str, Any]:
+            access = pod_data_access(conn, actor, pod, write=True)
+            row = _collection(conn, access.pod_id, name)
+            prepared = _prepare(doc, row.indexes)
+            exists = conn.execute(
+                sa.select(sa.literal(1)).where(
+                    documents.c.collection_id == row.id, documents.c.id == prepared[0]
+                )
+            ).first()
+            write_documents(conn, row.id, [prepared], replace=exists is not None)
+            return {"id": prepared[0], "created": exists is None}
+
+        return await self.ctx.db.write(put)
+
+    async def get(self, actor: Actor, pod: str, name: str, doc_id: str) -> dict[str, Any]:
+        def query(conn: Connection) -> Any:
+            access = pod_data_access(conn, actor, pod, write=False)
+            row = _collection(conn, access.pod_id, name)
+            return conn.execute(
+                sa.select(documents.c.body).where(
+                    documents.c.collection_id == row.id, documents.c.id == doc_id
+                )
+            ).scalar()
+
+        body = await self.ctx.db.read(query)
+        if body is None:
+            raise NotFound(f"no document {doc_id!r} in {name!r}")
+        return dict(body)
+
+    async def delete(self, actor: Actor, pod: str, name: str, doc_id: str) -> None:
+        def delete(conn: Connection) -> None:
+            access = pod_data_access(conn, actor, pod, write=True)
+            row = _collection(conn, access.pod_id, name)
+            gone = conn.execute(
+                documents.delete().where(
+                    documents.c.collection_id == row.id, documents.c.id == doc_id
+                )
+            ).rowcount
+            if not gone:
+                raise NotFound(f"no document {doc_id!r} in {name!r}")
+            conn.execute(
+                doc_index.delete().where(
+                    doc_index.c.collection_id == row.id, doc_index.c.doc_id == doc_id
+                )
+            )
+
+        await self.ctx.db.write(delete)
+
+    # -- queries -------------------------------------------------------------------------------
+
+    async def find(
+        self,
+        actor: Actor,
+        pod: str,
+        name: str,
+        filter: Any = None,
+        expr: str | None = None,
+        sort: Any = None,
+        limit: int = 100,
+        cursor: str | None = None,
+    ) -> dict[str, Any]:
+        """{docs, next}: the matching documents, a page at a time."""
+        if not 1 <= limit <= MAX_FIND:
+            raise Invalid(f"limit is from 1 to {MAX_FIND}")
+        if expr is not None and (filter is not None or sort is not None or cursor):
+            raise Invalid("expr takes a limit only; filter, sort and cursor go together")
+        parsed_expr = fairos_expr.parse(expr) if expr else None
+        node, order = parse_filter(filter), parse_sort(sort)
+        last = decode_cursor(cursor, order) if cursor else None
+
+        def query(conn: Connection) -> dict[str, Any]:
+            access = pod_data_access(conn, actor, pod, write=False)
+            row = _collection(conn, access.pod_id, name)
+            if parsed_expr is not None:
+                ids = fairos_expr.find_ids(conn, row.id, row.indexes, parsed_expr, limit)
+                return {"docs": self._bodies(conn, row.id, ids), "next": None}
+            return self._find(conn, row, node, order, limit, last)
+
+        return await self.ctx.db.read(query)
+
+    def _bodies(self, conn: Connection, collection_id: str, ids: list[str]) -> list[Any]:
+        found: dict[str, Any] = {}
+        for start in range(0, len(ids), CHUNK):
+            found.update(
+                conn.execute(
+                    sa.select(documents.c.id, documents.c.body).where(
+                        documents.c.collection_id == collection_id,
+                        documents.c.id.in_(ids[start : start + CHUNK]),
+                    )
+                ).all()
+            )
+        return [found[i] for i in ids if i in found]
+
+    def _find(
+        self,
+        conn: Connection,
+        row: Row[Any],
+        node: Node,
+        order: Sort,
+        limit: int,
+        last: list[Any] | None,
+    ) -> dict[str, Any]:
+        sql = FilterSql(conn.dialect.name, row.id, row.indexes)
+        keys = sql.sort_keys(order.path) if order.path else None
+        query = sa.select(documents.c.id, documents.c.body, *(keys or ())).where(
+            documents.c.collection_id == row.id,
+            sql.where(merged := sql.merge_ranges(node), _driver(conn, sql, merged)),
+        )
+        if last is not None:
+            query = query.where(keyset_after(keys, last, order.descending))
+        columns = [*(keys or ()), documents.c.id]
+        query = query.order_by(*(c.desc() if order.descending else c.asc() for c in columns))
+        rows = conn.execute(query.limit(limit + 1)).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        next_cursor = None
+        if more:
+            tail = rows[-1]
+            next_cursor = encode_cursor(
+                [tail[2], tail[3], tail[4], tail[0]] if keys else [tail[0]], order
+            )
+        return {"docs": [r[1] for r in rows], "next": next_cursor}
+
+    async def count(
+        self, actor: Actor, pod: str, name: str, filter: Any = None, expr: str | None = None
+    ) -> int:
+        if expr is not None and filter is not None:
+            raise Invalid("count takes a filter or an expr, not both")
+        parsed_expr = fairos_expr.parse(expr) if expr else None
+        node = parse_filter(filter)
+
+        def query(conn: Connection) -> int:
+            access = pod_data_access(conn, actor, pod, write=False)
+            row = _collection(conn, access.pod_id, name)
+            if parsed_expr is not None:
+                return fairos_expr.count(conn, row.id, row.indexes, parsed_expr)
+            sql = FilterSql(conn.dialect.name, row.id, row.indexes)
+            where = sql.where(merged := sql.merge_ranges(node), _driver(conn, sql, merged))
+            return int(
+                conn.execute(
+                    sa.select(sa.func.count()).where(documents.c.collection_id == row.id, where)
+                ).scalar_one()
+            )
+
+        return await self.ctx.db.read(query)
+
+    # -- import --------------------------------------------------------------------------------
+
+    async def import_lines(
+        self, actor: Actor, pod: str, name: str, data: bytes, mode: str = "atomic"
+    ) -> dict[str, Any]:
+        """Load JSON lines (one document per line): {total, loaded, failed, errors}."""
+        if mode not in ("atomic", "rows"):
+            raise Invalid("mode is atomic or rows")
+        if len(data) > MAX_IMPORT_BYTES:
+            raise PayloadTooLarge(f"an import may be at most {MAX_IMPORT_BYTES} bytes")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise Invalid(f"the file is not UTF-8 (byte {exc.start})") from None
+        lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+
+        def load(conn: Connection) -> dict[str, Any]:
+            access = pod_data_access(conn, actor, pod, write=True)
+            row = _collection(conn, access.pod_id, name)
+            good: list[Prepared] = []
+            errors: list[dict[str, Any]] = []
+            for number, line in lines:
+                try:
+                    good.append(_prepare(json.loads(line), row.indexes))
+                except (ValueError, Invalid, PayloadTooLarge) as exc:
+                    detail = exc.detail if isinstance(exc, Invalid | PayloadTooLarge) else None
+                    errors.append({"line": number, "error": detail or f"bad JSON: {exc}"})
+            if errors and mode == "atomic":
+                more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+                first = errors[0]
+                raise Invalid(f"line {first['line']}: {first['error']}{more}; nothing was loaded")
+            empty = _count_all(conn, row.id) == 0
+            loaded = write_documents(conn, row.id, good, replace=not empty)
+            return {
+                "total": len(lines),
+                "loaded": loaded,
+                "failed": len(errors),
+                "errors": errors[:MAX_REPORTED_ERRORS],
+            }
+
+        report: dict[str, Any] = await self.ctx.db.write(load)
+        if report["loaded"] >= ANALYZE_AFTER_ROWS:
+            await self.ctx.db.analyze(documents, doc_index)
+        return report
+
+    async def index_file(
+        self, actor: Actor, pod: str, name: str, path: str, mode: str = "atomic"
+    ) -> dict[str, Any]:
+        """Load a JSON-lines file that is already in the pod into the collection."""
+        download = await self.files.open(actor, pod, path)
+        if download.size > MAX_IMPORT_BYTES:
+            raise PayloadTooLarge(f"an import may be at most {MAX_IMPORT_BYTES} bytes")
+        data = b"".join([piece async for piece in self.files.stream(download)])
+        return await self.import_lines(actor, pod, name, data, mode)

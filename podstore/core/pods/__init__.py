@@ -1,0 +1,1 @@
+"""Pods and the containers (KV tables, collections) they hold."""

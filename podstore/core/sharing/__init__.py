@@ -1,0 +1,1 @@
+"""Grants, public links, groups, references and shared copies."""

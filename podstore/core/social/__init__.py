@@ -1,0 +1,1 @@
+"""Messages, contacts, events and the audit log."""

@@ -1,0 +1,1 @@
+"""Files, folders, versions, chunk references, quota."""

@@ -1,0 +1,474 @@
+"""The file tree: folders, listing, stat, move, copy, trash and favourites."""
+
+from __future__ import annotations
+
+import base64
+import builtins
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from podstore.core.access.authorize import Level, PodAccess, Role, audience, authorize
+from podstore.core.context import Actor, CoreContext, new_id, now
+from podstore.core.errors import Conflict, Invalid, NotFound, PermissionDenied, QuotaExceeded
+from podstore.core.names import split_path
+from podstore.core.social.audit import audit
+from podstore.core.tree.nodes import (
+    child,
+    ensure_dirs,
+    entry,
+    get_node,
+    is_live,
+    notify,
+    path_of,
+    resolve,
+    resolve_dir,
+    starred_among,
+    subtree_ids,
+    subtree_versions,
+)
+from podstore.core.tree.refs import add_refs, drop_refs
+from podstore.meta.db import UniqueViolation
+from podstore.meta.schema import nodes, pods, stars, versions
+from podstore.storage.manifest import Manifest
+
+SORT_COLUMNS = {
+    "name": nodes.c.name,
+    "size": nodes.c.size,
+    "modified": nodes.c.modified_at,
+    "type": nodes.c.kind,
+}
+MAX_PAGE = 10_000
+
+
+def _encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise Invalid("the cursor is not valid") from None
+    if not isinstance(values, list) or len(values) != 2 or not isinstance(values[1], str):
+        raise Invalid("the cursor is not valid")
+    return values
+
+
+def list_children(
+    conn: Connection,
+    actor: Actor,
+    dir_id: str,
+    *,
+    sort: str = "name",
+    order: str = "asc",
+    limit: int = 1000,
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    """One page of a folder, ordered by (sort key, name): one query per page."""
+    if sort not in SORT_COLUMNS:
+        raise Invalid(f"sort is one of {', '.join(SORT_COLUMNS)}")
+    if order not in ("asc", "desc"):
+        raise Invalid("order is asc or desc")
+    if not 1 <= limit <= MAX_PAGE:
+        raise Invalid(f"limit is from 1 to {MAX_PAGE}")
+    column: sa.ColumnElement[Any] = SORT_COLUMNS[sort]
+    name: sa.ColumnElement[Any] = nodes.c.name
+    if conn.dialect.name == "postgresql":
+        name = name.collate("C")
+        if sort in ("name", "type"):
+            column = column.collate("C")
+    star = sa.exists().where(stars.c.node_id == nodes.c.id, stars.c.user_id == actor.user_id)
+    query = sa.select(nodes, star.label("starred")).where(
+        nodes.c.parent_id == dir_id, nodes.c.trashed_at.is_(None)
+    )
+    if cursor:
+        last_value, last_name = _decode_cursor(cursor)
+        keyset = sa.tuple_(column, name)
+        bound = sa.tuple_(sa.literal(last_value), sa.literal(last_name))
+        query = query.where(keyset > bound if order == "asc" else keyset < bound)
+    direction = sa.asc if order == "asc" else sa.desc
+    rows = conn.execute(query.order_by(direction(column), direction(name)).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if more:
+        last = rows[-1]
+        key = {
+            "name": last.name,
+            "size": last.size,
+            "modified": last.modified_at,
+            "type": last.kind,
+        }[sort]
+        next_cursor = _encode_cursor([key, last.name])
+    return {"entries": [entry(r, bool(r.starred)) for r in rows], "next": next_cursor}
+
+
+class Tree:
+    def __init__(self, ctx: CoreContext) -> None:
+        self.ctx = ctx
+
+    async def mkdir(
+        self, actor: Actor, pod: str, path: str, parents: bool = False
+    ) -> dict[str, Any]:
+        parts = split_path(path)
+        if not parts:
+            raise Conflict("the root folder exists already")
+
+        def create(conn: Connection) -> dict[str, Any]:
+            access = authorize(conn, actor, pod, Role.EDITOR)
+            parent = (
+                ensure_dirs(conn, access, parts[:-1], actor.user_id, now(), new_id)
+                if parents
+                else resolve_dir(conn, access, parts[:-1])
+            )
+            existing = child(conn, parent.id, parts[-1])
+            if existing is not None:
+                if parents and existing.kind == "dir":
+                    return entry(existing)
+                raise Conflict(f"/{'/'.join(parts)} exists already")
+            node_id, t = new_id(), now()
+            conn.execute(
+                nodes.insert().values(
+                    id=node_id,
+                    pod_id=access.pod_id,
+                    parent_id=parent.id,
+                    name=parts[-1],
+                    kind="dir",
+                    created_by=actor.user_id,
+                    created_at=t,
+                    modified_at=t,
+                )
+            )
+            node = get_node(conn, node_id)
+            assert node is not None
+            notify(conn, node, "folder.created", audience(conn, access.pod_id, node.id))
+            return entry(node)
+
+        try:
+            return await self.ctx.db.write(create)
+        except UniqueViolation as exc:
+            raise Conflict(f"/{'/'.join(parts)} exists already") from exc
+
+    async def list(self, actor: Actor, pod: str, path: str, **page: Any) -> dict[str, Any]:
+        parts = split_path(path)
+
+        def query(conn: Connection) -> dict[str, Any]:
+            access = authorize(conn, actor, pod, Role.VIEWER)
+            folder = resolve_dir(conn, access, parts)
+            return list_children(conn, actor, folder.id, **page)
+
+        return await self.ctx.db.read(query)
+
+    async def stat(self, actor: Actor, pod: str, path: str) -> dict[str, Any]:
+        parts = split_path(path)
+
+        def query(conn: Connection) -> dict[str, Any]:
+            access = authorize(conn, actor, pod, Role.VIEWER)
+            node = resolve(conn, access, parts)
+            info = entry(node, node.id in starred_among(conn, actor.user_id, [node.id]))
+            info["path"] = path_of(conn, node, access.root_id)
+            info["pod"] = access.alias
+            return info
+
+        return await self.ctx.db.read(query)
+
+    async def move(self, actor: Actor, pod: str, source: str, target: str) -> dict[str, Any]:
+        src, dst = split_path(source), split_path(target)
+        if not src or not dst:
+            raise Invalid("the root folder cannot be moved or replaced")
+
+        def move(conn: Connection) -> dict[str, Any]:
+            access = authorize(conn, actor, pod, Role.EDITOR)
+            node = resolve(conn, access, src)
+            parent = resolve_dir(conn, access, dst[:-1])
+            ancestor: Row[Any] | None = parent
+            while ancestor is not None:
+                if ancestor.id == node.id:
+                    raise Conflict("a folder cannot be moved into itself")
+                ancestor = get_node(conn, ancestor.parent_id) if ancestor.parent_id else None
+            if child(conn, parent.id, dst[-1]) is not None and (parent.id, dst[-1]) != (
+                node.parent_id,
+                node.name,
+            ):
+                raise Conflict(f"/{'/'.join(dst)} exists already")
+            before = audience(conn, access.pod_id, node.id)
+            conn.execute(
+                nodes.update()
+                .where(nodes.c.id == node.id)
+                .values(parent_id=parent.id, name=dst[-1], modified_at=now())
+            )
+            moved = get_node(conn, node.id)
+            assert moved is not None
+            notify(conn, moved, "node.moved", before | audience(conn, access.pod_id, moved.id))
+            return entry(moved)
+
+        try:
+            return await self.ctx.db.write(move)
+        except UniqueViolation as exc:
+            raise Conflict(f"/{'/'.join(dst)} exists already") from exc
+
+    async def copy(self, actor: Actor, pod: str, source: str, target: str) -> dict[str, Any]:
+        """Copy a file or folder; versions share their chunks, so no data is copied."""
+        src, dst = split_path(source), split_path(target)
+        if not src or not dst:
+            raise Invalid("the root folder cannot be copied or replaced")
+
+        def copy(conn: Connection) -> dict[str, Any]:
+            access = authorize(conn, actor, pod, Role.EDITOR)
+            node = resolve(conn, access, src)
+            parent = resolve_dir(conn, access, dst[:-1])
+            if child(conn, parent.id, dst[-1]) is not None:
+                raise Conflict(f"/{'/'.join(dst)} exists already")
+            new_root = copy_subtree(conn, access, actor, node, parent.id, dst[-1])
+            copied = get_node(conn, new_root)
+            assert copied is not None
+            notify(
+                conn,
+                copied,
+                f"{'file' if copied.kind == 'file' else 'folder'}.created",
+                audience(conn, access.pod_id, copied.id),
+            )
+            return entry(copied)
+
+        try:
+            return await self.ctx.db.write(copy)
+        except UniqueViolation as exc:
+            raise Conflict(f"/{'/'.join(dst)} exists already") from exc
+
+    # -- trash -----------------------------------------------------------------------------
+
+    async def delete(self, actor: Actor, pod: str, path: str) -> dict[str, Any]:
+        parts = split_path(path)
+        if not parts:
+            raise Invalid("the root folder cannot be deleted")
+
+        def trash(conn: Connection) -> dict[str, Any]:
+            access = authorize(conn, actor, pod, Level.DELETE)
+            node = resolve(conn, access, parts)
+            before = audience(conn, access.pod_id, node.id)
+            conn.execute(
+                nodes.update()
+                .where(nodes.c.id == node.id)
+                .values(trashed_at=now(), trashed_by=actor.user_id)
+            )
+            notify(conn, node, "file.deleted" if node.kind == "file" else "folder.deleted", before)
+            record_deletion(
+                conn, actor, access, "node.trashed", {"node": node.id, "name": node.name}
+            )
+            return {**entry(node), "path": "/" + "/".join(parts)}
+
+        return await self.ctx.db.write(trash)
+
+    async def trash(self, actor: Actor, pod: str) -> builtins.list[dict[str, Any]]:
+        def query(conn: Connection) -> list[dict[str, Any]]:
+            access = members_only(authorize(conn, actor, pod, Role.VIEWER))
+            rows = conn.execute(
+                sa.select(nodes)
+                .where(nodes.c.pod_id == access.pod_id, nodes.c.trashed_at.is_not(None))
+                .order_by(nodes.c.trashed_at.desc())
+            ).all()
+            return [
+                {**entry(r), "trashed_at": r.trashed_at, "original_path": path_of(conn, r)}
+                for r in rows
+            ]
+
+        return await self.ctx.db.read(query)
+
+    async def restore(self, actor: Actor, pod: str, node_id: str) -> dict[str, Any]:
+        def restore(conn: Connection) -> dict[str, Any]:
+            access = members_only(authorize(conn, actor, pod, Role.EDITOR))
+            node = _trashed(conn, access, node_id)
+            parent = get_node(conn, node.parent_id)
+            if parent is None or not is_live(conn, parent):
+                parent = get_node(conn, access.root_id)
+            assert parent is not None
+            name = node.name
+            counter = 1
+            while child(conn, parent.id, name) is not None:
+                stem, dot, ext = (
+                    node.name.rpartition(".") if "." in node.name[1:] else (node.name, "", "")
+                )
+                suffix = " (restored)" if counter == 1 else f" (restored {counter})"
+                name = f"{stem}{suffix}{dot}{ext}" if dot else f"{node.name}{suffix}"
+                counter += 1
+            conn.execute(
+                nodes.update()
+                .where(nodes.c.id == node.id)
+                .values(trashed_at=None, trashed_by=None, parent_id=parent.id, name=name)
+            )
+            restored = get_node(conn, node.id)
+            assert restored is not None
+            notify(conn, restored, "node.restored", audience(conn, access.pod_id, restored.id))
+            return {**entry(restored), "path": path_of(conn, restored)}
+
+        return await self.ctx.db.write(restore)
+
+    async def purge(self, actor: Actor, pod: str, node_id: str | None = None) -> int:
+        """Delete one trashed item for good, or empty the whole trash; returns items purged."""
+
+        def purge(conn: Connection) -> int:
+            access = members_only(authorize(conn, actor, pod, Level.DELETE))
+            if node_id is not None:
+                targets = [_trashed(conn, access, node_id).id]
+            else:
+                targets = list(
+                    conn.execute(
+                        sa.select(nodes.c.id).where(
+                            nodes.c.pod_id == access.pod_id, nodes.c.trashed_at.is_not(None)
+                        )
+                    ).scalars()
+                )
+            for target in targets:
+                if get_node(conn, target) is not None:
+                    purge_subtree(conn, access.pod_id, target)
+            record_deletion(conn, actor, access, "trash.purged", {"items": targets})
+            return len(targets)
+
+        return await self.ctx.db.write(purge)
+
+    # -- favourites ------------------------------------------------------------------------
+
+    async def star(self, actor: Actor, pod: str, path: str, starred: bool = True) -> dict[str, Any]:
+        parts = split_path(path)
+
+        def star(conn: Connection) -> dict[str, Any]:
+            access = authorize(conn, actor, pod, Role.VIEWER)
+            node = resolve(conn, access, parts)
+            conn.execute(
+                stars.delete().where(stars.c.user_id == actor.user_id, stars.c.node_id == node.id)
+            )
+            if starred:
+                conn.execute(
+                    stars.insert().values(user_id=actor.user_id, node_id=node.id, created_at=now())
+                )
+            return entry(node, starred)
+
+        return await self.ctx.db.write(star)
+
+    async def starred(self, actor: Actor) -> builtins.list[dict[str, Any]]:
+        def query(conn: Connection) -> list[dict[str, Any]]:
+            rows = conn.execute(
+                sa.select(nodes)
+                .join(stars, stars.c.node_id == nodes.c.id)
+                .where(stars.c.user_id == actor.user_id)
+                .order_by(stars.c.created_at.desc())
+            ).all()
+            result = []
+            for row in rows:
+                try:
+                    access = authorize(conn, actor, row.pod_id, Role.VIEWER)
+                except NotFound:  # no longer a member of that pod
+                    continue
+                if is_live(conn, row):
+                    result.append(
+                        {**entry(row, True), "pod": access.alias, "path": path_of(conn, row)}
+                    )
+            return result
+
+        return await self.ctx.db.read(query)
+
+
+def record_deletion(
+    conn: Connection, actor: Actor, access: PodAccess, action: str, detail: dict[str, Any]
+) -> None:
+    """Deletions go to the audit log of whoever did them and of the pod's owner."""
+    for user_id in {actor.user_id, access.owner_id} - {None}:
+        if user_id and not user_id.startswith("link:"):
+            audit(conn, user_id, action, {"pod": access.pod_id, "by": actor.name, **detail})
+
+
+def members_only(access: PodAccess) -> PodAccess:
+    """The trash holds the whole pod's deleted items: it is for the pod's members."""
+    if not access.is_member:
+        raise PermissionDenied("the trash is open to the pod's members only")
+    return access
+
+
+def _trashed(conn: Connection, access: PodAccess, node_id: str) -> Any:
+    node = get_node(conn, node_id)
+    if node is None or node.pod_id != access.pod_id or node.trashed_at is None:
+        raise NotFound("no such item in the trash")
+    return node
+
+
+def purge_subtree(conn: Connection, pod_id: str, root_id: str) -> None:
+    ids = subtree_ids(conn, root_id)
+    rows = subtree_versions(conn, ids)
+    drop_refs(conn, (Manifest.from_bytes(r.manifest) for r in rows))
+    freed = sum(r.size for r in rows)
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        conn.execute(versions.delete().where(versions.c.node_id.in_(batch)))
+        conn.execute(stars.delete().where(stars.c.node_id.in_(batch)))
+    # children first, so no foreign key ever points at a deleted folder
+    for node_id in reversed(ids):
+        conn.execute(nodes.delete().where(nodes.c.id == node_id))
+    conn.execute(
+        pods.update().where(pods.c.id == pod_id).values(used_bytes=pods.c.used_bytes - freed)
+    )
+
+
+def copy_subtree(
+    conn: Connection, access: PodAccess, actor: Actor, node: Row[Any], parent_id: str, name: str
+) -> str:
+    t = now()
+    added = 0
+    pending: list[tuple[Row[Any], str, str]] = [(node, parent_id, name)]
+    root_copy = ""
+    while pending:
+        source, target_parent, target_name = pending.pop()
+        copy_id = new_id()
+        root_copy = root_copy or copy_id
+        version_id = None
+        if source.kind == "file" and source.version_id:
+            current = conn.execute(
+                sa.select(versions).where(versions.c.id == source.version_id)
+            ).one()
+            version_id = new_id()
+            add_refs(conn, access.pod_id, Manifest.from_bytes(current.manifest))
+            added += current.size
+        conn.execute(
+            nodes.insert().values(
+                id=copy_id,
+                pod_id=access.pod_id,
+                parent_id=target_parent,
+                name=target_name,
+                kind=source.kind,
+                size=source.size,
+                content_type=source.content_type,
+                version_id=version_id,
+                created_by=actor.user_id,
+                created_at=t,
+                modified_at=t,
+            )
+        )
+        if version_id:
+            conn.execute(
+                versions.insert().values(
+                    id=version_id,
+                    node_id=copy_id,
+                    number=1,
+                    size=current.size,
+                    content_hash=current.content_hash,
+                    content_type=current.content_type,
+                    manifest=current.manifest,
+                    keys_pod_id=current.keys_pod_id,
+                    created_by=actor.user_id,
+                    created_at=t,
+                )
+            )
+        if source.kind == "dir":
+            for kid in conn.execute(
+                sa.select(nodes).where(nodes.c.parent_id == source.id, nodes.c.trashed_at.is_(None))
+            ).all():
+                pending.append((kid, copy_id, kid.name))
+    if access.quota_bytes and access.used_bytes + added > access.quota_bytes:
+        raise QuotaExceeded("the copy would exceed the pod's quota")
+    conn.execute(
+        pods.update().where(pods.c.id == access.pod_id).values(used_bytes=pods.c.used_bytes + added)
+    )
+    return root_copy

@@ -1,0 +1,1 @@
+"""Resumable uploads: sessions, chunk lists, append streams."""

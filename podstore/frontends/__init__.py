@@ -1,0 +1,1 @@
+"""Front ends: each folder translates one protocol into calls on the core."""

@@ -1,0 +1,1 @@
+"""What every HTTP front end shares: bodies, ranges, multipart, limits, auth."""

@@ -1,0 +1,1 @@
+"""The native REST API (OpenAPI, problem+json, the express lane)."""

@@ -1,0 +1,197 @@
+"""File content: raw and multipart upload, download with Range and ETags, versions."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from email.utils import formatdate
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field
+
+from podstore.core.errors import Invalid, RangeNotSatisfiable
+from podstore.core.tree.files import Download, Preconditions
+from podstore.frontends.http.bodies import body_of
+from podstore.frontends.http.deps import ActorDep, CoreDep
+from podstore.frontends.http.multipart import stream_parts
+from podstore.frontends.http.ranges import parse_range
+from podstore.frontends.native.express import ExpressRoute
+
+router = APIRouter(tags=["files"])
+IGNORED_TYPES = ("application/x-www-form-urlencoded", "application/octet-stream")
+# user content is never run as part of our origin
+SAFE_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"}
+
+
+class VersionRestore(BaseModel):
+    version_id: str = Field(max_length=64)
+
+
+def conditions_of(request: Request) -> Preconditions:
+    return Preconditions(request.headers.get("if-match"), request.headers.get("if-none-match"))
+
+
+def declared_type(request: Request) -> str | None:
+    kind = request.headers.get("content-type", "").strip()
+    return kind[:255] if kind and kind.split(";")[0] not in IGNORED_TYPES else None
+
+
+def size_hint(request: Request) -> int | None:
+    value = request.headers.get("content-length")
+    return int(value) if value and value.isdigit() else None
+
+
+FILE = "/pods/{pod}/files/{path:path}"
+UPLOADED: dict[int | str, dict[str, Any]] = {
+    201: {"description": "a new file"},
+    200: {"description": "a new version of a file"},
+}
+
+
+@router.put(FILE, status_code=201, response_model=None, responses=UPLOADED)
+async def upload(pod: str, path: str, request: Request, actor: ActorDep, core: CoreDep) -> Response:
+    result = await core.files.upload(
+        actor,
+        pod,
+        path,
+        body_of(request),
+        content_type=declared_type(request),
+        conditions=conditions_of(request),
+        size_hint=size_hint(request),
+    )
+    return JSONResponse(
+        result,
+        status_code=201 if result["new_file"] else 200,
+        headers={"ETag": f'"{result["version_id"]}"'},
+    )
+
+
+@router.post("/pods/{pod}/upload", status_code=201)
+@router.post("/pods/{pod}/upload/{path:path}", status_code=201)
+async def upload_form(
+    pod: str, request: Request, actor: ActorDep, core: CoreDep, path: str = ""
+) -> dict[str, Any]:
+    """multipart/form-data with one or more files, stored in the folder `path`."""
+    folder = path.strip("/")
+
+    async def consume(_field: str, filename: str | None, data: Any) -> dict[str, Any]:
+        target = f"{folder}/{filename}" if folder else str(filename)
+        return await core.files.upload(actor, pod, target, data)
+
+    _, results = await stream_parts(
+        body_of(request), request.headers.get("content-type", ""), consume
+    )
+    if not results:
+        raise Invalid("the form holds no file")
+    return {"files": results}
+
+
+def _headers(download: Download) -> dict[str, str]:
+    headers = {
+        "ETag": f'"{download.etag}"',
+        "Accept-Ranges": "bytes",
+        "Content-Type": download.content_type,
+        **SAFE_HEADERS,
+    }
+    headers["Last-Modified"] = formatdate(download.modified, usegmt=True)
+    return headers
+
+
+@router.get(FILE)
+async def download(
+    pod: str,
+    path: str,
+    request: Request,
+    actor: ActorDep,
+    core: CoreDep,
+    version: str | None = None,
+) -> Response:
+    handle = await core.files.open(actor, pod, path, version)
+    return await serve(handle, request, core)
+
+
+@router.head(FILE)
+async def head(
+    pod: str,
+    path: str,
+    request: Request,
+    actor: ActorDep,
+    core: CoreDep,
+    version: str | None = None,
+) -> Response:
+    handle = await core.files.open(actor, pod, path, version)
+    headers = _headers(handle)
+    headers["Content-Length"] = str(handle.size)
+    return Response(status_code=200, headers=headers)
+
+
+async def primed(stream: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """Read the first piece before the response starts, so that a failure to read stored
+    data becomes an error status rather than a cut-off body."""
+    first = await anext(stream, None)
+
+    async def rest() -> AsyncIterator[bytes]:
+        if first is not None:
+            yield first
+        async for piece in stream:
+            yield piece
+
+    return rest()
+
+
+async def serve(handle: Download, request: Request, core: Any) -> Response:
+    headers = _headers(handle)
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match and handle.etag in if_none_match.replace('"', "").replace("W/", "").split(
+        ", "
+    ):
+        return Response(status_code=304, headers={"ETag": headers["ETag"]})
+    if request.query_params.get("download"):
+        name = handle.info["name"].replace('"', "")
+        headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
+    try:
+        span = parse_range(request.headers.get("range"), handle.size)
+    except RangeNotSatisfiable:
+        return Response(status_code=416, headers={"Content-Range": f"bytes */{handle.size}"})
+    if_range = request.headers.get("if-range")
+    if span is not None and if_range and if_range.strip('"') != handle.etag:
+        span = None
+    if span is None:
+        headers["Content-Length"] = str(handle.size)
+        return StreamingResponse(await primed(core.files.stream(handle)), headers=headers)
+    start, end = span
+    headers["Content-Length"] = str(end - start)
+    headers["Content-Range"] = f"bytes {start}-{end - 1}/{handle.size}"
+    return StreamingResponse(
+        await primed(core.files.stream(handle, start, end)), status_code=206, headers=headers
+    )
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")
+
+
+@router.delete("/pods/{pod}/files/{path:path}")
+async def delete(pod: str, path: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
+    return await core.tree.delete(actor, pod, path)
+
+
+@router.get("/pods/{pod}/versions/{path:path}")
+async def versions(pod: str, path: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
+    return {"versions": await core.files.versions(actor, pod, path)}
+
+
+@router.post("/pods/{pod}/versions/{path:path}")
+async def restore_version(
+    pod: str, path: str, body: VersionRestore, actor: ActorDep, core: CoreDep
+) -> dict[str, Any]:
+    return await core.files.restore_version(actor, pod, path, body.version_id)
+
+
+EXPRESS = [
+    ExpressRoute(method, f"/api/v1{FILE}", endpoint)
+    for method, endpoint in (("PUT", upload), ("GET", download), ("HEAD", head))
+]

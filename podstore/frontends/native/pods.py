@@ -1,0 +1,54 @@
+"""Pods: list, create, stat, update, delete."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from podstore.frontends.http.deps import ActorDep, CoreDep
+
+router = APIRouter(tags=["pods"])
+CompressionName = Literal["off", "fast", "strong"]
+
+
+class PodCreate(BaseModel):
+    name: str = Field(max_length=1024)
+    compression: CompressionName | None = None
+    versions_kept: int | None = None
+    quota_bytes: int | None = None
+
+
+class PodUpdate(BaseModel):
+    name: str | None = Field(default=None, max_length=1024)
+    compression: CompressionName | None = None
+    versions_kept: int | None = None
+    quota_bytes: int | None = None
+
+
+@router.get("/pods")
+async def list_pods(actor: ActorDep, core: CoreDep) -> dict[str, Any]:
+    return {"pods": await core.pods.list(actor)}
+
+
+@router.post("/pods", status_code=201)
+async def create_pod(body: PodCreate, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
+    return await core.pods.create(
+        actor, body.name, body.compression, body.versions_kept, body.quota_bytes
+    )
+
+
+@router.get("/pods/{pod}")
+async def stat_pod(pod: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
+    return await core.pods.stat(actor, pod)
+
+
+@router.patch("/pods/{pod}")
+async def update_pod(pod: str, body: PodUpdate, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
+    return await core.pods.update(actor, pod, **body.model_dump(exclude_unset=True))
+
+
+@router.delete("/pods/{pod}", status_code=204)
+async def delete_pod(pod: str, actor: ActorDep, core: CoreDep) -> None:
+    await core.pods.delete(actor, pod)

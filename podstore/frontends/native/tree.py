@@ -1,0 +1,92 @@
+"""Folders and the tree: list, stat, mkdir, move, copy, trash, favourites."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from podstore.frontends.http.deps import ActorDep, CoreDep
+
+router = APIRouter(tags=["tree"])
+
+
+class FromTo(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    source: str = Field(alias="from", max_length=64 * 1024)
+    to: str = Field(max_length=64 * 1024)
+
+
+@router.get("/pods/{pod}/list")
+@router.get("/pods/{pod}/list/{path:path}")
+async def list_folder(
+    pod: str,
+    actor: ActorDep,
+    core: CoreDep,
+    path: str = "",
+    sort: Literal["name", "size", "modified", "type"] = "name",
+    order: Literal["asc", "desc"] = "asc",
+    limit: int = Query(1000, ge=1, le=10_000),
+    cursor: str | None = Query(None, max_length=4096),
+) -> dict[str, Any]:
+    return await core.tree.list(
+        actor, pod, path, sort=sort, order=order, limit=limit, cursor=cursor
+    )
+
+
+@router.get("/pods/{pod}/stat/{path:path}")
+async def stat(pod: str, path: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
+    return await core.tree.stat(actor, pod, path)
+
+
+@router.post("/pods/{pod}/mkdir/{path:path}", status_code=201)
+async def mkdir(
+    pod: str, path: str, actor: ActorDep, core: CoreDep, parents: bool = False
+) -> dict[str, Any]:
+    return await core.tree.mkdir(actor, pod, path, parents)
+
+
+@router.post("/pods/{pod}/move")
+async def move(pod: str, body: FromTo, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
+    return await core.tree.move(actor, pod, body.source, body.to)
+
+
+@router.post("/pods/{pod}/copy", status_code=201)
+async def copy(pod: str, body: FromTo, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
+    return await core.tree.copy(actor, pod, body.source, body.to)
+
+
+@router.get("/pods/{pod}/trash")
+async def trash(pod: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
+    return {"entries": await core.tree.trash(actor, pod)}
+
+
+@router.post("/pods/{pod}/trash/{node_id}/restore")
+async def restore(pod: str, node_id: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
+    return await core.tree.restore(actor, pod, node_id)
+
+
+@router.delete("/pods/{pod}/trash/{node_id}")
+async def purge(pod: str, node_id: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
+    return {"purged": await core.tree.purge(actor, pod, node_id)}
+
+
+@router.delete("/pods/{pod}/trash")
+async def empty_trash(pod: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
+    return {"purged": await core.tree.purge(actor, pod)}
+
+
+@router.put("/pods/{pod}/star/{path:path}")
+async def star(pod: str, path: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
+    return await core.tree.star(actor, pod, path, True)
+
+
+@router.delete("/pods/{pod}/star/{path:path}")
+async def unstar(pod: str, path: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
+    return await core.tree.star(actor, pod, path, False)
+
+
+@router.get("/starred")
+async def starred(actor: ActorDep, core: CoreDep) -> dict[str, Any]:
+    return {"entries": await core.tree.starred(actor)}

@@ -1,0 +1,1 @@
+"""The composition root: one Core, every enabled listener."""
