@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.frontends.native.test_kv_api import add_member
 from tests.fixtures.server import Server, User
+from tests.frontends.native.test_kv_api import add_member
 
 PEOPLE = [
     {"id": "1", "first_name": "John", "age": 34, "tags": ["a", "b"], "addr": {"city": "Oslo"}},
