@@ -48,6 +48,15 @@ class StoreSettings(Section):
     write_quorum: int | None = None  # erasure: fragments a write needs; default k + m
     children: list[StoreSettings] = Field(default_factory=list)  # erasure: k + m stores
 
+    @model_validator(mode="after")
+    def _erasure_has_its_children(self) -> StoreSettings:
+        if self.kind == "erasure" and len(self.children) != self.k + self.m:
+            raise ValueError(
+                f"an erasure store with k={self.k}, m={self.m} needs {self.k + self.m} "
+                f"children, settings give {len(self.children)}"
+            )
+        return self
+
 
 class ListenerSettings(Section):
     """An extra address served by this process, with the front end `app` on it."""

@@ -14,6 +14,8 @@ import sys
 from multiprocessing.connection import wait
 from types import FrameType
 
+from pydantic import ValidationError
+
 from podstore.core.service import migrate_database
 from podstore.frontends.http.observe import configure_logging
 from podstore.server.serve import enabled_listeners, serve
@@ -46,7 +48,10 @@ def worker(settings: Settings) -> None:
 
 
 def run() -> None:
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        raise SystemExit(f"podstore: {exc}") from None
     check(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     # once, before the workers start: each worker's own check then finds nothing to do

@@ -66,11 +66,6 @@ def _ensure_bucket(store: S3BlobStore) -> None:
 def _erasure(spec: StoreSettings, default_dir: Path) -> BlobStore:
     from podstore.storage.erasure import ErasureBlobStore
 
-    if len(spec.children) != spec.k + spec.m:
-        raise ValueError(
-            f"an erasure store with k={spec.k}, m={spec.m} needs {spec.k + spec.m} children, "
-            f"settings give {len(spec.children)}"
-        )
     children = [
         open_blob_store(child, default_dir / f"fragments-{index}")
         for index, child in enumerate(spec.children)
