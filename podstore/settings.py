@@ -1,12 +1,19 @@
-"""One settings object: embedded defaults, then a TOML file, then PODSTORE_* variables."""
+"""One settings object: embedded defaults, then a TOML file, then PODSTORE_* variables.
+
+Core settings are flat (`PODSTORE_PORT`); front ends, extra listeners and the blob store are
+nested sections (`PODSTORE_STORAGE__KIND`, `PODSTORE_LISTENERS__HASURA__ENABLED`; TOML
+`[storage]`, `[listeners.hasura]`). The flat blob-store names of earlier releases
+(`PODSTORE_BLOB_STORE`, `PODSTORE_BLOB_DIR`, `PODSTORE_S3_*`) still work: they fill the
+`storage` fields that the nested names leave unset.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -20,22 +27,100 @@ def default_data_dir() -> Path:
     return Path(base) / "podstore"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PODSTORE_", extra="ignore")
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
 
+
+class StoreSettings(Section):
+    """One blob store; an erasure store holds `children` of its own."""
+
+    kind: Literal["local", "s3", "erasure"] = "local"
+    path: Path | None = None  # local: the folder; default data_dir / "blobs"
+    endpoint: str | None = None  # s3
+    bucket: str = "podstore"
+    access_key: str | None = None
+    secret_key: str | None = None
+    region: str = "us-east-1"
+    prefix: str = ""  # s3: key prefix inside the bucket
+    retries: int | None = None  # retries of transient failures; default 3 on s3, else 0
+    k: int = 2  # erasure: data fragments
+    m: int = 1  # erasure: parity fragments
+    write_quorum: int | None = None  # erasure: fragments a write needs; default k + m
+    children: list[StoreSettings] = Field(default_factory=list)  # erasure: k + m stores
+
+    @model_validator(mode="after")
+    def _erasure_has_its_children(self) -> StoreSettings:
+        if self.kind == "erasure" and len(self.children) != self.k + self.m:
+            raise ValueError(
+                f"an erasure store with k={self.k}, m={self.m} needs {self.k + self.m} "
+                f"children, settings give {len(self.children)}"
+            )
+        return self
+
+
+class ListenerSettings(Section):
+    """An extra address served by this process, with the front end `app` on it."""
+
+    app: str
+    enabled: bool = True
     host: str = "127.0.0.1"
+    port: int
+
+
+def planned_listeners() -> dict[str, dict[str, Any]]:
+    """The listeners DESIGN.md §10 plans, off until enabled."""
+    return {
+        "hasura": {"app": "hasura", "enabled": False, "port": 9091},
+        "bitdust": {"app": "bitdust", "enabled": False, "port": 8180},
+        "bitdust_ws": {"app": "bitdust-ws", "enabled": False, "port": 8280},
+    }
+
+
+class FrontendSettings(Section):
+    enabled: bool = True
+
+
+class Frontends(Section):
+    """Front ends mounted on the main listener, next to the native API."""
+
+    tus: FrontendSettings = Field(default_factory=FrontendSettings)
+
+
+# flat names of earlier releases -> field of the `storage` section
+_LEGACY_STORE = {
+    "blob_store": "kind",
+    "blob_dir": "path",
+    "s3_endpoint": "endpoint",
+    "s3_bucket": "bucket",
+    "s3_access_key": "access_key",
+    "s3_secret_key": "secret_key",
+    "s3_region": "region",
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PODSTORE_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    host: str = "127.0.0.1"  # the main listener
     port: int = 9090
     data_dir: Path = Field(default_factory=default_data_dir)
     database_url: str | None = None  # default: SQLite in data_dir
     public_url: str | None = None  # how clients reach us, for links; default http://host:port
 
-    blob_store: Literal["local", "s3"] = "local"
-    blob_dir: Path | None = None  # default: data_dir / "blobs"
+    storage: StoreSettings = Field(default_factory=StoreSettings)
+    listeners: dict[str, ListenerSettings] = Field(default_factory=dict)
+    frontends: Frontends = Field(default_factory=Frontends)
+
+    # aliases of `storage` fields, read only to fill them (see _LEGACY_STORE)
+    blob_store: Literal["local", "s3"] | None = None
+    blob_dir: Path | None = None
     s3_endpoint: str | None = None
-    s3_bucket: str = "podstore"
+    s3_bucket: str | None = None
     s3_access_key: str | None = None
     s3_secret_key: str | None = None
-    s3_region: str = "us-east-1"
+    s3_region: str | None = None
 
     token_ttl_seconds: int = 7 * 24 * 3600
     session_cache_seconds: float = 2.0  # other nodes see a logout within this time
@@ -57,6 +142,26 @@ class Settings(BaseSettings):
     workers: int = 1
     log_level: str = "info"
 
+    @model_validator(mode="before")
+    @classmethod
+    def _nest(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        storage = data.get("storage")
+        storage = dict(storage) if isinstance(storage, dict) else {}
+        for flat, nested in _LEGACY_STORE.items():
+            if data.get(flat) is not None:
+                storage.setdefault(nested, data[flat])
+        listeners = data.get("listeners") or {}
+        if isinstance(listeners, dict):
+            merged = planned_listeners()
+            for name, given in listeners.items():
+                planned = merged.get(name, {})
+                merged[name] = {**planned, **given} if isinstance(given, dict) else given
+            listeners = merged
+        kept = {key: value for key, value in data.items() if key not in _LEGACY_STORE}
+        return {**kept, "storage": storage, "listeners": listeners}
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -75,10 +180,6 @@ class Settings(BaseSettings):
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'podstore.db'}"
-
-    @property
-    def effective_blob_dir(self) -> Path:
-        return self.blob_dir or self.data_dir / "blobs"
 
     @property
     def base_url(self) -> str:

@@ -30,38 +30,9 @@ from podstore.core.uploads.sessions import expire_sessions
 from podstore.core.uploads.tus import Tus
 from podstore.meta.db import Database
 from podstore.settings import Settings
-from podstore.storage.blobstore import BlobStore
 from podstore.storage.engine import ChunkEngine
 from podstore.storage.gc import collect_garbage, fsck
-
-
-def open_blob_store(settings: Settings) -> BlobStore:
-    if settings.blob_store == "s3":
-        from podstore.storage.s3 import S3BlobStore
-
-        if not settings.s3_endpoint:
-            raise ValueError("PODSTORE_S3_ENDPOINT is needed with the s3 blob store")
-        store = S3BlobStore(
-            settings.s3_endpoint,
-            settings.s3_bucket,
-            access_key=settings.s3_access_key,
-            secret_key=settings.s3_secret_key,
-            region=settings.s3_region,
-        )
-        _ensure_bucket(store)
-        return store
-    from podstore.storage.local import LocalBlobStore
-
-    return LocalBlobStore(settings.effective_blob_dir)
-
-
-def _ensure_bucket(store: Any) -> None:
-    from botocore.exceptions import ClientError
-
-    try:
-        store.client.head_bucket(Bucket=store.bucket)
-    except ClientError:
-        store.client.create_bucket(Bucket=store.bucket)
+from podstore.storage.open import open_blob_store
 
 
 def migrate_database(url: str) -> None:
@@ -84,7 +55,7 @@ class Core:
         db = Database(settings.effective_database_url)
         if migrate:
             db.migrate()
-        blobs = open_blob_store(settings)
+        blobs = open_blob_store(settings.storage, settings.data_dir / "blobs")
         engine = ChunkEngine(blobs, inline_threshold=settings.inline_threshold)
         self.ctx = CoreContext(settings=settings, db=db, blobs=blobs, engine=engine)
         self.keys = PodKeyCache()

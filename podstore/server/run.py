@@ -1,28 +1,84 @@
-"""Run the ASGI app on granian with the settings from the environment."""
+"""`podstore serve`: check the settings, migrate once, then serve from one or more processes.
+
+Each worker process is a whole node (its own Core serving every listener; the kernel spreads
+connections over the processes bound to one address). On SQLite that would mean several
+writers on one database file, so more than one worker is refused there.
+"""
 
 from __future__ import annotations
 
-from granian import Granian
-from granian.constants import Interfaces, Loops
+import asyncio
+import multiprocessing
+import signal
+import sys
+from multiprocessing.connection import wait
+from types import FrameType
+
+from pydantic import ValidationError
 
 from podstore.core.service import migrate_database
+from podstore.frontends.http.observe import configure_logging
+from podstore.server.serve import enabled_listeners, serve
 from podstore.settings import Settings
 
 
+def check(settings: Settings) -> None:
+    """Refuse settings the server cannot run, with a message that says what to change."""
+    if settings.workers < 1:
+        raise SystemExit("podstore: PODSTORE_WORKERS must be at least 1")
+    if settings.workers > 1 and settings.effective_database_url.startswith("sqlite"):
+        raise SystemExit(
+            "podstore: PODSTORE_WORKERS > 1 needs PostgreSQL (PODSTORE_DATABASE_URL): on SQLite "
+            "each worker would be a writer of its own. One worker serves every listener."
+        )
+    try:
+        enabled_listeners(settings)
+    except ValueError as exc:
+        raise SystemExit(f"podstore: {exc}") from None
+
+
+def worker(settings: Settings) -> None:
+    configure_logging(settings.log_level)
+    try:
+        import uvloop
+    except ImportError:  # not on Windows
+        asyncio.run(serve(settings))
+    else:
+        uvloop.run(serve(settings))
+
+
 def run() -> None:
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        raise SystemExit(f"podstore: {exc}") from None
+    check(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     # once, before the workers start: each worker's own check then finds nothing to do
     migrate_database(settings.effective_database_url)
     print(f"podstore serving {settings.base_url}  (data in {settings.data_dir})", flush=True)
-    Granian(
-        "podstore.frontends.native.app:create_app",
-        factory=True,
-        address=settings.host,
-        port=settings.port,
-        interface=Interfaces.ASGI,
-        workers=settings.workers,
-        loop=Loops.auto,
-        log_access=False,
-        websockets=True,
-    ).serve()
+    if settings.workers == 1:
+        worker(settings)
+    else:
+        sys.exit(_run_workers(settings))
+
+
+def _run_workers(settings: Settings) -> int:
+    """Run `workers` processes until a signal stops them or one of them exits."""
+    context = multiprocessing.get_context("spawn")
+    procs = [context.Process(target=worker, args=(settings,)) for _ in range(settings.workers)]
+    for proc in procs:
+        proc.start()
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, stop)
+    wait([proc.sentinel for proc in procs])
+    stop(signal.SIGTERM, None)
+    for proc in procs:
+        proc.join()
+    return 1 if any(proc.exitcode not in (0, -signal.SIGTERM) for proc in procs) else 0

@@ -1,7 +1,7 @@
 """The express lane answers exactly as FastAPI answers the same routes.
 
-Two in-process apps over one data folder: the app as built, and the same app with the lane
-taken out, so every request below is served by the lane in one and by FastAPI in the other.
+Two in-process apps over one Core: the app as built, and the same app with the lane taken
+out, so every request below is served by the lane in one and by FastAPI in the other.
 Status, content type and body must match, for successes and for every kind of error.
 """
 
@@ -23,6 +23,7 @@ from starlette.responses import Response
 
 from podstore.frontends.native.app import create_app
 from podstore.frontends.native.express import ExpressLane, ExpressRoute
+from podstore.server.serve import running_core
 from podstore.settings import Settings
 
 PASSWORD = "correct horse battery staple"
@@ -36,11 +37,11 @@ def _without_lane(app: FastAPI) -> FastAPI:
 @asynccontextmanager
 async def _clients(data: Path) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
     settings = Settings(data_dir=data, argon2_memory_kib=1024, argon2_time_cost=1)
-    express, plain = create_app(settings), _without_lane(create_app(settings))
     async with AsyncExitStack() as stack:
+        core = await stack.enter_async_context(running_core(settings))
+        express, plain = create_app(core), _without_lane(create_app(core))
         clients = []
         for app in (express, plain):
-            await stack.enter_async_context(app.router.lifespan_context(app))
             transport = httpx.ASGITransport(app=app)
             clients.append(
                 await stack.enter_async_context(

@@ -1,0 +1,93 @@
+"""One process, one Core, every enabled listener: granian's embedded servers on one loop.
+
+granian binds one address per server, so each listener is an embedded `Server` of its own,
+all on this process's event loop and all calling into the same Core (one SQLite writer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from granian.constants import Interfaces
+from granian.server.embed import Server
+
+from podstore.core.service import Core
+from podstore.frontends.http.observe import REGISTRY, StorageUsedCollector
+from podstore.server.apps import app_factory
+from podstore.settings import ListenerSettings, Settings
+
+log = logging.getLogger("podstore.server")
+
+
+def enabled_listeners(settings: Settings) -> dict[str, ListenerSettings]:
+    """The main listener and every enabled extra one; refuses two on one address."""
+    main = ListenerSettings(app="main", host=settings.host, port=settings.port)
+    found = {"main": main} | {n: lst for n, lst in settings.listeners.items() if lst.enabled}
+    seen: dict[tuple[str, int], str] = {}
+    for name, listener in found.items():
+        address = (listener.host, listener.port)
+        if address in seen:
+            raise ValueError(
+                f"listeners {seen[address]} and {name} both ask for {listener.host}:{listener.port}"
+            )
+        seen[address] = name
+        app_factory(listener.app)
+    return found
+
+
+@asynccontextmanager
+async def running_core(settings: Settings) -> AsyncIterator[Core]:
+    """The process's one Core, counted in /metrics while it runs."""
+    core = Core(settings)
+    collector = StorageUsedCollector(core.storage_used)
+    REGISTRY.register(collector)  # type: ignore[arg-type]
+    try:
+        yield core
+    finally:
+        REGISTRY.unregister(collector)  # type: ignore[arg-type]
+        await core.close()
+
+
+class _QuietEmbedWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Embedded server is experimental" not in record.getMessage()
+
+
+def _stop(servers: list[Server]) -> None:
+    for server in servers:
+        server.stop()  # type: ignore[no-untyped-call]
+
+
+async def serve(settings: Settings) -> None:
+    """Serve every enabled listener until SIGTERM or SIGINT, or until one of them fails."""
+    listeners = enabled_listeners(settings)
+    logging.getLogger("_granian").addFilter(_QuietEmbedWarning())
+    async with running_core(settings) as core:
+        servers = [
+            Server(
+                app_factory(listener.app)(core, listener),
+                address=listener.host,
+                port=listener.port,
+                interface=Interfaces.ASGI,
+                log_access=False,
+                websockets=True,
+            )
+            for listener in listeners.values()
+        ]
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, _stop, servers)
+        tasks = [asyncio.create_task(server.serve()) for server in servers]
+        log.info(
+            "podstore ready",
+            extra={"fields": {n: f"{lst.host}:{lst.port}" for n, lst in listeners.items()}},
+        )
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        _stop(servers)
+        for result in await asyncio.gather(*tasks, return_exceptions=True):
+            if isinstance(result, BaseException):
+                raise result
