@@ -11,6 +11,7 @@ from podstore.core.accounts.accounts import Accounts
 from podstore.core.context import Actor, CoreContext, now
 from podstore.core.docs.collections import DocCollections
 from podstore.core.kv.tables import KvTables
+from podstore.core.maintenance import referenced_names
 from podstore.core.pods.pods import Pods, total_used_bytes
 from podstore.core.sharing.grants import Sharing
 from podstore.core.sharing.groups import Groups
@@ -24,7 +25,7 @@ from podstore.core.social.messages import Messages
 from podstore.core.tree.files import Files
 from podstore.core.tree.folders import Tree
 from podstore.core.tree.nodes import export_tree
-from podstore.core.tree.refs import forget_unreferenced, referenced_names
+from podstore.core.tree.refs import forget_unreferenced
 from podstore.core.uploads.handshake import Uploads
 from podstore.core.uploads.sessions import expire_sessions
 from podstore.core.uploads.tus import Tus

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from podstore.core.context import Actor
 from podstore.core.errors import Conflict, Invalid, NotFound, QuotaExceeded, TooManyRequests
-from podstore.core.tree.refs import referenced_names
+from podstore.core.maintenance import referenced_names
 from podstore.core.uploads.handshake import DeclaredChunk
 from podstore.core.uploads.sessions import expire_sessions
 from podstore.core.uploads.tus import ChecksumFailed

@@ -53,12 +53,9 @@ def drop_refs(conn: Connection, manifests: Iterable[Manifest]) -> None:
         )
 
 
-def referenced_names(conn: Connection) -> set[str]:
-    """Blobs in use: chunks of versions, and chunks held by unfinished uploads."""
-    from podstore.core.uploads.sessions import session_chunk_names
-
-    names = set(conn.execute(sa.select(chunks.c.id).where(chunks.c.refcount > 0)).scalars())
-    return names | session_chunk_names(conn)
+def version_chunk_names(conn: Connection) -> set[str]:
+    """Blobs that file versions reference."""
+    return set(conn.execute(sa.select(chunks.c.id).where(chunks.c.refcount > 0)).scalars())
 
 
 def forget_unreferenced(conn: Connection, older_than: float) -> int:
