@@ -25,6 +25,7 @@ from podstore.frontends.native import (
     files,
     kv,
     nodes,
+    openapi,
     pods,
     problems,
     public,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     problems.install(app)
+    openapi.install(app)
     for module in (accounts, pods, tree, files, kv, docs, nodes, sharing, public, social):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(uploads_api.router, prefix="/api/v1")  # resumable uploads (issue 6)
