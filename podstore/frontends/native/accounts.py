@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from podstore.frontends.http.deps import COOKIE, ActorDep, CoreDep, client_address
-from podstore.frontends.native.openapi import problems
+from podstore.frontends.http.openapi import problems
 
 router = APIRouter(tags=["accounts"], responses=problems(401, 403, 404, 409, 429))
 

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 
 from podstore import __version__
 from podstore.core.service import Core
+from podstore.frontends.http import openapi
 from podstore.frontends.http.limits import HeaderLimitMiddleware
 from podstore.frontends.http.observe import (
     REGISTRY,
@@ -25,7 +26,6 @@ from podstore.frontends.native import (
     files,
     kv,
     nodes,
-    openapi,
     pods,
     problems,
     public,

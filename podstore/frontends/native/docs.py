@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from podstore.frontends.http.bodies import read_body
 from podstore.frontends.http.deps import ActorDep, CoreDep
+from podstore.frontends.http.openapi import json_body, problems, raw_body
 from podstore.frontends.native.kv import MAX_IMPORT, json_model, parse_json
-from podstore.frontends.native.openapi import json_body, problems, raw_body
 
 router = APIRouter(tags=["docs"], responses=problems(401, 403, 404, 409, 507))
 MAX_DOCUMENT = 4 * 1024 * 1024 + 1024

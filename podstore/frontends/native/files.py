@@ -15,9 +15,9 @@ from podstore.core.tree.files import Download, Preconditions
 from podstore.frontends.http.bodies import body_of
 from podstore.frontends.http.deps import ActorDep, CoreDep
 from podstore.frontends.http.multipart import stream_parts
+from podstore.frontends.http.openapi import DOWNLOAD, FORM, problems, raw_body
 from podstore.frontends.http.ranges import parse_range
 from podstore.frontends.native.express import ExpressRoute
-from podstore.frontends.native.openapi import DOWNLOAD, FORM, problems, raw_body
 
 router = APIRouter(tags=["files"], responses=problems(401, 403, 404, 409, 412, 507))
 IGNORED_TYPES = ("application/x-www-form-urlencoded", "application/octet-stream")

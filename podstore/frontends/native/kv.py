@@ -20,9 +20,9 @@ from pydantic import BaseModel, Field, ValidationError
 from podstore.core.errors import Invalid
 from podstore.frontends.http.bodies import read_body
 from podstore.frontends.http.deps import ActorDep, CoreDep
+from podstore.frontends.http.openapi import content, json_body, problems, raw_body
 from podstore.frontends.native.express import ExpressRoute
 from podstore.frontends.native.files import primed
-from podstore.frontends.native.openapi import content, json_body, problems, raw_body
 
 router = APIRouter(tags=["kv"], responses=problems(401, 403, 404, 409, 507))
 MAX_VALUE = 16 * 1024 * 1024

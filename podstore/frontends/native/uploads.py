@@ -33,7 +33,7 @@ from podstore.core.errors import Invalid, PayloadTooLarge
 from podstore.core.uploads.chunk_lists import DeclaredChunk
 from podstore.frontends.http.bodies import body_of, read_body
 from podstore.frontends.http.deps import ActorDep, CoreDep
-from podstore.frontends.native.openapi import json_body, problems, raw_body
+from podstore.frontends.http.openapi import json_body, problems, raw_body
 
 router = APIRouter(tags=["uploads"], responses=problems(401, 403, 404, 409, 412, 429, 507))
 HEX64 = r"^[0-9a-fA-F]{64}$"

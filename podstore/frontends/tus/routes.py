@@ -29,7 +29,7 @@ from starlette.requests import ClientDisconnect
 from podstore.core.errors import CoreError, Invalid, NotFound, PayloadTooLarge
 from podstore.core.uploads.tus import CHECKSUMS, TusState
 from podstore.frontends.http.deps import current_actor, get_core
-from podstore.frontends.native.openapi import problems
+from podstore.frontends.http.openapi import problems
 from podstore.frontends.native.problems import problem
 
 router = APIRouter(

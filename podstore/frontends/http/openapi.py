@@ -10,8 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Response
 from pydantic import BaseModel, Field
 
-from podstore.frontends.native.problems import PROBLEM
-
+PROBLEM = "application/problem+json"
 SCHEMAS = "#/components/schemas/"
 
 
