@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 from typing import Any
 
+from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from podstore.core.errors import Invalid
@@ -88,6 +89,8 @@ async def stream_parts(
                         fields[field_name] = field_value.decode("utf-8", "replace")
             events.clear()
         parser.finalize()
+    except MultipartParseError as exc:
+        raise Invalid(f"the multipart body is malformed: {exc}") from None
     finally:
         if task is not None and not task.done():
             task.cancel()

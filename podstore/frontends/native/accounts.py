@@ -8,8 +8,9 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from podstore.frontends.http.deps import COOKIE, ActorDep, CoreDep, client_address
+from podstore.frontends.http.openapi import problems
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(tags=["accounts"], responses=problems(401, 403, 404, 409, 429))
 
 
 class SignupBody(BaseModel):

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 
 from podstore import __version__
 from podstore.core.service import Core
+from podstore.frontends.http import openapi
 from podstore.frontends.http.limits import HeaderLimitMiddleware
 from podstore.frontends.http.observe import ObserveMiddleware, metrics_text
 from podstore.frontends.native import (
@@ -40,6 +41,7 @@ def create_app(core: Core) -> FastAPI:
     )
     app.state.core = core
     problems.install(app)
+    openapi.install(app)
     for module in (accounts, pods, tree, files, kv, docs, nodes, sharing, public, social):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(uploads_api.router, prefix="/api/v1")  # resumable uploads (issue 6)

@@ -11,19 +11,27 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from podstore.frontends.http.bodies import read_body
 from podstore.frontends.http.deps import ActorDep, CoreDep
+from podstore.frontends.http.openapi import json_body, problems, raw_body
 from podstore.frontends.native.kv import MAX_IMPORT, json_model, parse_json
 
-router = APIRouter(tags=["docs"])
+router = APIRouter(tags=["docs"], responses=problems(401, 403, 404, 409, 507))
 MAX_DOCUMENT = 4 * 1024 * 1024 + 1024
 
 
 class CollectionCreate(BaseModel):
     name: str = Field(max_length=1024)
     indexes: str | None = Field(default=None, max_length=64 * 1024)
+
+
+class Document(BaseModel):
+    """Any JSON object with a string `id`."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str
 
 
 class Find(BaseModel):
@@ -49,7 +57,7 @@ async def list_collections(pod: str, actor: ActorDep, core: CoreDep) -> dict[str
     return {"collections": await core.docs.collections(actor, pod)}
 
 
-@router.post("/pods/{pod}/docs", status_code=201)
+@router.post("/pods/{pod}/docs", status_code=201, openapi_extra=json_body(CollectionCreate))
 async def create_collection(pod: str, request: Request, actor: ActorDep, core: CoreDep) -> Any:
     body: CollectionCreate = await json_model(request, CollectionCreate)
     return await core.docs.create(actor, pod, body.name, body.indexes)
@@ -65,7 +73,12 @@ async def delete_collection(pod: str, coll: str, actor: ActorDep, core: CoreDep)
     await core.docs.delete_collection(actor, pod, coll)
 
 
-@router.put("/pods/{pod}/docs/{coll}", status_code=201)
+@router.put(
+    "/pods/{pod}/docs/{coll}",
+    status_code=201,
+    responses={201: {"description": "A new document"}, 200: {"description": "A document replaced"}},
+    openapi_extra=json_body(Document),
+)
 async def put_document(
     pod: str, coll: str, request: Request, response: Response, actor: ActorDep, core: CoreDep
 ) -> dict[str, Any]:
@@ -86,7 +99,7 @@ async def delete_document(pod: str, coll: str, doc_id: str, actor: ActorDep, cor
     await core.docs.delete(actor, pod, coll, doc_id)
 
 
-@router.post("/pods/{pod}/docs/{coll}/find")
+@router.post("/pods/{pod}/docs/{coll}/find", openapi_extra=json_body(Find))
 async def find(pod: str, coll: str, request: Request, actor: ActorDep, core: CoreDep) -> Any:
     """Body {filter?, expr?, sort?, limit?, cursor?} → {docs, next}."""
     body: Find = await json_model(request, Find)
@@ -95,13 +108,13 @@ async def find(pod: str, coll: str, request: Request, actor: ActorDep, core: Cor
     )
 
 
-@router.post("/pods/{pod}/docs/{coll}/count")
+@router.post("/pods/{pod}/docs/{coll}/count", openapi_extra=json_body(Count))
 async def count(pod: str, coll: str, request: Request, actor: ActorDep, core: CoreDep) -> Any:
     body: Count = await json_model(request, Count)
     return {"count": await core.docs.count(actor, pod, coll, body.filter, body.expr)}
 
 
-@router.post("/pods/{pod}/docs/{coll}/import")
+@router.post("/pods/{pod}/docs/{coll}/import", openapi_extra=raw_body("application/x-ndjson"))
 async def import_lines(
     pod: str,
     coll: str,
@@ -115,7 +128,7 @@ async def import_lines(
     return await core.docs.import_lines(actor, pod, coll, data, mode)
 
 
-@router.post("/pods/{pod}/docs/{coll}/index-file")
+@router.post("/pods/{pod}/docs/{coll}/index-file", openapi_extra=json_body(IndexFile))
 async def index_file(
     pod: str, coll: str, request: Request, actor: ActorDep, core: CoreDep
 ) -> dict[str, Any]:

@@ -15,10 +15,11 @@ from podstore.core.tree.files import Download, Preconditions
 from podstore.frontends.http.bodies import body_of
 from podstore.frontends.http.deps import ActorDep, CoreDep
 from podstore.frontends.http.multipart import stream_parts
+from podstore.frontends.http.openapi import DOWNLOAD, FORM, problems, raw_body
 from podstore.frontends.http.ranges import parse_range
 from podstore.frontends.native.express import ExpressRoute
 
-router = APIRouter(tags=["files"])
+router = APIRouter(tags=["files"], responses=problems(401, 403, 404, 409, 412, 507))
 IGNORED_TYPES = ("application/x-www-form-urlencoded", "application/octet-stream")
 # user content is never run as part of our origin
 SAFE_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"}
@@ -49,7 +50,13 @@ UPLOADED: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.put(FILE, status_code=201, response_model=None, responses=UPLOADED)
+@router.put(
+    FILE,
+    status_code=201,
+    response_model=None,
+    responses=UPLOADED,
+    openapi_extra=raw_body("application/octet-stream", required=False),
+)
 async def upload(pod: str, path: str, request: Request, actor: ActorDep, core: CoreDep) -> Response:
     result = await core.files.upload(
         actor,
@@ -67,8 +74,8 @@ async def upload(pod: str, path: str, request: Request, actor: ActorDep, core: C
     )
 
 
-@router.post("/pods/{pod}/upload", status_code=201)
-@router.post("/pods/{pod}/upload/{path:path}", status_code=201)
+@router.post("/pods/{pod}/upload", status_code=201, openapi_extra=FORM)
+@router.post("/pods/{pod}/upload/{path:path}", status_code=201, openapi_extra=FORM)
 async def upload_form(
     pod: str, request: Request, actor: ActorDep, core: CoreDep, path: str = ""
 ) -> dict[str, Any]:
@@ -98,7 +105,7 @@ def _headers(download: Download) -> dict[str, str]:
     return headers
 
 
-@router.get(FILE)
+@router.get(FILE, **DOWNLOAD)
 async def download(
     pod: str,
     path: str,
@@ -111,7 +118,12 @@ async def download(
     return await serve(handle, request, core)
 
 
-@router.head(FILE)
+@router.head(
+    FILE,
+    response_model=None,
+    response_class=Response,
+    responses={200: {"description": "The headers of a download"}},
+)
 async def head(
     pod: str,
     path: str,

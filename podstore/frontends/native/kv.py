@@ -20,9 +20,11 @@ from pydantic import BaseModel, Field, ValidationError
 from podstore.core.errors import Invalid
 from podstore.frontends.http.bodies import read_body
 from podstore.frontends.http.deps import ActorDep, CoreDep
+from podstore.frontends.http.openapi import content, json_body, problems, raw_body
 from podstore.frontends.native.express import ExpressRoute
+from podstore.frontends.native.files import primed
 
-router = APIRouter(tags=["kv"])
+router = APIRouter(tags=["kv"], responses=problems(401, 403, 404, 409, 507))
 MAX_VALUE = 16 * 1024 * 1024
 MAX_JSON = 64 * 1024 * 1024
 MAX_IMPORT = 1024 * 1024 * 1024
@@ -81,7 +83,7 @@ async def list_tables(pod: str, actor: ActorDep, core: CoreDep) -> dict[str, Any
     return {"tables": await core.kv.tables(actor, pod)}
 
 
-@router.post("/pods/{pod}/kv", status_code=201)
+@router.post("/pods/{pod}/kv", status_code=201, openapi_extra=json_body(TableCreate))
 async def create_table(pod: str, request: Request, actor: ActorDep, core: CoreDep) -> Any:
     body: TableCreate = await json_model(request, TableCreate)
     return await core.kv.create(actor, pod, body.name, body.index_type)
@@ -92,7 +94,18 @@ async def delete_table(pod: str, table: str, actor: ActorDep, core: CoreDep) -> 
     await core.kv.delete_table(actor, pod, table)
 
 
-@router.get("/pods/{pod}/kv/{table}", response_model=None)
+@router.get(
+    "/pods/{pod}/kv/{table}",
+    response_model=None,
+    responses={
+        200: content(
+            "A page of entries, or with `format` the range as a file",
+            "application/json",
+            "text/csv",
+            "application/x-ndjson",
+        )
+    },
+)
 async def scan(
     pod: str,
     table: str,
@@ -108,7 +121,7 @@ async def scan(
     if format is not None:
         lines = await core.kv.export(actor, pod, table, format, start, end)
         kind = "text/csv" if format == "csv" else "application/x-ndjson"
-        return StreamingResponse(lines, media_type=f"{kind}; charset=utf-8")
+        return StreamingResponse(await primed(lines), media_type=f"{kind}; charset=utf-8")
     page = await core.kv.scan(actor, pod, table, start, end, limit, cursor)
     return {"items": [_item(i) for i in page["items"]], "next": page["next"]}
 
@@ -118,7 +131,7 @@ async def count(pod: str, table: str, actor: ActorDep, core: CoreDep) -> dict[st
     return {"table": table, "count": await core.kv.count(actor, pod, table)}
 
 
-@router.post("/pods/{pod}/kv/{table}/batch")
+@router.post("/pods/{pod}/kv/{table}/batch", openapi_extra=json_body(Batch))
 async def batch(
     pod: str, table: str, request: Request, actor: ActorDep, core: CoreDep
 ) -> dict[str, Any]:
@@ -127,7 +140,9 @@ async def batch(
     return {"stored": await core.kv.put_many(actor, pod, table, items)}
 
 
-@router.post("/pods/{pod}/kv/{table}/import")
+@router.post(
+    "/pods/{pod}/kv/{table}/import", openapi_extra=raw_body("application/x-ndjson", "text/csv")
+)
 async def import_file(
     pod: str,
     table: str,
@@ -149,7 +164,13 @@ ENTRY_CREATED: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.put(ENTRY, status_code=201, response_model=None, responses=ENTRY_CREATED)
+@router.put(
+    ENTRY,
+    status_code=201,
+    response_model=None,
+    responses=ENTRY_CREATED,
+    openapi_extra=raw_body("application/octet-stream", required=False),
+)
 async def put(
     pod: str, table: str, key: str, request: Request, actor: ActorDep, core: CoreDep
 ) -> Response:
@@ -158,13 +179,23 @@ async def put(
     return JSONResponse({"key": key, "created": created}, status_code=201 if created else 200)
 
 
-@router.get(ENTRY, response_model=None)
+@router.get(
+    ENTRY,
+    response_model=None,
+    response_class=Response,
+    responses={200: content("The value", "application/octet-stream")},
+)
 async def get(pod: str, table: str, key: str, actor: ActorDep, core: CoreDep) -> Response:
     value = await core.kv.get(actor, pod, table, key)
     return Response(value, media_type="application/octet-stream")
 
 
-@router.head(ENTRY, response_model=None)
+@router.head(
+    ENTRY,
+    response_model=None,
+    response_class=Response,
+    responses={200: {"description": "The key is there"}, 404: {"description": "It is not"}},
+)
 async def present(pod: str, table: str, key: str, actor: ActorDep, core: CoreDep) -> Response:
     found = await core.kv.present(actor, pod, table, key)
     return Response(status_code=200 if found else 404)

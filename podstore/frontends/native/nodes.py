@@ -9,9 +9,10 @@ from fastapi import APIRouter, Query, Request, Response
 from podstore.core.errors import Invalid
 from podstore.frontends.http.bodies import body_of
 from podstore.frontends.http.deps import ActorDep, CoreDep
-from podstore.frontends.native.files import conditions_of, declared_type, serve, size_hint
+from podstore.frontends.http.openapi import DOWNLOAD, problems, raw_body
+from podstore.frontends.native.files import UPLOADED, conditions_of, declared_type, serve, size_hint
 
-router = APIRouter(tags=["nodes"])
+router = APIRouter(tags=["nodes"], responses=problems(401, 403, 404, 409, 412, 507))
 
 
 @router.get("/nodes/{node_id}")
@@ -20,7 +21,7 @@ async def stat(node_id: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
     return await core.sharing.node_info(actor, scope, path)
 
 
-@router.get("/nodes/{node_id}/content")
+@router.get("/nodes/{node_id}/content", **DOWNLOAD)
 async def download(
     node_id: str, request: Request, actor: ActorDep, core: CoreDep, version: str | None = None
 ) -> Response:
@@ -28,7 +29,9 @@ async def download(
     return await serve(await core.files.open(actor, scope, path, version), request, core)
 
 
-@router.put("/nodes/{node_id}/content")
+@router.put(
+    "/nodes/{node_id}/content", openapi_extra=raw_body("application/octet-stream", required=False)
+)
 async def upload(node_id: str, request: Request, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
     scope, path = await core.sharing.locate(actor, node_id)
     info = await core.sharing.node_info(actor, scope, path)
@@ -61,7 +64,12 @@ async def children(
     )
 
 
-@router.put("/nodes/{node_id}/children/{name}", status_code=201)
+@router.put(
+    "/nodes/{node_id}/children/{name}",
+    status_code=201,
+    responses=UPLOADED,
+    openapi_extra=raw_body("application/octet-stream", required=False),
+)
 async def upload_child(
     node_id: str, name: str, request: Request, response: Response, actor: ActorDep, core: CoreDep
 ) -> dict[str, Any]:

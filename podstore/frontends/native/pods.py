@@ -8,8 +8,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from podstore.frontends.http.deps import ActorDep, CoreDep
+from podstore.frontends.http.openapi import problems
 
-router = APIRouter(tags=["pods"])
+router = APIRouter(tags=["pods"], responses=problems(401, 403, 404, 409, 507))
 CompressionName = Literal["off", "fast", "strong"]
 
 

@@ -14,9 +14,10 @@ from podstore.core.errors import Invalid
 from podstore.frontends.http.bodies import body_of
 from podstore.frontends.http.deps import CoreDep, client_address
 from podstore.frontends.http.multipart import stream_parts
+from podstore.frontends.http.openapi import DOWNLOAD, FORM, problems, raw_body
 from podstore.frontends.native.files import declared_type, serve, size_hint
 
-router = APIRouter(tags=["public links"])
+router = APIRouter(tags=["public links"], responses=problems(401, 403, 404, 409, 507))
 PASSWORD_HEADER = "x-podstore-link-password"  # noqa: S105 - a header name
 
 
@@ -27,8 +28,8 @@ async def link_actor(token: str, request: Request, core: Any) -> Actor:
     return actor
 
 
-@router.get("/public/{token}")
-@router.get("/public/{token}/{path:path}")
+@router.get("/public/{token}", **DOWNLOAD)
+@router.get("/public/{token}/{path:path}", **DOWNLOAD)
 async def get_public(
     token: str,
     request: Request,
@@ -47,7 +48,11 @@ async def get_public(
     return await serve(await core.links.download(actor, path), request, core)
 
 
-@router.put("/public/{token}/{path:path}", status_code=201)
+@router.put(
+    "/public/{token}/{path:path}",
+    status_code=201,
+    openapi_extra=raw_body("application/octet-stream", required=False),
+)
 async def put_public(token: str, path: str, request: Request, core: CoreDep) -> dict[str, Any]:
     actor = await link_actor(token, request, core)
     return await core.files.upload(
@@ -60,7 +65,7 @@ async def put_public(token: str, path: str, request: Request, core: CoreDep) -> 
     )
 
 
-@router.post("/public/{token}", status_code=201)
+@router.post("/public/{token}", status_code=201, openapi_extra=FORM)
 async def post_public(token: str, request: Request, core: CoreDep) -> dict[str, Any]:
     actor = await link_actor(token, request, core)
 

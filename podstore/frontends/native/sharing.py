@@ -9,8 +9,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from podstore.frontends.http.deps import ActorDep, CoreDep
+from podstore.frontends.http.openapi import problems
 
-router = APIRouter(tags=["sharing"])
+router = APIRouter(tags=["sharing"], responses=problems(401, 403, 404, 409, 507))
 Name = Field(max_length=256)
 Path = Field(default="", max_length=64 * 1024)
 

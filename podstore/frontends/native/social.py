@@ -22,8 +22,9 @@ from podstore.core.context import Actor
 from podstore.core.errors import CoreError, Unauthenticated
 from podstore.core.service import Core
 from podstore.frontends.http.deps import COOKIE, ActorDep, CoreDep
+from podstore.frontends.http.openapi import problems
 
-router = APIRouter(tags=["social"])
+router = APIRouter(tags=["social"], responses=problems(401, 403, 404, 409))
 REAUTH_SECONDS = 60.0
 MAX_POLL_SECONDS = 60.0
 

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from podstore.frontends.http.deps import ActorDep, CoreDep
+from podstore.frontends.http.openapi import problems
 
-router = APIRouter(tags=["tree"])
+router = APIRouter(tags=["tree"], responses=problems(401, 403, 404, 409, 507))
 
 
 class FromTo(BaseModel):

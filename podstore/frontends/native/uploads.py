@@ -33,8 +33,9 @@ from podstore.core.errors import Invalid, PayloadTooLarge
 from podstore.core.uploads.chunk_lists import DeclaredChunk
 from podstore.frontends.http.bodies import body_of, read_body
 from podstore.frontends.http.deps import ActorDep, CoreDep
+from podstore.frontends.http.openapi import json_body, problems, raw_body
 
-router = APIRouter(tags=["uploads"])
+router = APIRouter(tags=["uploads"], responses=problems(401, 403, 404, 409, 412, 429, 507))
 HEX64 = r"^[0-9a-fA-F]{64}$"
 
 
@@ -96,16 +97,7 @@ async def chunk_params(pod: str, actor: ActorDep, core: CoreDep) -> dict[str, An
     return await core.uploads.chunk_params(actor, pod)
 
 
-@router.post(
-    "/pods/{pod}/uploads",
-    status_code=201,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": UploadCreate.model_json_schema()}},
-        }
-    },
-)
+@router.post("/pods/{pod}/uploads", status_code=201, openapi_extra=json_body(UploadCreate))
 async def create(pod: str, request: Request, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
     body = await _parse(request, core.settings.max_request_bytes, UploadCreate)
     return await core.uploads.create(
@@ -119,15 +111,7 @@ async def create(pod: str, request: Request, actor: ActorDep, core: CoreDep) -> 
     )
 
 
-@router.post(
-    "/uploads/{upload_id}/chunks",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": ChunksDeclare.model_json_schema()}},
-        }
-    },
-)
+@router.post("/uploads/{upload_id}/chunks", openapi_extra=json_body(ChunksDeclare))
 async def declare(
     upload_id: str, request: Request, actor: ActorDep, core: CoreDep
 ) -> dict[str, Any]:
@@ -148,13 +132,7 @@ async def status(upload_id: str, actor: ActorDep, core: CoreDep) -> dict[str, An
 
 
 @router.put(
-    "/uploads/{upload_id}/chunks/{index}",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/octet-stream": {"schema": {"type": "string"}}},
-        }
-    },
+    "/uploads/{upload_id}/chunks/{index}", openapi_extra=raw_body("application/octet-stream")
 )
 async def put_chunk(
     upload_id: str, index: int, request: Request, actor: ActorDep, core: CoreDep
@@ -173,7 +151,10 @@ async def put_chunk(
         raise
 
 
-@router.post("/uploads/{upload_id}/commit")
+@router.post(
+    "/uploads/{upload_id}/commit",
+    responses={200: {"description": "A new version of a file"}, 201: {"description": "A new file"}},
+)
 async def commit(
     upload_id: str, response: Response, actor: ActorDep, core: CoreDep
 ) -> dict[str, Any]:

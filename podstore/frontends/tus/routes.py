@@ -29,9 +29,12 @@ from starlette.requests import ClientDisconnect
 from podstore.core.errors import CoreError, Invalid, NotFound, PayloadTooLarge
 from podstore.core.uploads.tus import CHECKSUMS, TusState
 from podstore.frontends.http.deps import current_actor, get_core
+from podstore.frontends.http.openapi import problems
 from podstore.frontends.native.problems import problem
 
-router = APIRouter(tags=["tus"])
+router = APIRouter(
+    tags=["tus"], responses=problems(401, 403, 404, 409, 410, 412, 413, 415, 460, 507)
+)
 VERSION = "1.0.0"
 EXTENSIONS = "creation,creation-with-upload,checksum,termination,expiration"
 OFFSET_TYPE = "application/offset+octet-stream"
