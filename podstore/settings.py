@@ -130,6 +130,7 @@ class Settings(BaseSettings):
     event_retention_days: int = 30  # `podstore gc` drops older events
     inline_threshold: int = 64 * 1024
     max_json_body: int = 1024 * 1024
+    max_copy_nodes: int = 10_000  # files and folders one copy may hold (one write transaction)
     # resumable uploads (chunk-list handshake and tus)
     upload_session_ttl_seconds: int = 24 * 3600  # idle time before a session expires
     max_request_bytes: int = 64 * 1024 * 1024  # largest chunk or tus PATCH body

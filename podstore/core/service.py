@@ -81,6 +81,11 @@ class Core:
     def settings(self) -> Settings:
         return self.ctx.settings
 
+    def writer_hold_seconds(self) -> tuple[float, float, int] | None:
+        """(longest, total, transactions) the metadata writer held its lock; None without one."""
+        hold = self.ctx.db.writer_hold
+        return None if hold is None else (hold.seconds_max, hold.seconds_total, hold.batches)
+
     def storage_used(self) -> int:
         """Bytes of every file version kept, over all pods (for /metrics)."""
         return self.ctx.db.read_sync(total_used_bytes)

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from podstore.meta.writer import GroupWriter
+from podstore.meta.writer import GroupWriter, WriterHold
 
 T = TypeVar("T")
 log = logging.getLogger("podstore.db")
@@ -108,6 +108,11 @@ class Database:
     @property
     def dialect(self) -> str:
         return self.writer_engine.dialect.name
+
+    @property
+    def writer_hold(self) -> WriterHold | None:
+        """The single writer's lock hold times (SQLite); None where writes go through a pool."""
+        return self._group.hold if self._group is not None else None
 
     def read_sync(self, fn: Callable[[Connection], T]) -> T:
         with self.reader_engine.connect() as conn:

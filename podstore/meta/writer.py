@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -31,6 +32,15 @@ class _Job:
     hooks: Hooks = field(default_factory=list)
 
 
+@dataclass
+class WriterHold:
+    """How long the writer's transactions have held SQLite's write lock (for /metrics)."""
+
+    batches: int = 0
+    seconds_total: float = 0.0
+    seconds_max: float = 0.0
+
+
 class GroupWriter:
     def __init__(
         self,
@@ -45,6 +55,7 @@ class GroupWriter:
         self.max_batch = max_batch
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._conn: Connection | None = None  # held across batches; opened anew after a failure
+        self.hold = WriterHold()
         self._thread = threading.Thread(target=self._run, name="db-writer", daemon=True)
         self._thread.start()
 
@@ -101,6 +112,7 @@ class GroupWriter:
         """Run a batch in one transaction; False if the transaction itself failed."""
         live = [job for job in batch if job.future.set_running_or_notify_cancel()]
         committed = True
+        started = time.perf_counter()
         try:
             with conn.begin():
                 # savepoints straight on the driver: SQLAlchemy's cost more than the writes
@@ -121,6 +133,10 @@ class GroupWriter:
             committed = False
             for job in live:
                 job.error = job.error or exc
+        held = time.perf_counter() - started
+        self.hold.batches += 1
+        self.hold.seconds_total += held
+        self.hold.seconds_max = max(self.hold.seconds_max, held)
         for job in live:
             if job.error is not None:
                 job.future.set_exception(self.translate(job.error))

@@ -43,7 +43,7 @@ def enabled_listeners(settings: Settings) -> dict[str, ListenerSettings]:
 async def running_core(settings: Settings) -> AsyncIterator[Core]:
     """The process's one Core, counted in /metrics while it runs."""
     core = Core(settings)
-    collector = StorageUsedCollector(core.storage_used)
+    collector = StorageUsedCollector(core.storage_used, core.writer_hold_seconds)
     REGISTRY.register(collector)  # type: ignore[arg-type]
     try:
         yield core

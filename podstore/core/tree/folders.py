@@ -8,11 +8,11 @@ import json
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
 from podstore.core.access.authorize import Level, PodAccess, Role, audience, authorize
 from podstore.core.context import Actor, CoreContext, new_id, now
-from podstore.core.errors import Conflict, Invalid, NotFound, PermissionDenied, QuotaExceeded
+from podstore.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from podstore.core.names import split_path
 from podstore.core.social.audit import audit
 from podstore.core.tree.nodes import (
@@ -29,7 +29,8 @@ from podstore.core.tree.nodes import (
     subtree_ids,
     subtree_versions,
 )
-from podstore.core.tree.refs import add_refs, drop_refs
+from podstore.core.tree.placement import check_placement, copy_subtree
+from podstore.core.tree.refs import drop_refs
 from podstore.meta.db import UniqueViolation
 from podstore.meta.schema import nodes, pods, stars, versions
 from podstore.storage.manifest import Manifest
@@ -185,11 +186,7 @@ class Tree:
             access = authorize(conn, actor, pod, Role.EDITOR)
             node = resolve(conn, access, src)
             parent = resolve_dir(conn, access, dst[:-1])
-            ancestor: Row[Any] | None = parent
-            while ancestor is not None:
-                if ancestor.id == node.id:
-                    raise Conflict("a folder cannot be moved into itself")
-                ancestor = get_node(conn, ancestor.parent_id) if ancestor.parent_id else None
+            check_placement(conn, node, parent, copying=False)
             if child(conn, parent.id, dst[-1]) is not None and (parent.id, dst[-1]) != (
                 node.parent_id,
                 node.name,
@@ -223,6 +220,9 @@ class Tree:
             parent = resolve_dir(conn, access, dst[:-1])
             if child(conn, parent.id, dst[-1]) is not None:
                 raise Conflict(f"/{'/'.join(dst)} exists already")
+            check_placement(
+                conn, node, parent, copying=True, max_nodes=self.ctx.settings.max_copy_nodes
+            )
             new_root = copy_subtree(conn, access, actor, node, parent.id, dst[-1])
             copied = get_node(conn, new_root)
             assert copied is not None
@@ -410,65 +410,3 @@ def purge_subtree(conn: Connection, pod_id: str, root_id: str) -> None:
     conn.execute(
         pods.update().where(pods.c.id == pod_id).values(used_bytes=pods.c.used_bytes - freed)
     )
-
-
-def copy_subtree(
-    conn: Connection, access: PodAccess, actor: Actor, node: Row[Any], parent_id: str, name: str
-) -> str:
-    t = now()
-    added = 0
-    pending: list[tuple[Row[Any], str, str]] = [(node, parent_id, name)]
-    root_copy = ""
-    while pending:
-        source, target_parent, target_name = pending.pop()
-        copy_id = new_id()
-        root_copy = root_copy or copy_id
-        version_id = None
-        if source.kind == "file" and source.version_id:
-            current = conn.execute(
-                sa.select(versions).where(versions.c.id == source.version_id)
-            ).one()
-            version_id = new_id()
-            add_refs(conn, access.pod_id, Manifest.from_bytes(current.manifest))
-            added += current.size
-        conn.execute(
-            nodes.insert().values(
-                id=copy_id,
-                pod_id=access.pod_id,
-                parent_id=target_parent,
-                name=target_name,
-                kind=source.kind,
-                size=source.size,
-                content_type=source.content_type,
-                version_id=version_id,
-                created_by=actor.user_id,
-                created_at=t,
-                modified_at=t,
-            )
-        )
-        if version_id:
-            conn.execute(
-                versions.insert().values(
-                    id=version_id,
-                    node_id=copy_id,
-                    number=1,
-                    size=current.size,
-                    content_hash=current.content_hash,
-                    content_type=current.content_type,
-                    manifest=current.manifest,
-                    keys_pod_id=current.keys_pod_id,
-                    created_by=actor.user_id,
-                    created_at=t,
-                )
-            )
-        if source.kind == "dir":
-            for kid in conn.execute(
-                sa.select(nodes).where(nodes.c.parent_id == source.id, nodes.c.trashed_at.is_(None))
-            ).all():
-                pending.append((kid, copy_id, kid.name))
-    if access.quota_bytes and access.used_bytes + added > access.quota_bytes:
-        raise QuotaExceeded("the copy would exceed the pod's quota")
-    conn.execute(
-        pods.update().where(pods.c.id == access.pod_id).values(used_bytes=pods.c.used_bytes + added)
-    )
-    return root_copy

@@ -25,7 +25,15 @@ _ADD_REF = Prepared(
 def add_refs(
     conn: Connection, pod_id: str, manifest: Manifest, stored_sizes: dict[str, int] | None = None
 ) -> None:
-    counts = Counter(manifest.chunk_names)
+    add_ref_counts(conn, pod_id, Counter(manifest.chunk_names), stored_sizes)
+
+
+def add_ref_counts(
+    conn: Connection,
+    pod_id: str,
+    counts: Counter[str],
+    stored_sizes: dict[str, int] | None = None,
+) -> None:
     sizes = stored_sizes or {}
     at = now()
     for name, count in counts.items():

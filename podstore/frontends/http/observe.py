@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REGISTRY = CollectorRegistry()
@@ -49,13 +49,36 @@ def configure_logging(level: str) -> None:
 
 
 class StorageUsedCollector:
-    def __init__(self, used_bytes: Callable[[], int]) -> None:
+    def __init__(
+        self,
+        used_bytes: Callable[[], int],
+        writer_hold: Callable[[], tuple[float, float, int] | None] = lambda: None,
+    ) -> None:
         self.used_bytes = used_bytes
+        self.writer_hold = writer_hold
 
     def collect(self) -> Any:
         gauge = GaugeMetricFamily("podstore_storage_used_bytes", "Bytes of file versions kept")
         gauge.add_metric([], float(self.used_bytes()))
         yield gauge
+        hold = self.writer_hold()
+        if hold is not None:
+            longest, total, count = hold
+            yield GaugeMetricFamily(
+                "podstore_writer_hold_seconds_max",
+                "Longest time one metadata write transaction held the SQLite writer",
+                value=longest,
+            )
+            yield CounterMetricFamily(
+                "podstore_writer_hold_seconds",
+                "Time the SQLite writer's transactions held its lock",
+                value=total,
+            )
+            yield CounterMetricFamily(
+                "podstore_writer_transactions",
+                "Write transactions the SQLite writer ran",
+                value=count,
+            )
 
 
 def metrics_text() -> bytes:

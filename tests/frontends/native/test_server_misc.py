@@ -28,6 +28,17 @@ def test_healthz_and_metrics(server: Server) -> None:
         line for line in metrics.splitlines() if line.startswith("podstore_storage_used_bytes ")
     ]
     assert float(used[0].split()[1]) >= 1000
+    if server.env.get("PODSTORE_DATABASE_URL", "").startswith("postgresql"):
+        return  # no single writer to measure
+    held = {
+        line.split()[0]: float(line.split()[1])
+        for line in metrics.splitlines()
+        if line.startswith("podstore_writer_")
+    }
+    assert held["podstore_writer_transactions_total"] >= 2  # signup, pod, upload...
+    assert (
+        0 < held["podstore_writer_hold_seconds_max"] <= held["podstore_writer_hold_seconds_total"]
+    )
 
 
 @pytest.fixture(scope="module")

@@ -122,3 +122,35 @@ def test_favourites(user: User) -> None:
     assert user.get("/pods/home/list").json()["entries"][0]["starred"] is True
     user.delete("/pods/home/star/fav.txt")
     assert user.get("/starred").json()["entries"] == []
+
+
+def test_copy_into_its_own_subtree_is_refused_at_once(user: User) -> None:
+    assert user.post("/pods/home/mkdir/loop/inner", params={"parents": True}).status_code == 201
+    user.put("/pods/home/files/loop/inner/f.txt", content=b"x")
+    # before the fix this request never returned and held the writer for every user
+    refused = user.post(
+        "/pods/home/copy", json={"from": "loop", "to": "loop/inner/again"}, timeout=10
+    )
+    assert refused.status_code == 409, refused.text
+    assert user.post("/pods/home/copy", json={"from": "loop", "to": "loop/x"}).status_code == 409
+    assert names(user, "loop") == ["inner"]
+    assert names(user, "loop/inner") == ["f.txt"]
+    # the writer is free: other writes go through
+    assert user.post("/pods/home/mkdir/after").status_code == 201
+
+
+def test_move_and_copy_keep_every_node_within_the_depth_limit(user: User) -> None:
+    deep = "/".join(["d"] * 250)
+    assert user.post(f"/pods/home/mkdir/{deep}", params={"parents": True}).status_code == 201
+    assert user.post("/pods/home/mkdir/x/y/z/w/v/u", params={"parents": True}).status_code == 201
+    user.put("/pods/home/files/x/y/z/w/v/u/f.txt", content=b"deep")  # 7 levels below root
+    for op in ("move", "copy"):
+        refused = user.post(f"/pods/home/{op}", json={"from": "x", "to": f"{deep}/x"})
+        assert refused.status_code == 400, refused.text
+        assert "256" in refused.json()["detail"]
+    shallower = "/".join(["d"] * 248)  # 248 + 1 + 7 = 256 levels: allowed
+    assert (
+        user.post("/pods/home/move", json={"from": "x", "to": f"{shallower}/x"}).status_code == 200
+    )
+    got = user.get(f"/pods/home/files/{shallower}/x/y/z/w/v/u/f.txt")
+    assert got.status_code == 200 and got.content == b"deep"
