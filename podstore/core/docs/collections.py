@@ -9,6 +9,7 @@ transaction too, unless `mode="rows"` asks to load the good lines and report the
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from types import SimpleNamespace
@@ -17,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
+from podstore.core import cursors
 from podstore.core.context import Actor, CoreContext, new_id, now
 from podstore.core.docs import fairos_expr
 from podstore.core.docs.filters import Node, Sort, parse_filter, parse_sort
@@ -241,6 +243,8 @@ class DocCollections:
         await self.ctx.db.write(delete)
 
     # -- queries -------------------------------------------------------------------------------
+    # A FairOS expression walks one index in its order, so its pages continue by position:
+    # the cursor holds how many matches came before, tied to the expression it pages.
 
     async def find(
         self,
@@ -256,18 +260,26 @@ class DocCollections:
         """{docs, next}: the matching documents, a page at a time."""
         if not 1 <= limit <= MAX_FIND:
             raise Invalid(f"limit is from 1 to {MAX_FIND}")
-        if expr is not None and (filter is not None or sort is not None or cursor):
-            raise Invalid("expr takes a limit only; filter, sort and cursor go together")
+        if expr is not None and (filter is not None or sort is not None):
+            raise Invalid("expr takes a limit and a cursor only; filter and sort go together")
         parsed_expr = fairos_expr.parse(expr) if expr else None
         node, order = parse_filter(filter), parse_sort(sort)
-        last = decode_cursor(cursor, order) if cursor else None
+        skip, last = 0, None
+        if cursor and expr is not None:
+            skip = _expr_cursor_offset(cursor, expr)
+        elif cursor:
+            last = decode_cursor(cursor, order)
 
         def query(conn: Connection) -> dict[str, Any]:
             access = pod_data_access(conn, actor, pod, write=False)
             row = _collection(conn, access.pod_id, name)
             if parsed_expr is not None:
-                ids = fairos_expr.find_ids(conn, row.id, row.indexes, parsed_expr, limit)
-                return {"docs": self._bodies(conn, row.id, ids), "next": None}
+                assert expr is not None
+                ids = fairos_expr.find_ids(conn, row.id, row.indexes, parsed_expr, skip + limit + 1)
+                page = ids[skip : skip + limit]
+                more = len(ids) > skip + limit
+                next_cursor = _expr_cursor(expr, skip + limit) if more else None
+                return {"docs": self._bodies(conn, row.id, page), "next": next_cursor}
             return self._find(conn, row, node, order, limit, last)
 
         return await self.ctx.db.read(query)
@@ -392,3 +404,18 @@ class DocCollections:
             raise PayloadTooLarge(f"an import may be at most {MAX_IMPORT_BYTES} bytes")
         data = b"".join([piece async for piece in self.files.stream(download)])
         return await self.import_lines(actor, pod, name, data, mode)
+
+
+def _expr_cursor(expr: str, offset: int) -> str:
+    return cursors.encode(f"expr:{_expr_tag(expr)}", [offset])
+
+
+def _expr_cursor_offset(cursor: str, expr: str) -> int:
+    (offset,) = cursors.decode(cursor, f"expr:{_expr_tag(expr)}", 1)
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        raise Invalid("the cursor is not valid")
+    return offset
+
+
+def _expr_tag(expr: str) -> str:
+    return hashlib.blake2b(expr.encode(), digest_size=8).hexdigest()

@@ -17,8 +17,6 @@ missing fields.
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
+from podstore.core import cursors
 from podstore.core.docs.filters import And, Cmp, Exists, Node, Not, Or, Sort
 from podstore.core.docs.indexes import index_kind
 from podstore.core.errors import Invalid
@@ -281,20 +280,14 @@ def _sort_name(sort: Sort) -> str:
 
 
 def encode_cursor(values: list[Any], sort: Sort) -> str:
-    raw = json.dumps([_sort_name(sort), *values], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return cursors.encode(f"docs:{_sort_name(sort)}", values)
 
 
 def decode_cursor(cursor: str, sort: Sort) -> list[Any]:
-    try:
-        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, UnicodeDecodeError):
-        raise Invalid("the cursor is not valid") from None
-    size = 2 if sort.path is None else 5
-    if not isinstance(values, list) or len(values) != size or not isinstance(values[-1], str):
+    """(rank, number, text, id) after a sort on a path, else (id,)."""
+    values = cursors.decode(cursor, f"docs:{_sort_name(sort)}", 1 if sort.path is None else 4)
+    if not isinstance(values[-1], str):
         raise Invalid("the cursor is not valid")
-    if values.pop(0) != _sort_name(sort):
-        raise Invalid("the cursor belongs to another sort order")
-    if size == 4 and values[0] not in (0, 1, 2):
+    if sort.path is not None and values[0] not in (0, 1, 2):
         raise Invalid("the cursor is not valid")
     return values

@@ -9,12 +9,12 @@ does not.
 
 from __future__ import annotations
 
-import base64
 import math
 import re
 import struct
 from typing import Literal, get_args
 
+from podstore.core import cursors
 from podstore.core.errors import Invalid
 
 IndexType = Literal["string", "number", "bytes"]
@@ -86,12 +86,13 @@ def encode_bound(index_type: str, key: str | None) -> bytes | None:
 
 
 def encode_cursor(key_sort: bytes) -> str:
-    return base64.urlsafe_b64encode(key_sort).decode().rstrip("=")
+    return cursors.encode("kv", [key_sort.hex()])
 
 
 def decode_cursor(cursor: str) -> bytes:
+    (hex_key,) = cursors.decode(cursor, "kv", 1)
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        raw = bytes.fromhex(hex_key)
     except (ValueError, TypeError):
         raise Invalid("the cursor is not valid") from None
     if not raw or len(raw) > MAX_KEY_BYTES:

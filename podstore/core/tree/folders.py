@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import builtins
-import json
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from podstore.core import cursors
 from podstore.core.access.authorize import Level, PodAccess, Role, audience, authorize
 from podstore.core.context import Actor, CoreContext, new_id, now
 from podstore.core.errors import Conflict, Invalid, NotFound, PermissionDenied
@@ -44,21 +43,6 @@ SORT_COLUMNS = {
 MAX_PAGE = 10_000
 
 
-def _encode_cursor(values: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> list[Any]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise Invalid("the cursor is not valid") from None
-    if not isinstance(values, list) or len(values) != 2 or not isinstance(values[1], str):
-        raise Invalid("the cursor is not valid")
-    return values
-
-
 def list_children(
     conn: Connection,
     actor: Actor,
@@ -87,7 +71,9 @@ def list_children(
         nodes.c.parent_id == dir_id, nodes.c.trashed_at.is_(None)
     )
     if cursor:
-        last_value, last_name = _decode_cursor(cursor)
+        last_value, last_name = cursors.decode(cursor, f"list:{sort}", 2)
+        if not isinstance(last_name, str):
+            raise Invalid("the cursor is not valid")
         keyset = sa.tuple_(column, name)
         bound = sa.tuple_(sa.literal(last_value), sa.literal(last_name))
         query = query.where(keyset > bound if order == "asc" else keyset < bound)
@@ -104,7 +90,7 @@ def list_children(
             "modified": last.modified_at,
             "type": last.kind,
         }[sort]
-        next_cursor = _encode_cursor([key, last.name])
+        next_cursor = cursors.encode(f"list:{sort}", [key, last.name])
     return {"entries": [entry(r, bool(r.starred)) for r in rows], "next": next_cursor}
 
 

@@ -168,3 +168,31 @@ def test_bad_input_is_a_client_error(user: User) -> None:
     ]
     for response in checks:
         assert 400 <= response.status_code < 500, (response.request.url, response.text)
+
+
+def test_expression_finds_page_with_a_cursor_instead_of_truncating(user: User) -> None:
+    made = user.post("/pods/home/docs", json={"name": "many", "indexes": "age=number"})
+    assert made.status_code == 201, made.text
+    lines = "\n".join(json.dumps({"id": f"d{n:03d}", "age": 20 + n % 7}) for n in range(500))
+    assert user.post("/pods/home/docs/many/import", content=lines).status_code == 200
+    matching = {f"d{n:03d}" for n in range(500) if 20 + n % 7 >= 21}
+    assert len(matching) > 400
+    seen: list[str] = []
+    cursor = None
+    while True:
+        body: dict[str, Any] = {"expr": "age=>21", "limit": 100}
+        if cursor:
+            body["cursor"] = cursor
+        page = user.post("/pods/home/docs/many/find", json=body)
+        assert page.status_code == 200, page.text
+        seen += [d["id"] for d in page.json()["docs"]]
+        cursor = page.json()["next"]
+        if not cursor:
+            break
+    assert len(seen) == len(matching) and set(seen) == matching
+    # a cursor pages only the expression it came from
+    first = user.post("/pods/home/docs/many/find", json={"expr": "age=>21", "limit": 5})
+    other = {"expr": "age=>22", "limit": 5, "cursor": first.json()["next"]}
+    assert user.post("/pods/home/docs/many/find", json=other).status_code == 400
+    tampered = {"expr": "age=>21", "limit": 5, "cursor": "x" + first.json()["next"]}
+    assert user.post("/pods/home/docs/many/find", json=tampered).status_code == 400
