@@ -12,8 +12,9 @@ import asyncio
 import functools
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,15 +22,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from podstore.meta.errors import DatabaseUnavailable, UniqueViolation
 from podstore.meta.writer import GroupWriter, WriterHold
 
 T = TypeVar("T")
 log = logging.getLogger("podstore.db")
 _AFTER_COMMIT = "podstore_after_commit"
-
-
-class UniqueViolation(Exception):
-    """A write hit a unique constraint; callers map it to a Conflict."""
 
 
 def _sqlite_engine(url: str, *, writer: bool) -> Engine:
@@ -72,10 +70,43 @@ def _is_unique_violation(exc: DBAPIError) -> bool:
     return "unique" in text or "duplicate key" in text
 
 
+_SQLITE_UNAVAILABLE = ("locked", "busy", "disk i/o", "unable to open", "disk is full")
+
+
+def _is_unavailable(exc: BaseException) -> bool:
+    """The database is out of reach (down, restarting, dropped us, out of connections),
+    as opposed to a mistake in a statement or a constraint it enforced."""
+    if isinstance(exc, sa.exc.TimeoutError):  # no pooled connection came free in time
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, (sa.exc.OperationalError, sa.exc.InterfaceError)):
+        return False
+    if type(exc.orig).__module__.startswith("sqlite3"):
+        return any(word in str(exc.orig).lower() for word in _SQLITE_UNAVAILABLE)
+    return True
+
+
 def _translate(exc: BaseException) -> BaseException:
     if isinstance(exc, IntegrityError) and _is_unique_violation(exc):
         return UniqueViolation(str(exc.orig))
+    if _is_unavailable(exc):
+        return DatabaseUnavailable(str(getattr(exc, "orig", exc) or exc).strip())
     return exc
+
+
+@contextmanager
+def _driver_errors() -> Iterator[None]:
+    """The driver's errors as the ones callers tell apart (see `_translate`)."""
+    try:
+        yield
+    except (DBAPIError, sa.exc.TimeoutError) as exc:
+        translated = _translate(exc)
+        if translated is exc:
+            raise
+        raise translated from exc
 
 
 def _read_in(conn: Connection, fn: Callable[[Connection], T]) -> T:
@@ -115,7 +146,7 @@ class Database:
         return self._group.hold if self._group is not None else None
 
     def read_sync(self, fn: Callable[[Connection], T]) -> T:
-        with self.reader_engine.connect() as conn:
+        with _driver_errors(), self.reader_engine.connect() as conn:
             return _read_in(conn, fn)
 
     def write_sync(self, fn: Callable[[Connection], T]) -> T:
@@ -128,16 +159,11 @@ class Database:
 
     def _write_now(self, fn: Callable[[Connection], T]) -> T:
         hooks: list[Callable[[], None]] = []
-        try:
-            with self.writer_engine.begin() as conn:
-                try:
-                    result = fn(conn)
-                finally:
-                    hooks = conn.info.pop(_AFTER_COMMIT, [])
-        except IntegrityError as exc:
-            if _is_unique_violation(exc):
-                raise UniqueViolation(str(exc.orig)) from exc
-            raise
+        with _driver_errors(), self.writer_engine.begin() as conn:
+            try:
+                result = fn(conn)
+            finally:
+                hooks = conn.info.pop(_AFTER_COMMIT, [])
         for hook in hooks:  # committed: tell the listeners
             try:
                 hook()
@@ -163,21 +189,25 @@ class Database:
 
     def _read_here(self, fn: Callable[[Connection], T]) -> T:
         for attempt in (1, 2):
-            conn: Connection | None = getattr(self._here, "conn", None)
-            if conn is None or conn.closed or conn.invalidated:
-                conn = self._here.conn = self.reader_engine.connect()
-                if not self.is_sqlite:
-                    conn.execution_options(isolation_level="AUTOCOMMIT")
-                with self._lock:
-                    self._held = [c for c in self._held if not c.closed] + [conn]
             try:
-                return _read_in(conn, fn)
-            except DBAPIError as exc:
+                with _driver_errors():
+                    return _read_in(self._kept_reader(), fn)
+            except DatabaseUnavailable:
                 # the kept connection was lost (a database restart): reads may run again
-                if not exc.connection_invalidated or attempt == 2:
-                    raise
                 self._here.conn = None
+                if attempt == 2:
+                    raise
         raise AssertionError("unreachable")
+
+    def _kept_reader(self) -> Connection:
+        conn: Connection | None = getattr(self._here, "conn", None)
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self._here.conn = self.reader_engine.connect()
+            if not self.is_sqlite:
+                conn.execution_options(isolation_level="AUTOCOMMIT")
+            with self._lock:
+                self._held = [c for c in self._held if not c.closed] + [conn]
+        return conn
 
     async def write(self, fn: Callable[[Connection], T]) -> T:
         if self._group is not None:

@@ -10,11 +10,17 @@ import pytest
 import sqlalchemy as sa
 
 from podstore.core.context import Actor
-from podstore.core.errors import Conflict, Invalid, NotFound, QuotaExceeded, TooManyRequests
+from podstore.core.errors import (
+    ChecksumMismatch,
+    Conflict,
+    Invalid,
+    NotFound,
+    QuotaExceeded,
+    TooManyRequests,
+)
 from podstore.core.maintenance import referenced_names
-from podstore.core.uploads.handshake import DeclaredChunk
+from podstore.core.records import DeclaredChunk
 from podstore.core.uploads.sessions import expire_sessions
-from podstore.core.uploads.tus import ChecksumFailed
 from podstore.meta.schema import nodes, versions
 from podstore.meta.uploads_schema import upload_sessions
 from podstore.storage.chunker import cut_all
@@ -178,7 +184,7 @@ def test_tus_broken_patch_keeps_what_arrived(harness: Harness, actor: Actor) -> 
 
     rest = data[offset : offset + MiB]
     bad = ("sha1", hashlib.sha1(b"nope").digest())
-    with pytest.raises(ChecksumFailed):
+    with pytest.raises(ChecksumMismatch):
         harness.run(core.tus.patch(actor, state.id, offset, pieces(rest), bad))
     assert harness.run(core.tus.state(actor, state.id)).offset == offset
     good = ("sha1", hashlib.sha1(rest).digest())

@@ -26,7 +26,7 @@ from podstore.core.context import Actor, CoreContext, new_id, now
 from podstore.core.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthenticated
 from podstore.core.names import validate_password, validate_user_name
 from podstore.core.social.audit import audit
-from podstore.meta.db import UniqueViolation
+from podstore.meta.errors import UniqueViolation
 from podstore.meta.prepared import Prepared, upsert_of
 from podstore.meta.schema import sessions, throttle, users
 

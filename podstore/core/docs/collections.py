@@ -34,7 +34,7 @@ from podstore.core.errors import Conflict, Invalid, NotFound, PayloadTooLarge
 from podstore.core.names import validate_name
 from podstore.core.pods.containers import pod_data_access
 from podstore.core.tree.files import Files
-from podstore.meta.db import UniqueViolation
+from podstore.meta.errors import UniqueViolation
 from podstore.meta.kv_schema import doc_collections, doc_index, documents
 
 MAX_FIND = 10_000

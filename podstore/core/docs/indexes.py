@@ -46,7 +46,7 @@ def parse_spec(spec: str | None) -> list[dict[str, str]]:
     for pair in spec.split(","):
         name, sep, kind = pair.strip().partition("=")
         if not sep or not name.strip() or not kind.strip():
-            raise Invalid(f'"si" invalid argument: {pair!r} is not name=type')
+            raise Invalid(f"index spec: {pair!r} is not name=type")
         name, kind = _check_field_name(name.strip()), kind.strip().lower()
         if kind == "bytes":
             continue

@@ -28,7 +28,7 @@ from podstore.core.kv.keys import (
 )
 from podstore.core.names import validate_name
 from podstore.core.pods.containers import pod_data_access
-from podstore.meta.db import UniqueViolation
+from podstore.meta.errors import UniqueViolation
 from podstore.meta.kv_schema import kv_entries, kv_tables
 from podstore.meta.prepared import Prepared, upsert_of
 

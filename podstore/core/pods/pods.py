@@ -14,7 +14,7 @@ from podstore.core.errors import Conflict, Invalid, NotFound
 from podstore.core.names import validate_name
 from podstore.core.social.audit import audit
 from podstore.core.tree.refs import drop_refs
-from podstore.meta.db import UniqueViolation
+from podstore.meta.errors import UniqueViolation
 from podstore.meta.schema import nodes, pod_members, pods, users, versions
 from podstore.meta.sharing_schema import group_members, pod_groups
 from podstore.storage.engine import Compression

@@ -35,7 +35,7 @@ from podstore.core.social.audit import audit
 from podstore.core.social.events import emit
 from podstore.core.tree.nodes import entry, get_node, resolve
 from podstore.core.tree.refs import add_refs
-from podstore.meta.db import UniqueViolation
+from podstore.meta.errors import UniqueViolation
 from podstore.meta.schema import nodes, pod_members, pods, users, versions
 from podstore.meta.sharing_schema import grants, group_members, groups, pod_groups
 from podstore.storage.manifest import Manifest

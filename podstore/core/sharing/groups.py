@@ -19,7 +19,7 @@ from podstore.core.errors import Conflict, NotFound, PermissionDenied
 from podstore.core.names import validate_user_name
 from podstore.core.pods.pods import drop_pod, insert_pod, pod_name
 from podstore.core.social.audit import audit
-from podstore.meta.db import UniqueViolation
+from podstore.meta.errors import UniqueViolation
 from podstore.meta.schema import pods, users
 from podstore.meta.sharing_schema import group_members, groups, pod_groups
 from podstore.meta.social_schema import messages

@@ -26,8 +26,9 @@ from podstore.core.accounts.accounts import Accounts
 from podstore.core.context import Actor, CoreContext, iso, now
 from podstore.core.errors import Invalid, NotFound, PermissionDenied, Unauthenticated
 from podstore.core.names import split_path
+from podstore.core.records import Download
 from podstore.core.social.audit import audit
-from podstore.core.tree.files import Download, Files
+from podstore.core.tree.files import Files
 from podstore.core.tree.nodes import entry, resolve
 from podstore.meta.sharing_schema import links
 

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, Row
 from podstore.core.context import Actor, CoreContext, iso, now
 from podstore.core.errors import Conflict, Invalid, NotFound
 from podstore.core.social.events import emit
-from podstore.meta.db import UniqueViolation
+from podstore.meta.errors import UniqueViolation
 from podstore.meta.schema import users
 from podstore.meta.social_schema import contacts
 

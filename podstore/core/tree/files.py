@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,8 +18,9 @@ from podstore.core.access.authorize import (
     require_download,
 )
 from podstore.core.context import Actor, CoreContext, iso, new_id, now
-from podstore.core.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from podstore.core.errors import Conflict, Invalid, NotFound
 from podstore.core.names import split_path
+from podstore.core.records import Download, Preconditions
 from podstore.core.tree.content_type import SNIFF_BYTES, guess
 from podstore.core.tree.nodes import (
     child,
@@ -33,45 +33,11 @@ from podstore.core.tree.nodes import (
 )
 from podstore.core.tree.quota import check_quota
 from podstore.core.tree.refs import add_refs, drop_refs
-from podstore.meta.db import UniqueViolation
+from podstore.meta.errors import UniqueViolation
 from podstore.meta.prepared import Prepared, insert_of
 from podstore.meta.schema import nodes, pods, users, versions
-from podstore.storage.engine import PodKeys, WriteResult
+from podstore.storage.engine import WriteResult
 from podstore.storage.manifest import Manifest
-
-
-@dataclass(frozen=True)
-class Preconditions:
-    """HTTP-style conditions on the current version: ETag = version id."""
-
-    if_match: str | None = None
-    if_none_match: str | None = None
-
-    def check(self, current: Row[Any] | None) -> None:
-        version = current.version_id if current is not None else None
-        if self.if_match is not None:
-            tags = _tags(self.if_match)
-            if version is None or ("*" not in tags and version not in tags):
-                raise PreconditionFailed("the file has changed (If-Match does not hold)")
-        if self.if_none_match is not None:
-            tags = _tags(self.if_none_match)
-            if version is not None and ("*" in tags or version in tags):
-                raise PreconditionFailed("the file exists (If-None-Match does not hold)")
-
-
-def _tags(header: str) -> set[str]:
-    return {t.strip().removeprefix("W/").strip('"') for t in header.split(",") if t.strip()}
-
-
-@dataclass(frozen=True)
-class Download:
-    info: dict[str, Any]
-    manifest: Manifest
-    keys: PodKeys
-    etag: str
-    content_type: str
-    size: int
-    modified: float
 
 
 class _Sniffer:
@@ -183,7 +149,7 @@ class Files:
                 raise Conflict(f"/{'/'.join(parts)} is a folder")
             if existing is not None and access.upload_only:
                 raise Conflict("a file of that name exists already")
-            conditions.check(existing)
+            conditions.check(existing.version_id if existing is not None else None)
             check_quota(conn, access, size_hint or 0)
             name = parts[-1] if parts else existing.name if existing is not None else ""
             return access, name
@@ -264,7 +230,7 @@ class Files:
             raise Conflict("a file of that name exists already")
         if node is not None and node.kind == "dir":
             raise Conflict(f"/{'/'.join(parts)} is a folder")
-        conditions.check(node)
+        conditions.check(node.version_id if node is not None else None)
         manifest = result.manifest
         check_quota(conn, access, manifest.size)
         version_id = new_id()

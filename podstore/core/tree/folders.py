@@ -30,7 +30,7 @@ from podstore.core.tree.nodes import (
 )
 from podstore.core.tree.placement import check_placement, copy_subtree
 from podstore.core.tree.refs import drop_refs
-from podstore.meta.db import UniqueViolation
+from podstore.meta.errors import UniqueViolation
 from podstore.meta.schema import nodes, pods, stars, versions
 from podstore.storage.manifest import Manifest
 

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import blake3
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
+from podstore.core.records import DeclaredChunk
 from podstore.meta.schema import chunks as chunks_table
 from podstore.meta.uploads_schema import upload_chunks
-
-
-@dataclass(frozen=True)
-class DeclaredChunk:
-    size: int
-    hash: bytes  # plain BLAKE3 of the chunk
 
 
 def fingerprint_of(parts: list[str], size: int, declared: list[DeclaredChunk]) -> str:

@@ -25,12 +25,12 @@ from sqlalchemy.engine import Connection, Row
 
 from podstore.core.access.authorize import PodAccess, PodKeyCache, Role, authorize
 from podstore.core.context import Actor, CoreContext, iso, new_id, now
-from podstore.core.errors import Conflict, Invalid, NotFound
+from podstore.core.errors import ChunksMissing, Conflict, DeclarationIncomplete, Invalid, NotFound
 from podstore.core.names import split_path
+from podstore.core.records import DeclaredChunk
 from podstore.core.tree.files import Files
 from podstore.core.tree.quota import check_quota
 from podstore.core.uploads.chunk_lists import (
-    DeclaredChunk,
     chunk_rows,
     fingerprint_of,
     listed_before,
@@ -48,12 +48,12 @@ from podstore.core.uploads.sessions import (
     prepare_result,
     touch,
 )
-from podstore.meta.db import UniqueViolation
+from podstore.meta.errors import UniqueViolation
 from podstore.meta.uploads_schema import upload_chunks, upload_sessions
 from podstore.storage.engine import PodKeys, StoredChunk, chunk_id_for_plain_hash
 from podstore.storage.errors import ChecksumMismatch
 
-__all__ = ["PROTOCOL", "DeclaredChunk", "Uploads"]
+__all__ = ["PROTOCOL", "Uploads"]
 
 PROTOCOL = "chunks"
 MAX_CHUNKS = 1_000_000
@@ -220,7 +220,7 @@ class Uploads:
 
         access, row, count, total, again = await self.ctx.db.read(query)
         if not 0 <= start <= count:
-            raise Conflict(f"declare the chunks from chunk {count} on", declared=count)
+            raise DeclarationIncomplete(f"declare the chunks from chunk {count} on", declared=count)
         if any(
             (c.size, c.hash) != (r.size, bytes(r.plain_hash))
             for c, r in zip(declared, again, strict=False)
@@ -422,13 +422,14 @@ class Uploads:
         if row.state == "committed":
             return dict(row.result)
         if row.fingerprint is None:
-            raise Conflict(
-                "the chunk list is not complete: declare the rest (POST /uploads/{id}/chunks)",
-                declared=len(rows),
+            raise DeclarationIncomplete(
+                "the chunk list is not complete: declare the rest of it", declared=len(rows)
             )
         missing = missing_of(rows)
         if missing:
-            raise Conflict(f"{len(missing)} chunk(s) are still missing", missing=missing[:1000])
+            raise ChunksMissing(
+                f"{len(missing)} chunk(s) are still missing", missing=missing[:1000]
+            )
         if sum(r.size for r in rows) != row.size:
             raise Invalid("the chunk sizes do not add up to the file size")
         prepared = await prepare_result(

@@ -28,10 +28,10 @@ from sqlalchemy.engine import Connection, Row
 
 from podstore.core.access.authorize import PodAccess, Role, authorize
 from podstore.core.context import Actor, CoreContext, now
-from podstore.core.errors import Conflict, NotFound, QuotaExceeded, TooManyRequests
+from podstore.core.errors import Conflict, Expired, NotFound, QuotaExceeded, TooManyRequests
 from podstore.core.tree.content_type import SNIFF_BYTES, guess
 from podstore.core.tree.files import Files
-from podstore.meta.db import UniqueViolation
+from podstore.meta.errors import UniqueViolation
 from podstore.meta.uploads_schema import upload_chunks, upload_sessions
 from podstore.settings import Settings
 from podstore.storage.engine import (
@@ -57,7 +57,7 @@ def load_session(
     if row is None or row.user_id != actor.user_id or row.protocol != protocol:
         raise NotFound("no such upload")
     if row.state == "open" and row.expires_at < now():
-        raise NotFound("the upload expired", expired=True)
+        raise Expired("the upload expired", expired_at=row.expires_at)
     return authorize(conn, actor, row.pod_id, Role.EDITOR), row
 
 

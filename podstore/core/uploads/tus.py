@@ -32,8 +32,9 @@ from sqlalchemy.engine import Connection, Row
 
 from podstore.core.access.authorize import PodAccess, PodKeyCache, Role, authorize
 from podstore.core.context import Actor, CoreContext, new_id, now
-from podstore.core.errors import Conflict, CoreError, Invalid
+from podstore.core.errors import ChecksumMismatch, Conflict, Invalid, OffsetMismatch
 from podstore.core.names import split_path
+from podstore.core.records import APPEND_CHECKSUMS, AppendState
 from podstore.core.tree.files import Files
 from podstore.core.tree.quota import check_quota
 from podstore.core.uploads.handshake import Uploads
@@ -51,28 +52,11 @@ from podstore.storage.engine import PodKeys, StoredChunk
 from podstore.storage.manifest import ChunkRef, Manifest
 
 PROTOCOL = "tus"
-CHECKSUMS = ("sha1", "md5", "sha256", "sha512")
 
 
-class ChecksumFailed(CoreError):
-    status = 460
-    title = "Checksum mismatch"
-
-
-@dataclass(frozen=True)
-class TusState:
-    id: str
-    offset: int
-    length: int
-    metadata: str | None
-    expires_at: float
-    done: bool
-    result: dict[str, Any] | None = None
-
-
-def _state(row: Row[Any], offset: int | None = None) -> TusState:
+def _state(row: Row[Any], offset: int | None = None) -> AppendState:
     done = row.state == "committed"
-    return TusState(
+    return AppendState(
         id=row.id,
         offset=row.size if done else (row.received if offset is None else offset),
         length=row.size,
@@ -112,7 +96,7 @@ class Tus:
         length: int,
         metadata: dict[str, str],
         raw_metadata: str | None,
-    ) -> TusState:
+    ) -> AppendState:
         path = metadata.get("path") or metadata.get("filename") or ""
         parts = split_path(path)
         if not parts:
@@ -150,8 +134,8 @@ class Tus:
             return await self.state(actor, session_id)
         return _state(row)
 
-    async def state(self, actor: Actor, session_id: str) -> TusState:
-        def query(conn: Connection) -> TusState:
+    async def state(self, actor: Actor, session_id: str) -> AppendState:
+        def query(conn: Connection) -> AppendState:
             return _state(load_session(conn, actor, session_id, PROTOCOL)[1])
 
         return await self.ctx.db.read(query)
@@ -168,7 +152,7 @@ class Tus:
         offset: int,
         body: AsyncIterable[bytes],
         checksum: tuple[str, bytes] | None = None,
-    ) -> TusState:
+    ) -> AppendState:
         lock = self._locks.setdefault(session_id, asyncio.Lock())
         try:
             async with lock:
@@ -184,8 +168,8 @@ class Tus:
         offset: int,
         body: AsyncIterable[bytes],
         checksum: tuple[str, bytes] | None,
-    ) -> TusState:
-        if checksum is not None and checksum[0] not in CHECKSUMS:
+    ) -> AppendState:
+        if checksum is not None and checksum[0] not in APPEND_CHECKSUMS:
             raise Invalid(f"unsupported checksum algorithm {checksum[0]!r}")
 
         def query(conn: Connection) -> tuple[PodAccess, Row[Any], list[Row[Any]]]:
@@ -200,7 +184,10 @@ class Tus:
         access, row, db_rows = await self.ctx.db.read(query)
         current = row.size if row.state == "committed" else row.received
         if offset != current:
-            raise Conflict(f"Upload-Offset is {offset}, the upload is at {current}", offset=current)
+            raise OffsetMismatch(
+                f"the append starts at byte {offset}, the upload is at {current}",
+                current_offset=current,
+            )
         if row.state == "committed":
             return _state(row)
         keys = self.keycache.keys(access, actor)
@@ -237,12 +224,12 @@ class Tus:
                     await self._keep(keys, state, chunker, received)
             raise
         if checker is not None and checksum is not None and checker.digest() != checksum[1]:
-            raise ChecksumFailed(f"the body does not match its {checksum[0]} checksum")
+            raise ChecksumMismatch(f"the body does not match its {checksum[0]} checksum")
         if received == row.size:
             _, views = await asyncio.to_thread(chunker.take, True)
             await self._store(keys, state, views)
             info = await self._finish(actor, keys, state)
-            return TusState(session_id, row.size, row.size, row.tus_metadata, now(), True, info)
+            return AppendState(session_id, row.size, row.size, row.tus_metadata, now(), True, info)
         await self._keep(keys, state, chunker, received)
         return replace(_state(row, received), expires_at=now() + self.ttl)
 

@@ -17,11 +17,11 @@ from podstore.frontends.http.observe import ObserveMiddleware, metrics_text
 from podstore.frontends.native import (
     accounts,
     docs,
+    errors,
     files,
     kv,
     nodes,
     pods,
-    problems,
     public,
     sharing,
     social,
@@ -40,7 +40,7 @@ def create_app(core: Core) -> FastAPI:
         redoc_url=None,
     )
     app.state.core = core
-    problems.install(app)
+    errors.install(app)
     openapi.install(app)
     for module in (accounts, pods, tree, files, kv, docs, nodes, sharing, public, social):
         app.include_router(module.router, prefix="/api/v1")

@@ -6,7 +6,7 @@ core takes ~80 µs. The routes listed here are the very endpoint functions FastA
 registers (and documents in OpenAPI): the lane only matches the path with Starlette's own
 path compiler, passes the path parameters, `actor`, `core` and `request` by name (and
 optional text parameters, default None, from the query string, as FastAPI would), and turns
-errors into the same problem+json through `problems.response_for`. Every other request goes
+errors into the same problem+json through `errors.response_for`. Every other request goes
 on to FastAPI untouched. The endpoints call the core, so authorization is the same check.
 """
 
@@ -25,7 +25,7 @@ from starlette.routing import compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from podstore.frontends.http.deps import current_actor
-from podstore.frontends.native import problems
+from podstore.frontends.native import errors
 
 Endpoint = Callable[..., Awaitable[Response]]
 SERVICES = ("actor", "core", "request")
@@ -104,7 +104,7 @@ class ExpressLane:
                 kwargs["request"] = request
             response = await route.endpoint(**kwargs)
         except Exception as exc:
-            problem = await problems.response_for(request, exc)
+            problem = await errors.response_for(request, exc)
             if problem is None:
                 raise
             response = problem

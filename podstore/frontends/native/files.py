@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from podstore.core.errors import Invalid, RangeNotSatisfiable
-from podstore.core.tree.files import Download, Preconditions
+from podstore.core.records import Download, Preconditions
 from podstore.frontends.http.bodies import body_of
 from podstore.frontends.http.deps import ActorDep, CoreDep
 from podstore.frontends.http.multipart import stream_parts

@@ -30,7 +30,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field, ValidationError
 
 from podstore.core.errors import Invalid, PayloadTooLarge
-from podstore.core.uploads.chunk_lists import DeclaredChunk
+from podstore.core.records import DeclaredChunk
 from podstore.frontends.http.bodies import body_of, read_body
 from podstore.frontends.http.deps import ActorDep, CoreDep
 from podstore.frontends.http.openapi import json_body, problems, raw_body

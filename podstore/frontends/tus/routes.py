@@ -26,25 +26,25 @@ from email.utils import formatdate
 from fastapi import APIRouter, Request, Response
 from starlette.requests import ClientDisconnect
 
-from podstore.core.errors import CoreError, Invalid, NotFound, PayloadTooLarge
-from podstore.core.uploads.tus import CHECKSUMS, TusState
+from podstore.core.errors import CoreError, Invalid, PayloadTooLarge
+from podstore.core.records import APPEND_CHECKSUMS, AppendState
 from podstore.frontends.http.deps import current_actor, get_core
 from podstore.frontends.http.openapi import problems
-from podstore.frontends.native.problems import problem
+from podstore.frontends.http.problem import problem
+from podstore.frontends.http.statuses import status_of
+from podstore.frontends.tus.errors import VERSION, is_tus_error, tus_error, tus_headers
 
 router = APIRouter(
     tags=["tus"], responses=problems(401, 403, 404, 409, 410, 412, 413, 415, 460, 507)
 )
-VERSION = "1.0.0"
 EXTENSIONS = "creation,creation-with-upload,checksum,termination,expiration"
 OFFSET_TYPE = "application/offset+octet-stream"
 
 
-def _headers(**extra: str) -> dict[str, str]:
-    return {"Tus-Resumable": VERSION, "Cache-Control": "no-store", **extra}
+_headers = tus_headers
 
 
-def _expires(state: TusState) -> dict[str, str]:
+def _expires(state: AppendState) -> dict[str, str]:
     return {} if state.done else {"Upload-Expires": formatdate(state.expires_at, usegmt=True)}
 
 
@@ -59,18 +59,12 @@ async def _guard(request: Request, handler: Callable[[], Awaitable[Response]]) -
         )
     try:
         return await handler()
-    except CoreError as exc:
-        status = exc.status
-        if isinstance(exc, NotFound) and exc.extra.get("expired"):
-            status = 410
-        headers = _headers()
-        if status == 401:
-            headers["WWW-Authenticate"] = 'Bearer realm="podstore"'
-        if not await _drain(request):
-            headers["Connection"] = "close"
-        if request.method == "HEAD":
-            return Response(status_code=status, headers=headers)
-        return problem(status, exc.title, exc.detail, headers=headers)
+    except Exception as exc:
+        if not is_tus_error(exc):
+            raise
+        base = status_of(exc) if isinstance(exc, CoreError) else None
+        close = not await _drain(request)
+        return tus_error(exc, head=request.method == "HEAD", close=close, base=base)
 
 
 async def _drain(request: Request) -> bool:
@@ -108,8 +102,8 @@ def parse_checksum(raw: str | None) -> tuple[str, bytes] | None:
         return None
     algo, _, value = raw.strip().partition(" ")
     algo = algo.lower()
-    if algo not in CHECKSUMS:
-        raise Invalid(f"unsupported checksum algorithm {algo!r}; use one of {CHECKSUMS}")
+    if algo not in APPEND_CHECKSUMS:
+        raise Invalid(f"unsupported checksum algorithm {algo!r}; use one of {APPEND_CHECKSUMS}")
     try:
         return algo, base64.b64decode(value.strip(), validate=True)
     except binascii.Error:
@@ -159,7 +153,7 @@ async def options(request: Request) -> Response:
                 "Tus-Version": VERSION,
                 "Tus-Extension": EXTENSIONS,
                 "Tus-Max-Size": str(settings.max_unfinished_bytes),
-                "Tus-Checksum-Algorithm": ",".join(CHECKSUMS),
+                "Tus-Checksum-Algorithm": ",".join(APPEND_CHECKSUMS),
             }
         ),
     )

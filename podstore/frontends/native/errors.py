@@ -1,4 +1,5 @@
-"""RFC 9457 problem+json responses for every error the native API returns."""
+"""Every error the native API answers, as RFC 9457 problem+json: the one place where core
+error kinds become HTTP statuses for it."""
 
 from __future__ import annotations
 
@@ -9,41 +10,20 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
-from podstore.core.errors import CoreError, CorruptData, StorageError, TooManyRequests
+from podstore.core.errors import (
+    UNAVAILABLE,
+    CoreError,
+    CorruptData,
+    StorageError,
+    TooManyRequests,
+    retry_after,
+)
+from podstore.frontends.http.problem import problem, retry_headers
+from podstore.frontends.http.statuses import status_of
 
 log = logging.getLogger("podstore.frontends")
-PROBLEM = "application/problem+json"
-_SLUGS = {
-    400: "invalid",
-    401: "unauthenticated",
-    403: "forbidden",
-    404: "not-found",
-    405: "method-not-allowed",
-    409: "conflict",
-    412: "precondition-failed",
-    413: "too-large",
-    416: "range-not-satisfiable",
-    422: "invalid",
-    429: "too-many-requests",
-    500: "internal",
-    503: "unavailable",
-    507: "quota-exceeded",
-}
-
-
-def problem(
-    status: int, title: str, detail: str = "", headers: dict[str, str] | None = None, **extra: Any
-) -> Response:
-    body = {
-        "type": f"https://podstore.dev/problems/{_SLUGS.get(status, 'error')}",
-        "title": title,
-        "status": status,
-        "detail": detail or title,
-        **extra,
-    }
-    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
 def _validation_detail(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -54,10 +34,11 @@ def _validation_detail(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 
 async def _core_error(_request: Request, exc: CoreError) -> Response:
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
-    if exc.status == 401:
+    status, title = status_of(exc)
+    headers = retry_headers(exc.retry_after) if isinstance(exc, TooManyRequests) else None
+    if status == 401:
         headers = {"WWW-Authenticate": 'Bearer realm="podstore"'}
-    return problem(exc.status, exc.title, exc.detail, headers)
+    return problem(status, title, exc.detail, headers)
 
 
 async def _invalid(_request: Request, exc: RequestValidationError) -> Response:
@@ -83,9 +64,19 @@ async def _corrupt(request: Request, exc: CorruptData) -> Response:
     return problem(500, "Stored data failed verification", "run `podstore fsck`")
 
 
+async def _unavailable(request: Request, exc: Exception) -> Response:
+    log.warning("unavailable serving %s: %s", request.url.path, exc)
+    return problem(
+        503,
+        "Service unavailable",
+        "the database or the blob store cannot be reached; try again shortly",
+        retry_headers(retry_after(exc)),
+    )
+
+
 async def _storage(request: Request, exc: StorageError) -> Response:
     log.error("storage failure serving %s: %s", request.url.path, exc)
-    return problem(503, "Storage unavailable", "the blob store failed; try again")
+    return problem(503, "Storage unavailable", "the blob store failed; try again", retry_headers(5))
 
 
 Handler = Callable[[Request, Any], Awaitable[Response]]
@@ -95,6 +86,7 @@ HANDLERS: dict[type[Exception], Handler] = {
     HTTPException: _http_error,
     CorruptData: _corrupt,
     StorageError: _storage,
+    **{kind: _unavailable for kind in UNAVAILABLE},
 }
 
 
