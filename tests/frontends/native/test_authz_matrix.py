@@ -1,4 +1,6 @@
-"""The authorization matrix: every operation by every kind of principal, from one table.
+"""The native API's own authorization matrix: the routes only it has (public links, node ids,
+trash, versions, sharing) by every kind of principal, from one table. The operations every
+front end has are in tests/contract/test_authorization.py.
 
 The owner's pod `proj` holds `shared/` (granted, linked, shared with a group) and
 `private/` (only for members). Each principal reaches things the way it would in real
