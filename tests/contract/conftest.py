@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
 from tests.contract.adapters.native import NativeFrontEnd
 from tests.contract.frontend import FrontEnd
 from tests.fixtures.server import Server
 
-ADAPTERS = {"native": NativeFrontEnd}
+# each adapter takes the running server; its sessions are its own Session type
+ADAPTERS: dict[str, Callable[[Server], Any]] = {"native": NativeFrontEnd}
 
 
 @pytest.fixture(scope="module", params=sorted(ADAPTERS))
