@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from podstore.core import cursors
-from podstore.core.context import Actor, CoreContext, new_id, now
+from podstore.core.context import Actor, CoreContext
 from podstore.core.docs import fairos_expr
 from podstore.core.docs.filters import Node, Sort, parse_filter, parse_sort
 from podstore.core.docs.indexes import index_rows, parse_spec, validate_document
@@ -30,9 +30,9 @@ from podstore.core.docs.sql import (
     encode_cursor,
     keyset_after,
 )
-from podstore.core.errors import Conflict, Invalid, NotFound, PayloadTooLarge
+from podstore.core.errors import Invalid, NotFound, PayloadTooLarge
 from podstore.core.names import validate_name
-from podstore.core.pods.containers import pod_data_access
+from podstore.core.pods.containers import ContainerKind, pod_data_access
 from podstore.core.tree.files import Files
 from podstore.meta.errors import UniqueViolation
 from podstore.meta.kv_schema import doc_collections, doc_index, documents
@@ -46,15 +46,13 @@ ANALYZE_AFTER_ROWS = 1_000  # a bulk load this large refreshes the planner's sta
 Prepared = tuple[str, dict[str, Any], list[tuple[str, str | None, float | None]]]
 
 
-def _collection(conn: Connection, pod_id: str, name: str) -> Row[Any]:
-    row = conn.execute(
-        sa.select(doc_collections).where(
-            doc_collections.c.pod_id == pod_id, doc_collections.c.name == name
-        )
-    ).first()
-    if row is None:
-        raise NotFound(f"no document collection {name!r}")
-    return row
+COLLECTIONS = ContainerKind(
+    "document collection", doc_collections, documents, "collection_id", dependents=(doc_index,)
+)
+
+
+def _collection(conn: Connection, pod_id: str, name: str) -> Any:
+    return COLLECTIONS.find(conn, pod_id, name)
 
 
 def _info(row: Any, count: int) -> dict[str, Any]:
@@ -64,11 +62,6 @@ def _info(row: Any, count: int) -> dict[str, Any]:
         "count": count,
         "created_at": row.created_at,
     }
-
-
-def _count_all(conn: Connection, collection_id: str) -> int:
-    query = sa.select(sa.func.count()).where(documents.c.collection_id == collection_id)
-    return int(conn.execute(query).scalar_one())
 
 
 def _prepare(doc: Any, indexes: list[dict[str, str]]) -> Prepared:
@@ -133,18 +126,7 @@ class DocCollections:
     async def collections(self, actor: Actor, pod: str) -> list[dict[str, Any]]:
         def query(conn: Connection) -> list[dict[str, Any]]:
             access = pod_data_access(conn, actor, pod, write=False)
-            counts = (
-                sa.select(documents.c.collection_id, sa.func.count().label("n"))
-                .group_by(documents.c.collection_id)
-                .subquery()
-            )
-            rows = conn.execute(
-                sa.select(doc_collections, sa.func.coalesce(counts.c.n, 0).label("n"))
-                .outerjoin(counts, counts.c.collection_id == doc_collections.c.id)
-                .where(doc_collections.c.pod_id == access.pod_id)
-                .order_by(doc_collections.c.name)
-            ).all()
-            return [_info(row, int(row.n)) for row in rows]
+            return [_info(row, int(row.n)) for row in COLLECTIONS.list(conn, access.pod_id)]
 
         return await self.ctx.db.read(query)
 
@@ -156,36 +138,26 @@ class DocCollections:
 
         def create(conn: Connection) -> dict[str, Any]:
             access = pod_data_access(conn, actor, pod, write=True)
-            values = {
-                "id": new_id(),
-                "pod_id": access.pod_id,
-                "name": name,
-                "indexes": spec,
-                "created_at": now(),
-            }
-            conn.execute(doc_collections.insert().values(**values))
+            values = COLLECTIONS.create(conn, access.pod_id, name, indexes=spec)
             return _info(SimpleNamespace(**values), 0)
 
         try:
             return await self.ctx.db.write(create)
         except UniqueViolation:
-            raise Conflict(f"the document collection {name!r} already exists") from None
+            raise COLLECTIONS.conflict(name) from None
 
     async def stat(self, actor: Actor, pod: str, name: str) -> dict[str, Any]:
         def query(conn: Connection) -> dict[str, Any]:
             access = pod_data_access(conn, actor, pod, write=False)
             row = _collection(conn, access.pod_id, name)
-            return _info(row, _count_all(conn, row.id))
+            return _info(row, COLLECTIONS.count(conn, row.id))
 
         return await self.ctx.db.read(query)
 
     async def delete_collection(self, actor: Actor, pod: str, name: str) -> None:
         def delete(conn: Connection) -> None:
             access = pod_data_access(conn, actor, pod, write=True)
-            row = _collection(conn, access.pod_id, name)
-            conn.execute(doc_index.delete().where(doc_index.c.collection_id == row.id))
-            conn.execute(documents.delete().where(documents.c.collection_id == row.id))
-            conn.execute(doc_collections.delete().where(doc_collections.c.id == row.id))
+            COLLECTIONS.delete(conn, access.pod_id, name)
 
         await self.ctx.db.write(delete)
 
@@ -381,7 +353,7 @@ class DocCollections:
                 more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
                 first = errors[0]
                 raise Invalid(f"line {first['line']}: {first['error']}{more}; nothing was loaded")
-            empty = _count_all(conn, row.id) == 0
+            empty = COLLECTIONS.count(conn, row.id) == 0
             loaded = write_documents(conn, row.id, good, replace=not empty)
             return {
                 "total": len(lines),

@@ -16,8 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from podstore.core.context import Actor, CoreContext, new_id, now
-from podstore.core.errors import Conflict, Invalid, NotFound, PayloadTooLarge
+from podstore.core.context import Actor, CoreContext
+from podstore.core.errors import Invalid, NotFound, PayloadTooLarge
 from podstore.core.kv import transfer as kv_io
 from podstore.core.kv.keys import (
     check_index_type,
@@ -27,7 +27,7 @@ from podstore.core.kv.keys import (
     encode_key,
 )
 from podstore.core.names import validate_name
-from podstore.core.pods.containers import pod_data_access
+from podstore.core.pods.containers import ContainerKind, pod_data_access
 from podstore.meta.errors import UniqueViolation
 from podstore.meta.kv_schema import kv_entries, kv_tables
 from podstore.meta.prepared import Prepared, upsert_of
@@ -41,11 +41,7 @@ IMPORT_MODES = ("atomic", "rows")
 ANALYZE_AFTER_ROWS = 1_000  # a bulk load this large refreshes the planner's statistics
 
 
-_TABLE = Prepared(
-    sa.select(kv_tables).where(
-        kv_tables.c.pod_id == sa.bindparam("pod_id"), kv_tables.c.name == sa.bindparam("name")
-    )
-)
+TABLES = ContainerKind("kv table", kv_tables, kv_entries, "table_id")
 _ENTRY = Prepared(
     sa.select(kv_entries.c.key, kv_entries.c.value).where(
         kv_entries.c.table_id == sa.bindparam("table_id"),
@@ -62,10 +58,7 @@ _UPSERT = Prepared(
 
 
 def _table(conn: Connection, pod_id: str, name: str) -> Any:
-    row = _TABLE.first(conn, {"pod_id": pod_id, "name": name})
-    if row is None:
-        raise NotFound(f"no kv table {name!r}")
-    return row
+    return TABLES.find(conn, pod_id, name)
 
 
 def _info(row: Any, count: int) -> dict[str, Any]:
@@ -76,14 +69,6 @@ def _info(row: Any, count: int) -> dict[str, Any]:
         "columns": row.columns,
         "created_at": row.created_at,
     }
-
-
-def _count(conn: Connection, table_id: str) -> int:
-    return int(
-        conn.execute(
-            sa.select(sa.func.count()).where(kv_entries.c.table_id == table_id)
-        ).scalar_one()
-    )
 
 
 def _check_value(value: bytes) -> bytes:
@@ -142,18 +127,7 @@ class KvTables:
     async def tables(self, actor: Actor, pod: str) -> list[dict[str, Any]]:
         def query(conn: Connection) -> list[dict[str, Any]]:
             access = pod_data_access(conn, actor, pod, write=False)
-            counts = (
-                sa.select(kv_entries.c.table_id, sa.func.count().label("n"))
-                .group_by(kv_entries.c.table_id)
-                .subquery()
-            )
-            rows = conn.execute(
-                sa.select(kv_tables, sa.func.coalesce(counts.c.n, 0).label("n"))
-                .outerjoin(counts, counts.c.table_id == kv_tables.c.id)
-                .where(kv_tables.c.pod_id == access.pod_id)
-                .order_by(kv_tables.c.name)
-            ).all()
-            return [_info(row, int(row.n)) for row in rows]
+            return [_info(row, int(row.n)) for row in TABLES.list(conn, access.pod_id)]
 
         return await self.ctx.db.read(query)
 
@@ -163,36 +137,26 @@ class KvTables:
 
         def create(conn: Connection) -> dict[str, Any]:
             access = pod_data_access(conn, actor, pod, write=True)
-            values = {
-                "id": new_id(),
-                "pod_id": access.pod_id,
-                "name": name,
-                "index_type": kind,
-                "columns": None,
-                "created_at": now(),
-            }
-            conn.execute(kv_tables.insert().values(**values))
+            values = TABLES.create(conn, access.pod_id, name, index_type=kind, columns=None)
             return _info(SimpleNamespace(**values), 0)
 
         try:
             return await self.ctx.db.write(create)
         except UniqueViolation:
-            raise Conflict(f"the kv table {name!r} already exists") from None
+            raise TABLES.conflict(name) from None
 
     async def stat(self, actor: Actor, pod: str, table: str) -> dict[str, Any]:
         def query(conn: Connection) -> dict[str, Any]:
             access = pod_data_access(conn, actor, pod, write=False)
             row = _table(conn, access.pod_id, table)
-            return _info(row, _count(conn, row.id))
+            return _info(row, TABLES.count(conn, row.id))
 
         return await self.ctx.db.read(query)
 
     async def delete_table(self, actor: Actor, pod: str, table: str) -> None:
         def delete(conn: Connection) -> None:
             access = pod_data_access(conn, actor, pod, write=True)
-            row = _table(conn, access.pod_id, table)
-            conn.execute(kv_entries.delete().where(kv_entries.c.table_id == row.id))
-            conn.execute(kv_tables.delete().where(kv_tables.c.id == row.id))
+            TABLES.delete(conn, access.pod_id, table)
 
         await self.ctx.db.write(delete)
 
