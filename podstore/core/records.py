@@ -80,3 +80,58 @@ class AppendState:
 
 
 # ---- kv tables and document collections -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class KvTableInfo:
+    name: str
+    index_type: str  # "string" or "number"
+    count: int
+    columns: list[str] | None  # the header row of the last CSV import
+    created_at: float  # epoch seconds
+
+
+@dataclass(frozen=True, slots=True)
+class KvEntry:
+    key: str
+    value: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class KvPage:
+    entries: list[KvEntry]
+    next: str | None  # a cursor to continue, None at the end
+
+
+@dataclass(frozen=True, slots=True)
+class LineError:
+    line: int  # 1-based line of the imported file
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    total: int
+    loaded: int
+    failed: int
+    errors: list[LineError]  # the first ones, in line order
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionInfo:
+    name: str
+    indexes: list[dict[str, str]]  # [{"field", "type"}]
+    count: int
+    created_at: float  # epoch seconds
+
+
+@dataclass(frozen=True, slots=True)
+class DocStored:
+    id: str
+    created: bool  # False when it replaced a document of the same id
+
+
+@dataclass(frozen=True, slots=True)
+class DocPage:
+    docs: list[dict[str, Any]]  # the documents as stored
+    next: str | None

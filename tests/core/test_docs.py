@@ -9,6 +9,7 @@ import pytest
 from podstore.core.context import Actor
 from podstore.core.docs.indexes import parse_spec
 from podstore.core.errors import Conflict, Invalid, NotFound, PermissionDenied
+from podstore.core.records import DocStored
 from tests.core.conftest import Harness
 
 
@@ -35,13 +36,13 @@ def coll(harness: Harness, actor: Actor) -> Actor:
 
 def ids(harness: Harness, actor: Actor, **kw: object) -> list[str]:
     page = harness.run(harness.core.docs.find(actor, "home", "c", **kw))  # type: ignore[arg-type]
-    return [d["id"] for d in page["docs"]]
+    return [d["id"] for d in page.docs]
 
 
 def test_put_validates_and_replaces(harness: Harness, coll: Actor) -> None:
     docs = harness.core.docs
     base = {"id": "a", "name": "Ann", "age": 3, "tags": ["x"]}
-    assert harness.run(docs.put(coll, "home", "c", base)) == {"id": "a", "created": True}
+    assert harness.run(docs.put(coll, "home", "c", base)) == DocStored("a", True)
     with pytest.raises(Conflict):
         harness.run(docs.create(coll, "home", "c"))
     bad_docs = [
@@ -61,7 +62,7 @@ def test_put_validates_and_replaces(harness: Harness, coll: Actor) -> None:
         with pytest.raises(Invalid):
             harness.run(docs.put(coll, "home", "c", bad))
     replaced = harness.run(docs.put(coll, "home", "c", {**base, "name": "Bea", "tags": ["y"]}))
-    assert replaced == {"id": "a", "created": False}
+    assert replaced == DocStored("a", False)
     assert ids(harness, coll, filter={"name": "Ann"}) == []
     assert ids(harness, coll, filter={"tags": "x"}) == []
     assert ids(harness, coll, filter={"tags": "y"}) == ["a"]
@@ -86,13 +87,11 @@ def test_unicode_ids_and_sort_with_cursor(harness: Harness, coll: Actor) -> None
         "日本",
     ]
     first = harness.run(docs.find(coll, "home", "c", sort={"age": 1}, limit=2))
-    rest = harness.run(
-        docs.find(coll, "home", "c", sort={"age": 1}, limit=10, cursor=first["next"])
-    )
-    assert [d["id"] for d in first["docs"] + rest["docs"]] == ["Z", "日本", "a", "ö", "b"]
-    assert rest["next"] is None
+    rest = harness.run(docs.find(coll, "home", "c", sort={"age": 1}, limit=10, cursor=first.next))
+    assert [d["id"] for d in first.docs + rest.docs] == ["Z", "日本", "a", "ö", "b"]
+    assert rest.next is None
     with pytest.raises(Invalid):
-        harness.run(docs.find(coll, "home", "c", sort="-age", cursor=first["next"]))
+        harness.run(docs.find(coll, "home", "c", sort="-age", cursor=first.next))
     assert harness.run(docs.count(coll, "home", "c", filter={"age": 5})) == 2
 
 
@@ -107,8 +106,8 @@ def test_import_is_atomic_unless_rows(harness: Harness, coll: Actor) -> None:
         harness.run(docs.import_lines(coll, "home", "c", bad))
     assert harness.run(docs.count(coll, "home", "c")) == 0
     report = harness.run(docs.import_lines(coll, "home", "c", bad, mode="rows"))
-    assert (report["loaded"], report["failed"]) == (2, 2)
-    assert [e["line"] for e in report["errors"]] == [3, 4]
+    assert (report.loaded, report.failed) == (2, 2)
+    assert [e.line for e in report.errors] == [3, 4]
 
 
 def test_index_a_pod_file(harness: Harness, coll: Actor) -> None:
@@ -117,7 +116,7 @@ def test_index_a_pod_file(harness: Harness, coll: Actor) -> None:
 
     harness.run(harness.core.files.upload(coll, "home", "in/data.jsonl", body()))
     report = harness.run(harness.core.docs.index_file(coll, "home", "c", "in/data.jsonl"))
-    assert report["loaded"] == 1
+    assert report.loaded == 1
     assert ids(harness, coll, expr="tags=q") == ["f1"]
 
 

@@ -105,14 +105,14 @@ def people(harness: Harness) -> Actor:
 )
 def test_find_and_count(harness: Harness, people: Actor, expr: str, ids: list[str]) -> None:
     found = harness.run(harness.core.docs.find(people, "home", "people", expr=expr))
-    assert [d["id"] for d in found["docs"]] == ids
+    assert [d["id"] for d in found.docs] == ids
     if expr:
         assert harness.run(harness.core.docs.count(people, "home", "people", expr=expr)) == len(ids)
 
 
 def test_limit_truncates(harness: Harness, people: Actor) -> None:
     found = harness.run(harness.core.docs.find(people, "home", "people", expr="age=>-100", limit=2))
-    assert [d["id"] for d in found["docs"]] == ["p5", "p3"]
+    assert [d["id"] for d in found.docs] == ["p5", "p3"]
 
 
 @pytest.mark.parametrize("expr", ["age>=20", "age=abc", "nick=x", "name=(", "age"])

@@ -199,7 +199,7 @@ def load(harness: Harness, actor: Actor, docs: list[dict[str, Any]]) -> str:
     harness.run(harness.core.docs.create(actor, "home", name, SPEC))
     data = "\n".join(json.dumps(d) for d in docs).encode()
     report = harness.run(harness.core.docs.import_lines(actor, "home", name, data))
-    assert report["loaded"] == len(docs)
+    assert report.loaded == len(docs)
     return name
 
 
@@ -212,8 +212,8 @@ def found(harness: Harness, actor: Actor, name: str, f: Any, sort: Any, limit: i
                 actor, "home", name, filter=f, sort=sort, limit=limit, cursor=cursor
             )
         )
-        ids += [d["id"] for d in page["docs"]]
-        cursor = page["next"]
+        ids += [d["id"] for d in page.docs]
+        cursor = page.next
         if cursor is None:
             return ids
 

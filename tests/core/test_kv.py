@@ -41,7 +41,7 @@ def test_number_keys_are_canonical() -> None:
 
 def scan_keys(harness: Harness, actor: Actor, table: str, **kw: object) -> list[str]:
     page = harness.run(harness.core.kv.scan(actor, "home", table, **kw))  # type: ignore[arg-type]
-    return [item["key"] for item in page["items"]]
+    return [entry.key for entry in page.entries]
 
 
 def test_range_edges_unicode_and_sizes(harness: Harness, actor: Actor) -> None:
@@ -76,10 +76,10 @@ def test_seek_and_next_on_top_of_scan(harness: Harness, actor: Actor) -> None:
     got, cursor = [], None
     while len(got) < 5:
         page = harness.run(kv.scan(actor, "home", "n", "-3.5", "100", 1, cursor))
-        if not page["items"]:
+        if not page.entries:
             break
-        got.append(page["items"][0]["key"])
-        cursor = page["next"]
+        got.append(page.entries[0].key)
+        cursor = page.next
         if cursor is None:
             break
     assert got == ["-3.5", "-3", "-1", "0", "0.25"]
@@ -95,7 +95,7 @@ def test_failed_import_leaves_the_table_as_it_was(harness: Harness, actor: Actor
     assert scan_keys(harness, actor, "n") == ["1"]
     assert harness.run(kv.get(actor, "home", "n", "1")) == b"old"
     report = harness.run(kv.import_data(actor, "home", "n", bad, "jsonl", mode="rows"))
-    assert (report["total"], report["loaded"], report["failed"]) == (3, 2, 1)
+    assert (report.total, report.loaded, report.failed) == (3, 2, 1)
     assert harness.run(kv.get(actor, "home", "n", "1")) == b"new"
 
 
@@ -104,10 +104,10 @@ def test_csv_import_quirks(harness: Harness, actor: Actor) -> None:
     harness.run(kv.create(actor, "home", "c", "string"))
     data = b'key,a,b\r\nk1,"x, y",2\r\n\r\nk2,"multi\nline",3'
     report = harness.run(kv.import_data(actor, "home", "c", data, "csv"))
-    assert report["loaded"] == 2
+    assert report.loaded == 2
     assert harness.run(kv.get(actor, "home", "c", "k1")) == b'k1,"x, y",2'
     assert harness.run(kv.get(actor, "home", "c", "k2")) == b'k2,"multi\nline",3'
-    assert harness.run(kv.stat(actor, "home", "c"))["columns"] == ["key", "a", "b"]
+    assert harness.run(kv.stat(actor, "home", "c")).columns == ["key", "a", "b"]
     with pytest.raises(Invalid):
         harness.run(kv.import_data(actor, "home", "c", b"", "csv"))
 

@@ -33,6 +33,13 @@ from podstore.core.docs.sql import (
 from podstore.core.errors import Invalid, NotFound, PayloadTooLarge
 from podstore.core.names import validate_name
 from podstore.core.pods.containers import ContainerKind, pod_data_access
+from podstore.core.records import (
+    CollectionInfo,
+    DocPage,
+    DocStored,
+    ImportReport,
+    LineError,
+)
 from podstore.core.tree.files import Files
 from podstore.meta.errors import UniqueViolation
 from podstore.meta.kv_schema import doc_collections, doc_index, documents
@@ -55,13 +62,8 @@ def _collection(conn: Connection, pod_id: str, name: str) -> Any:
     return COLLECTIONS.find(conn, pod_id, name)
 
 
-def _info(row: Any, count: int) -> dict[str, Any]:
-    return {
-        "name": row.name,
-        "indexes": row.indexes,
-        "count": count,
-        "created_at": row.created_at,
-    }
+def _info(row: Any, count: int) -> CollectionInfo:
+    return CollectionInfo(row.name, row.indexes, count, row.created_at)
 
 
 def _prepare(doc: Any, indexes: list[dict[str, str]]) -> Prepared:
@@ -123,8 +125,8 @@ class DocCollections:
 
     # -- collections ---------------------------------------------------------------------------
 
-    async def collections(self, actor: Actor, pod: str) -> list[dict[str, Any]]:
-        def query(conn: Connection) -> list[dict[str, Any]]:
+    async def collections(self, actor: Actor, pod: str) -> list[CollectionInfo]:
+        def query(conn: Connection) -> list[CollectionInfo]:
             access = pod_data_access(conn, actor, pod, write=False)
             return [_info(row, int(row.n)) for row in COLLECTIONS.list(conn, access.pod_id)]
 
@@ -132,11 +134,11 @@ class DocCollections:
 
     async def create(
         self, actor: Actor, pod: str, name: str, indexes: str | None = None
-    ) -> dict[str, Any]:
+    ) -> CollectionInfo:
         name = validate_name(name)
         spec = parse_spec(indexes)
 
-        def create(conn: Connection) -> dict[str, Any]:
+        def create(conn: Connection) -> CollectionInfo:
             access = pod_data_access(conn, actor, pod, write=True)
             values = COLLECTIONS.create(conn, access.pod_id, name, indexes=spec)
             return _info(SimpleNamespace(**values), 0)
@@ -146,8 +148,8 @@ class DocCollections:
         except UniqueViolation:
             raise COLLECTIONS.conflict(name) from None
 
-    async def stat(self, actor: Actor, pod: str, name: str) -> dict[str, Any]:
-        def query(conn: Connection) -> dict[str, Any]:
+    async def stat(self, actor: Actor, pod: str, name: str) -> CollectionInfo:
+        def query(conn: Connection) -> CollectionInfo:
             access = pod_data_access(conn, actor, pod, write=False)
             row = _collection(conn, access.pod_id, name)
             return _info(row, COLLECTIONS.count(conn, row.id))
@@ -163,10 +165,10 @@ class DocCollections:
 
     # -- documents -----------------------------------------------------------------------------
 
-    async def put(self, actor: Actor, pod: str, name: str, doc: Any) -> dict[str, Any]:
-        """Store a document; the same id replaces it. {id, created}."""
+    async def put(self, actor: Actor, pod: str, name: str, doc: Any) -> DocStored:
+        """Store a document; the same id replaces it."""
 
-        def put(conn: Connection) -> dict[str, Any]:
+        def put(conn: Connection) -> DocStored:
             access = pod_data_access(conn, actor, pod, write=True)
             row = _collection(conn, access.pod_id, name)
             prepared = _prepare(doc, row.indexes)
@@ -176,7 +178,7 @@ class DocCollections:
                 )
             ).first()
             write_documents(conn, row.id, [prepared], replace=exists is not None)
-            return {"id": prepared[0], "created": exists is None}
+            return DocStored(prepared[0], exists is None)
 
         return await self.ctx.db.write(put)
 
@@ -228,8 +230,8 @@ class DocCollections:
         sort: Any = None,
         limit: int = 100,
         cursor: str | None = None,
-    ) -> dict[str, Any]:
-        """{docs, next}: the matching documents, a page at a time."""
+    ) -> DocPage:
+        """The matching documents, a page at a time."""
         if not 1 <= limit <= MAX_FIND:
             raise Invalid(f"limit is from 1 to {MAX_FIND}")
         if expr is not None and (filter is not None or sort is not None):
@@ -242,7 +244,7 @@ class DocCollections:
         elif cursor:
             last = decode_cursor(cursor, order)
 
-        def query(conn: Connection) -> dict[str, Any]:
+        def query(conn: Connection) -> DocPage:
             access = pod_data_access(conn, actor, pod, write=False)
             row = _collection(conn, access.pod_id, name)
             if parsed_expr is not None:
@@ -251,7 +253,7 @@ class DocCollections:
                 page = ids[skip : skip + limit]
                 more = len(ids) > skip + limit
                 next_cursor = _expr_cursor(expr, skip + limit) if more else None
-                return {"docs": self._bodies(conn, row.id, page), "next": next_cursor}
+                return DocPage(self._bodies(conn, row.id, page), next_cursor)
             return self._find(conn, row, node, order, limit, last)
 
         return await self.ctx.db.read(query)
@@ -277,7 +279,7 @@ class DocCollections:
         order: Sort,
         limit: int,
         last: list[Any] | None,
-    ) -> dict[str, Any]:
+    ) -> DocPage:
         sql = FilterSql(conn.dialect.name, row.id, row.indexes)
         keys = sql.sort_keys(order.path) if order.path else None
         query = sa.select(documents.c.id, documents.c.body, *(keys or ())).where(
@@ -297,7 +299,7 @@ class DocCollections:
             next_cursor = encode_cursor(
                 [tail[2], tail[3], tail[4], tail[0]] if keys else [tail[0]], order
             )
-        return {"docs": [r[1] for r in rows], "next": next_cursor}
+        return DocPage([r[1] for r in rows], next_cursor)
 
     async def count(
         self, actor: Actor, pod: str, name: str, filter: Any = None, expr: str | None = None
@@ -326,8 +328,8 @@ class DocCollections:
 
     async def import_lines(
         self, actor: Actor, pod: str, name: str, data: bytes, mode: str = "atomic"
-    ) -> dict[str, Any]:
-        """Load JSON lines (one document per line): {total, loaded, failed, errors}."""
+    ) -> ImportReport:
+        """Load JSON lines (one document per line)."""
         if mode not in ("atomic", "rows"):
             raise Invalid("mode is atomic or rows")
         if len(data) > MAX_IMPORT_BYTES:
@@ -338,38 +340,33 @@ class DocCollections:
             raise Invalid(f"the file is not UTF-8 (byte {exc.start})") from None
         lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
 
-        def load(conn: Connection) -> dict[str, Any]:
+        def load(conn: Connection) -> ImportReport:
             access = pod_data_access(conn, actor, pod, write=True)
             row = _collection(conn, access.pod_id, name)
             good: list[Prepared] = []
-            errors: list[dict[str, Any]] = []
+            errors: list[LineError] = []
             for number, line in lines:
                 try:
                     good.append(_prepare(json.loads(line), row.indexes))
                 except (ValueError, Invalid, PayloadTooLarge) as exc:
                     detail = exc.detail if isinstance(exc, Invalid | PayloadTooLarge) else None
-                    errors.append({"line": number, "error": detail or f"bad JSON: {exc}"})
+                    errors.append(LineError(number, detail or f"bad JSON: {exc}"))
             if errors and mode == "atomic":
                 more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
                 first = errors[0]
-                raise Invalid(f"line {first['line']}: {first['error']}{more}; nothing was loaded")
+                raise Invalid(f"line {first.line}: {first.error}{more}; nothing was loaded")
             empty = COLLECTIONS.count(conn, row.id) == 0
             loaded = write_documents(conn, row.id, good, replace=not empty)
-            return {
-                "total": len(lines),
-                "loaded": loaded,
-                "failed": len(errors),
-                "errors": errors[:MAX_REPORTED_ERRORS],
-            }
+            return ImportReport(len(lines), loaded, len(errors), errors[:MAX_REPORTED_ERRORS])
 
-        report: dict[str, Any] = await self.ctx.db.write(load)
-        if report["loaded"] >= ANALYZE_AFTER_ROWS:
+        report = await self.ctx.db.write(load)
+        if report.loaded >= ANALYZE_AFTER_ROWS:
             await self.ctx.db.analyze(documents, doc_index)
         return report
 
     async def index_file(
         self, actor: Actor, pod: str, name: str, path: str, mode: str = "atomic"
-    ) -> dict[str, Any]:
+    ) -> ImportReport:
         """Load a JSON-lines file that is already in the pod into the collection."""
         download = await self.files.open(actor, pod, path)
         if download.size > MAX_IMPORT_BYTES:

@@ -28,6 +28,7 @@ from podstore.core.kv.keys import (
 )
 from podstore.core.names import validate_name
 from podstore.core.pods.containers import ContainerKind, pod_data_access
+from podstore.core.records import ImportReport, KvEntry, KvPage, KvTableInfo, LineError
 from podstore.meta.errors import UniqueViolation
 from podstore.meta.kv_schema import kv_entries, kv_tables
 from podstore.meta.prepared import Prepared, upsert_of
@@ -61,14 +62,8 @@ def _table(conn: Connection, pod_id: str, name: str) -> Any:
     return TABLES.find(conn, pod_id, name)
 
 
-def _info(row: Any, count: int) -> dict[str, Any]:
-    return {
-        "name": row.name,
-        "index_type": row.index_type,
-        "count": count,
-        "columns": row.columns,
-        "created_at": row.created_at,
-    }
+def _info(row: Any, count: int) -> KvTableInfo:
+    return KvTableInfo(row.name, row.index_type, count, row.columns, row.created_at)
 
 
 def _check_value(value: bytes) -> bytes:
@@ -124,18 +119,18 @@ class KvTables:
 
     # -- tables ------------------------------------------------------------------------------
 
-    async def tables(self, actor: Actor, pod: str) -> list[dict[str, Any]]:
-        def query(conn: Connection) -> list[dict[str, Any]]:
+    async def tables(self, actor: Actor, pod: str) -> list[KvTableInfo]:
+        def query(conn: Connection) -> list[KvTableInfo]:
             access = pod_data_access(conn, actor, pod, write=False)
             return [_info(row, int(row.n)) for row in TABLES.list(conn, access.pod_id)]
 
         return await self.ctx.db.read(query)
 
-    async def create(self, actor: Actor, pod: str, name: str, index_type: str) -> dict[str, Any]:
+    async def create(self, actor: Actor, pod: str, name: str, index_type: str) -> KvTableInfo:
         name = validate_name(name)
         kind = check_index_type(index_type)
 
-        def create(conn: Connection) -> dict[str, Any]:
+        def create(conn: Connection) -> KvTableInfo:
             access = pod_data_access(conn, actor, pod, write=True)
             values = TABLES.create(conn, access.pod_id, name, index_type=kind, columns=None)
             return _info(SimpleNamespace(**values), 0)
@@ -145,8 +140,8 @@ class KvTables:
         except UniqueViolation:
             raise TABLES.conflict(name) from None
 
-    async def stat(self, actor: Actor, pod: str, table: str) -> dict[str, Any]:
-        def query(conn: Connection) -> dict[str, Any]:
+    async def stat(self, actor: Actor, pod: str, table: str) -> KvTableInfo:
+        def query(conn: Connection) -> KvTableInfo:
             access = pod_data_access(conn, actor, pod, write=False)
             row = _table(conn, access.pod_id, table)
             return _info(row, TABLES.count(conn, row.id))
@@ -161,7 +156,7 @@ class KvTables:
         await self.ctx.db.write(delete)
 
     async def count(self, actor: Actor, pod: str, table: str) -> int:
-        return int((await self.stat(actor, pod, table))["count"])
+        return (await self.stat(actor, pod, table)).count
 
     # -- entries -----------------------------------------------------------------------------
 
@@ -239,23 +234,23 @@ class KvTables:
         end: str | None = None,
         limit: int = 100,
         cursor: str | None = None,
-    ) -> dict[str, Any]:
-        """Entries with start <= key < end in key order: {items: [{key, value}], next}."""
+    ) -> KvPage:
+        """Entries with start <= key < end in key order, a page at a time."""
         if not 1 <= limit <= MAX_SCAN:
             raise Invalid(f"limit is from 1 to {MAX_SCAN}")
         after = decode_cursor(cursor) if cursor else None
 
-        def query(conn: Connection) -> dict[str, Any]:
+        def query(conn: Connection) -> KvPage:
             access = pod_data_access(conn, actor, pod, write=False)
             row = _table(conn, access.pod_id, table)
             low, high = encode_bound(row.index_type, start), encode_bound(row.index_type, end)
             rows = scan_rows(conn, row.id, low, high, after, limit + 1)
             more = len(rows) > limit
             rows = rows[:limit]
-            return {
-                "items": [{"key": r.key, "value": bytes(r.value)} for r in rows],
-                "next": encode_cursor(bytes(rows[-1].key_sort)) if more else None,
-            }
+            return KvPage(
+                [KvEntry(r.key, bytes(r.value)) for r in rows],
+                encode_cursor(bytes(rows[-1].key_sort)) if more else None,
+            )
 
         return await self.ctx.db.read(query)
 
@@ -263,14 +258,14 @@ class KvTables:
 
     async def import_data(
         self, actor: Actor, pod: str, table: str, data: bytes, fmt: str, mode: str = "atomic"
-    ) -> dict[str, Any]:
+    ) -> ImportReport:
         if mode not in IMPORT_MODES:
             raise Invalid("mode is atomic or rows")
         if len(data) > MAX_IMPORT_BYTES:
             raise PayloadTooLarge(f"an import may be at most {MAX_IMPORT_BYTES} bytes")
         parsed = kv_io.parse(data, fmt)
 
-        def load(conn: Connection) -> dict[str, Any]:
+        def load(conn: Connection) -> ImportReport:
             access = pod_data_access(conn, actor, pod, write=True)
             row = _table(conn, access.pod_id, table)
             good: list[tuple[bytes, str, bytes]] = []
@@ -291,15 +286,16 @@ class KvTables:
                     .where(kv_tables.c.id == row.id)
                     .values(columns=parsed.columns)
                 )
-            return {
-                "total": total,
-                "loaded": len(good),
-                "failed": parsed.failed,
-                "errors": sorted(parsed.errors, key=lambda e: int(e["line"])),
-            }
+            errors = sorted(parsed.errors, key=lambda e: int(e["line"]))
+            return ImportReport(
+                total,
+                len(good),
+                parsed.failed,
+                [LineError(int(e["line"]), str(e["error"])) for e in errors],
+            )
 
-        report: dict[str, Any] = await self.ctx.db.write(load)
-        if report["loaded"] >= ANALYZE_AFTER_ROWS:
+        report = await self.ctx.db.write(load)
+        if report.loaded >= ANALYZE_AFTER_ROWS:
             await self.ctx.db.analyze(kv_entries)
         return report
 
@@ -316,7 +312,7 @@ class KvTables:
         if fmt not in ("csv", "jsonl"):
             raise Invalid("format is csv or jsonl")
         info = await self.stat(actor, pod, table)
-        return self._export_pages(actor, pod, table, fmt, info["columns"], start, end)
+        return self._export_pages(actor, pod, table, fmt, info.columns, start, end)
 
     async def _export_pages(
         self,
@@ -332,13 +328,13 @@ class KvTables:
         first = True
         while True:
             page = await self.scan(actor, pod, table, start, end, MAX_SCAN, cursor)
-            rows = [(item["key"], item["value"]) for item in page["items"]]
+            rows = [(entry.key, entry.value) for entry in page.entries]
             lines = list(kv_io.export_lines(fmt, columns, iter(rows)))
             if fmt == "csv" and not first:
                 lines = lines[1:]
             first = False
             if lines:
                 yield b"".join(lines)
-            cursor = page["next"]
+            cursor = page.next
             if not cursor:
                 return

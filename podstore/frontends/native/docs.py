@@ -8,6 +8,7 @@ document); collection-level actions are POSTs (`/find`, `/count`, `/import`, `/i
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
@@ -54,18 +55,18 @@ class IndexFile(BaseModel):
 
 @router.get("/pods/{pod}/docs")
 async def list_collections(pod: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return {"collections": await core.docs.collections(actor, pod)}
+    return {"collections": [asdict(c) for c in await core.docs.collections(actor, pod)]}
 
 
 @router.post("/pods/{pod}/docs", status_code=201, openapi_extra=json_body(CollectionCreate))
 async def create_collection(pod: str, request: Request, actor: ActorDep, core: CoreDep) -> Any:
     body: CollectionCreate = await json_model(request, CollectionCreate)
-    return await core.docs.create(actor, pod, body.name, body.indexes)
+    return asdict(await core.docs.create(actor, pod, body.name, body.indexes))
 
 
 @router.get("/pods/{pod}/docs/{coll}")
 async def stat_collection(pod: str, coll: str, actor: ActorDep, core: CoreDep) -> Any:
-    return await core.docs.stat(actor, pod, coll)
+    return asdict(await core.docs.stat(actor, pod, coll))
 
 
 @router.delete("/pods/{pod}/docs/{coll}", status_code=204)
@@ -85,8 +86,8 @@ async def put_document(
     """The body is one JSON document with a string `id`; the same id replaces it."""
     doc = parse_json(await read_body(request, MAX_DOCUMENT))
     result = await core.docs.put(actor, pod, coll, doc)
-    response.status_code = 201 if result["created"] else 200
-    return result
+    response.status_code = 201 if result.created else 200
+    return asdict(result)
 
 
 @router.get("/pods/{pod}/docs/{coll}/{doc_id:path}")
@@ -103,9 +104,10 @@ async def delete_document(pod: str, coll: str, doc_id: str, actor: ActorDep, cor
 async def find(pod: str, coll: str, request: Request, actor: ActorDep, core: CoreDep) -> Any:
     """Body {filter?, expr?, sort?, limit?, cursor?} → {docs, next}."""
     body: Find = await json_model(request, Find)
-    return await core.docs.find(
+    page = await core.docs.find(
         actor, pod, coll, body.filter, body.expr, body.sort, body.limit, body.cursor
     )
+    return {"docs": page.docs, "next": page.next}
 
 
 @router.post("/pods/{pod}/docs/{coll}/count", openapi_extra=json_body(Count))
@@ -125,7 +127,7 @@ async def import_lines(
 ) -> dict[str, Any]:
     """Load a JSON-lines body, one document per line."""
     data = await read_body(request, MAX_IMPORT)
-    return await core.docs.import_lines(actor, pod, coll, data, mode)
+    return asdict(await core.docs.import_lines(actor, pod, coll, data, mode))
 
 
 @router.post("/pods/{pod}/docs/{coll}/index-file", openapi_extra=json_body(IndexFile))
@@ -134,4 +136,4 @@ async def index_file(
 ) -> dict[str, Any]:
     """Load the documents of a JSON-lines file already in the pod: body {path, mode?}."""
     body: IndexFile = await json_model(request, IndexFile)
-    return await core.docs.index_file(actor, pod, coll, body.path, body.mode)
+    return asdict(await core.docs.index_file(actor, pod, coll, body.path, body.mode))

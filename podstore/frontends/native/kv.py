@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from dataclasses import asdict
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -18,6 +19,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
 
 from podstore.core.errors import Invalid
+from podstore.core.records import KvEntry
 from podstore.frontends.http.bodies import read_body
 from podstore.frontends.http.deps import ActorDep, CoreDep
 from podstore.frontends.http.openapi import content, json_body, problems, raw_body
@@ -74,19 +76,19 @@ async def json_model(request: Request, model: type[Any]) -> Any:
         ) from None
 
 
-def _item(item: dict[str, Any]) -> dict[str, Any]:
-    return {"key": item["key"], "value_b64": base64.b64encode(item["value"]).decode()}
+def _item(entry: KvEntry) -> dict[str, Any]:
+    return {"key": entry.key, "value_b64": base64.b64encode(entry.value).decode()}
 
 
 @router.get("/pods/{pod}/kv")
 async def list_tables(pod: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return {"tables": await core.kv.tables(actor, pod)}
+    return {"tables": [asdict(t) for t in await core.kv.tables(actor, pod)]}
 
 
 @router.post("/pods/{pod}/kv", status_code=201, openapi_extra=json_body(TableCreate))
 async def create_table(pod: str, request: Request, actor: ActorDep, core: CoreDep) -> Any:
     body: TableCreate = await json_model(request, TableCreate)
-    return await core.kv.create(actor, pod, body.name, body.index_type)
+    return asdict(await core.kv.create(actor, pod, body.name, body.index_type))
 
 
 @router.delete("/pods/{pod}/kv/{table}", status_code=204)
@@ -123,7 +125,7 @@ async def scan(
         kind = "text/csv" if format == "csv" else "application/x-ndjson"
         return StreamingResponse(await primed(lines), media_type=f"{kind}; charset=utf-8")
     page = await core.kv.scan(actor, pod, table, start, end, limit, cursor)
-    return {"items": [_item(i) for i in page["items"]], "next": page["next"]}
+    return {"items": [_item(e) for e in page.entries], "next": page.next}
 
 
 @router.post("/pods/{pod}/kv/{table}/count")
@@ -154,7 +156,7 @@ async def import_file(
 ) -> dict[str, Any]:
     """Load a CSV (header row; first column is the key) or JSON-lines body."""
     data = await read_body(request, MAX_IMPORT)
-    return await core.kv.import_data(actor, pod, table, data, format, mode)
+    return asdict(await core.kv.import_data(actor, pod, table, data, format, mode))
 
 
 ENTRY = "/pods/{pod}/kv/{table}/{key:path}"
