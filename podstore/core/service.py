@@ -7,6 +7,7 @@ from functools import partial
 from typing import Any
 
 from podstore.core.access.authorize import PodKeyCache
+from podstore.core.access.revocations import Hooks, Revocations
 from podstore.core.accounts.accounts import Accounts
 from podstore.core.context import Actor, CoreContext, now
 from podstore.core.docs.collections import DocCollections
@@ -30,6 +31,7 @@ from podstore.core.uploads.handshake import Uploads
 from podstore.core.uploads.sessions import expire_sessions
 from podstore.core.uploads.tus import Tus
 from podstore.meta.db import Database
+from podstore.meta.locks import advisory_lock
 from podstore.settings import Settings
 from podstore.storage.engine import ChunkEngine
 from podstore.storage.gc import collect_garbage, fsck
@@ -76,6 +78,17 @@ class Core:
         self.sharing = Sharing(self.ctx, self.keys)
         self.links = Links(self.ctx, self.keys, self.files, self.accounts)
         self.offers = Offers(self.ctx, self.keys)
+        self.revocations = Revocations(
+            db, Hooks(self.accounts.sessions.forget, self.keys.forget, self._forget_cached)
+        )
+
+    async def start(self) -> None:
+        """For a serving node: follow the revocations other nodes publish."""
+        await self.revocations.start()
+
+    def _forget_cached(self) -> None:
+        self.accounts.sessions.clear()
+        self.keys.forget()
 
     @property
     def settings(self) -> Settings:
@@ -102,6 +115,7 @@ class Core:
         await self.accounts.delete(actor, password, self.pods.delete_all_owned)
 
     async def close(self) -> None:
+        await self.revocations.close()
         await self.events.close()
         await self.ctx.engine.close()
         self.ctx.blobs.close()
@@ -110,6 +124,14 @@ class Core:
     # -- maintenance, for `podstore gc` and `podstore fsck` ----------------------------------
 
     def gc(self) -> MaintenanceReport:
+        """Expiry sweeps, event retention and chunk collection; one node at a time (on
+        PostgreSQL, while another node runs it this one skips and says so)."""
+        with advisory_lock(self.ctx.db.writer_engine, "gc", wait=False) as mine:
+            if not mine:
+                return MaintenanceReport(True, {"skipped": "another node is running gc"})
+            return self._gc()
+
+    def _gc(self) -> MaintenanceReport:
         grace = self.settings.gc_grace_seconds
         expired = self.ctx.db.write_sync(expire_sessions)
         offers = self.ctx.db.write_sync(self.offers.expire)

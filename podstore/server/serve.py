@@ -46,6 +46,7 @@ async def running_core(settings: Settings) -> AsyncIterator[Core]:
     collector = StorageUsedCollector(core.storage_used, core.writer_hold_seconds)
     REGISTRY.register(collector)  # type: ignore[arg-type]
     try:
+        await core.start()
         yield core
     finally:
         REGISTRY.unregister(collector)  # type: ignore[arg-type]

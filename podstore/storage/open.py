@@ -54,13 +54,20 @@ def _s3(spec: StoreSettings, default_dir: Path) -> BlobStore:
     return store
 
 
+_CREATED_BY_ANOTHER = {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}
+
+
 def _ensure_bucket(store: S3BlobStore) -> None:
     from botocore.exceptions import ClientError
 
     try:
         store.client.head_bucket(Bucket=store.bucket)
     except ClientError:
-        store.client.create_bucket(Bucket=store.bucket)
+        try:
+            store.client.create_bucket(Bucket=store.bucket)
+        except ClientError as exc:  # another node, starting at the same time, was first
+            if exc.response.get("Error", {}).get("Code") not in _CREATED_BY_ANOTHER:
+                raise
 
 
 def _erasure(spec: StoreSettings, default_dir: Path) -> BlobStore:

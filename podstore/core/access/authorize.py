@@ -386,6 +386,13 @@ class PodKeyCache:
                 self._items.popitem(last=False)
         return found
 
+    def forget(self, pod_id: str | None = None, user_id: str | None = None) -> None:
+        """Drop the keys held for `pod_id`, for `user_id`, or (neither given) all."""
+        with self._lock:
+            for pod, holder in list(self._items):
+                if pod_id in (None, pod) and user_id in (None, holder):
+                    del self._items[(pod, holder)]
+
     def keys(self, access: PodAccess, actor: Actor) -> PodKeys:
         s = self.secrets(access, actor)
         return PodKeys(s.data_key, s.dedup_key, access.compression)

@@ -21,6 +21,7 @@ from argon2.exceptions import VerificationError
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy.engine import Connection
 
+from podstore.core.access.revocations import sessions_revoked
 from podstore.core.accounts import crypto
 from podstore.core.context import Actor, CoreContext, new_id, now
 from podstore.core.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthenticated
@@ -68,8 +69,8 @@ def _delay_for(failures: int, free: int) -> int:
 
 class SessionCache:
     """Actors of recently checked tokens, kept for a few seconds so that a burst of requests
-    does not reopen the session each time. Logout and password changes on this node drop
-    entries at once; another node sees them within `ttl` seconds."""
+    does not reopen the session each time. Logout and password changes drop entries on
+    every node at once (`access/revocations.py`); `ttl` bounds it if that message is lost."""
 
     def __init__(self, ttl: float, size: int = 10_000) -> None:
         self.ttl = ttl
@@ -101,6 +102,10 @@ class SessionCache:
             for key, (_, actor) in list(self._items.items()):
                 if actor.user_id == user_id and actor.session_id != keep_session:
                     del self._items[key]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
 
 class Accounts:
@@ -287,9 +292,12 @@ class Accounts:
         if actor.session_id:
             self.sessions.forget(actor.user_id)
             sid = actor.session_id
-            await self.ctx.db.write(
-                lambda c: c.execute(sessions.delete().where(sessions.c.id == sid))
-            )
+
+            def drop(conn: Connection) -> None:
+                conn.execute(sessions.delete().where(sessions.c.id == sid))
+                sessions_revoked(conn, actor.user_id)
+
+            await self.ctx.db.write(drop)
 
     # -- profile and account -----------------------------------------------------------------
 
@@ -350,6 +358,7 @@ class Accounts:
         if keep:
             doomed = doomed.where(sessions.c.id != keep)
         conn.execute(doomed)
+        sessions_revoked(conn, user_id, keep)
 
     async def recover(self, name: str, mnemonic: str, new_password: str) -> None:
         """Set a new password for whoever proves the account's mnemonic."""
@@ -376,6 +385,7 @@ class Accounts:
         def drop(conn: Connection) -> None:
             conn.execute(users.delete().where(users.c.id == actor.user_id))
             audit(conn, actor.user_id, "account.deleted", {"name": actor.name})
+            sessions_revoked(conn, actor.user_id)
 
         await self.ctx.db.write(drop)
         self.sessions.forget(actor.user_id)

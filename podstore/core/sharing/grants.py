@@ -26,6 +26,7 @@ from podstore.core.access.authorize import (
     role_name,
     user_by_name,
 )
+from podstore.core.access.revocations import access_revoked
 from podstore.core.accounts import crypto
 from podstore.core.context import Actor, CoreContext, iso, new_id, now
 from podstore.core.errors import Conflict, Invalid, NotFound, PermissionDenied
@@ -213,6 +214,7 @@ class Sharing:
                 raise NotFound("no such share")
             people = [row.user_id] if row.user_id else _group_members(conn, row.group_id)
             conn.execute(grants.delete().where(grants.c.id == grant_id))
+            access_revoked(conn, pod_id=row.pod_id)
             emit(conn, people, "share.revoked", {"id": grant_id, "node_id": row.node_id})
             audit(conn, actor.user_id, "share.revoked", {"grant": grant_id})
 
@@ -308,6 +310,7 @@ class Sharing:
             )
             if not done.rowcount:
                 raise NotFound("not a member")
+            access_revoked(conn, pod_id=access.pod_id)
             audit(conn, actor.user_id, "pod.unshared", {"pod": access.pod_id, kind: user or group})
 
         await self.ctx.db.write(remove)

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy.engine import Connection, Row
 
 from podstore.core.access.authorize import Level, parse_role, role_name, user_by_name
+from podstore.core.access.revocations import access_revoked
 from podstore.core.accounts import crypto
 from podstore.core.context import Actor, CoreContext, new_id, now
 from podstore.core.errors import Conflict, NotFound, PermissionDenied
@@ -242,6 +243,7 @@ class Groups:
             )
             if not done.rowcount:
                 raise NotFound(f"{user} is not a member")
+            access_revoked(conn, user_id=member.id)
             audit(conn, actor.user_id, "group.member_removed", {"group": row.name, "user": user})
 
         await self.ctx.db.write(remove)

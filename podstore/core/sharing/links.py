@@ -21,6 +21,7 @@ from argon2.exceptions import VerificationError
 from sqlalchemy.engine import Connection, Row
 
 from podstore.core.access.authorize import Level, PodKeyCache, authorize
+from podstore.core.access.revocations import access_revoked
 from podstore.core.accounts import crypto
 from podstore.core.accounts.accounts import Accounts
 from podstore.core.context import Actor, CoreContext, iso, now
@@ -145,6 +146,7 @@ class Links:
                 except PermissionDenied:
                     raise NotFound("no such link") from None
             conn.execute(links.delete().where(links.c.id == link_id))
+            access_revoked(conn, pod_id=row.pod_id)
             audit(conn, actor.user_id, "link.revoked", {"link": link_id})
 
         await self.ctx.db.write(revoke)

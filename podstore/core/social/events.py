@@ -32,6 +32,7 @@ from sqlalchemy.engine import Connection
 from podstore.core.context import iso, now
 from podstore.core.errors import Invalid
 from podstore.meta.db import Database, after_commit
+from podstore.meta.notify import follow
 from podstore.meta.prepared import Prepared
 from podstore.meta.social_schema import event_counters, events
 
@@ -177,26 +178,7 @@ class EventHub:
         self._wake(list(self._waiters))
 
     async def _listen(self) -> None:
-        import psycopg
-
-        url = sa.engine.make_url(self.db.url).set(drivername="postgresql")
-        conninfo = url.render_as_string(hide_password=False)
-        backoff = 0.5
-        while True:
-            try:
-                conn = await psycopg.AsyncConnection.connect(conninfo, autocommit=True)
-                async with conn:
-                    await conn.execute(f"LISTEN {CHANNEL}")
-                    backoff = 0.5
-                    self._wake_all()  # whatever committed while nobody listened
-                    async for note in conn.notifies():
-                        self._wake((note.payload,))
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the database went away: retry, readers keep polling
-                log.warning("event listener lost its connection: %s", exc)
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 10.0)
+        await follow(self.db.url, CHANNEL, lambda user_id: self._wake((user_id,)), self._wake_all)
 
     # -- readers --
 

@@ -1,18 +1,8 @@
-"""The event stream over long-poll and WebSocket, on both databases and across two nodes.
-
-No WebSocket client library is in the lock, so `Socket` below is a minimal RFC 6455 client
-over a plain socket: enough for text frames, ping/pong and close codes.
-"""
+"""The event stream over long-poll and WebSocket, on both databases and across two nodes."""
 
 from __future__ import annotations
 
-import base64
-import contextlib
-import hashlib
 import json
-import os
-import socket
-import struct
 import threading
 import time
 from typing import Any
@@ -22,100 +12,7 @@ import httpx
 import pytest
 
 from tests.fixtures.server import Server, User, server_env
-
-GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-
-
-class Closed(Exception):
-    def __init__(self, code: int | None, reason: str) -> None:
-        super().__init__(f"closed {code} {reason}")
-        self.code, self.reason = code, reason
-
-
-class Socket:
-    """A WebSocket client: `Socket(server, "/api/v1/events?after=0", headers)`."""
-
-    def __init__(self, server: Server, path: str, headers: dict[str, str] | None = None) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
-        key = base64.b64encode(os.urandom(16)).decode()
-        lines = [
-            f"GET {path} HTTP/1.1",
-            f"Host: 127.0.0.1:{server.port}",
-            "Upgrade: websocket",
-            "Connection: Upgrade",
-            f"Sec-WebSocket-Key: {key}",
-            "Sec-WebSocket-Version: 13",
-        ]
-        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
-        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
-        head = b""
-        while b"\r\n\r\n" not in head:
-            chunk = self.sock.recv(1)
-            if not chunk:
-                raise ConnectionError(f"handshake cut short: {head!r}")
-            head += chunk
-        self.status = int(head.split(b" ", 2)[1])
-        if self.status != 101:
-            raise ConnectionError(f"handshake refused: {head!r}")
-        accept = base64.b64encode(hashlib.sha1(key.encode() + GUID).digest()).decode()
-        assert accept.encode() in head
-
-    def _exact(self, n: int) -> bytes:
-        data = b""
-        while len(data) < n:
-            chunk = self.sock.recv(n - len(data))
-            if not chunk:
-                raise Closed(None, "connection dropped")
-            data += chunk
-        return data
-
-    def _send(self, opcode: int, payload: bytes) -> None:
-        mask = os.urandom(4)
-        n = len(payload)
-        head = bytes([0x80 | opcode])
-        head += (
-            bytes([0x80 | n])
-            if n < 126
-            else bytes([0x80 | 126]) + struct.pack("!H", n)
-            if n < 65536
-            else bytes([0x80 | 127]) + struct.pack("!Q", n)
-        )
-        self.sock.sendall(head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
-
-    def recv(self, timeout: float = 10) -> dict[str, Any]:
-        """The next JSON text message; raises Closed on a close frame, TimeoutError if none."""
-        self.sock.settimeout(timeout)
-        message = b""
-        while True:
-            try:
-                b0, b1 = self._exact(2)
-            except TimeoutError:
-                raise
-            n = b1 & 0x7F
-            if n == 126:
-                n = struct.unpack("!H", self._exact(2))[0]
-            elif n == 127:
-                n = struct.unpack("!Q", self._exact(8))[0]
-            payload, opcode = self._exact(n), b0 & 0x0F
-            if opcode == 0x8:
-                code = struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else None
-                raise Closed(code, payload[2:].decode(errors="replace"))
-            if opcode == 0x9:
-                self._send(0xA, payload)
-                continue
-            if opcode in (0x1, 0x0):
-                message += payload
-                if b0 & 0x80:
-                    result: dict[str, Any] = json.loads(message)
-                    return result
-
-    def send_text(self, text: str) -> None:
-        self._send(0x1, text.encode())
-
-    def close(self) -> None:
-        with contextlib.suppress(OSError):
-            self._send(0x8, struct.pack("!H", 1000))
-        self.sock.close()
+from tests.fixtures.websocket import Closed, Socket
 
 
 def send(sender: User, to: User, text: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.fixtures.postgres import PostgresServer
+from podstore.cluster.postgres import LocalPostgres
 from tests.fixtures.server import Server, server_env
 
 CLIENTS = 4
@@ -83,7 +83,7 @@ def first_success_after(load: Load, since: float, within: float) -> float | None
 
 
 def test_postgresql_outage_answers_503_and_loses_nothing(
-    own_postgres: PostgresServer, tmp_path: Path
+    own_postgres: LocalPostgres, tmp_path: Path
 ) -> None:
     url = own_postgres.new_database()
     server = Server(tmp_path / "data", server_env(tmp_path / "data", url))
@@ -95,7 +95,7 @@ def test_postgresql_outage_answers_503_and_loses_nothing(
             own_postgres.stop("fast")
             stopped = time.monotonic()
             time.sleep(8)
-            own_postgres.start()
+            LocalPostgres.start(own_postgres.root, own_postgres.port)
             restarted = time.monotonic()
             recovery = first_success_after(load, restarted, within=15)
             time.sleep(2)
