@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query, Request, Response
 from podstore.core.errors import Invalid
 from podstore.frontends.http.bodies import body_of
 from podstore.frontends.http.deps import ActorDep, CoreDep
-from podstore.frontends.native.files import conditions_of, declared_type, serve, size_hint
+from podstore.frontends.http.downloads import serve
+from podstore.frontends.native.files import conditions_of, declared_type, size_hint
 
 router = APIRouter(tags=["nodes"])
 
