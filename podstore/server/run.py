@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from granian import Granian
 from granian.constants import Interfaces, Loops
+from granian.http import HTTP1Settings
 
 from podstore.core.service import migrate_database
 from podstore.settings import Settings
@@ -25,4 +26,7 @@ def run() -> None:
         loop=Loops.auto,
         log_access=False,
         websockets=True,
+        http1_settings=HTTP1Settings(
+            header_read_timeout=round(settings.header_read_timeout_seconds * 1000)
+        ),
     ).serve()

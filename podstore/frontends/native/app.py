@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 
 from podstore import __version__
 from podstore.core.service import Core
-from podstore.frontends.http.limits import HeaderLimitMiddleware
+from podstore.frontends.http.limits import RequestLimits
 from podstore.frontends.http.observe import (
     REGISTRY,
     ObserveMiddleware,
@@ -83,6 +83,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return Response(metrics_text(), media_type="text/plain; version=0.0.4")
 
     app.add_middleware(ExpressLane, routes=[*kv.EXPRESS, *files.EXPRESS])
-    app.add_middleware(HeaderLimitMiddleware)
+    app.add_middleware(
+        RequestLimits,
+        render=problems.problem,
+        max_body=settings.max_json_body,
+        idle_seconds=settings.body_idle_timeout_seconds,
+    )
     app.add_middleware(ObserveMiddleware)
     return app
