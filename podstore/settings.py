@@ -129,7 +129,9 @@ class Settings(BaseSettings):
     gc_grace_seconds: int = 24 * 3600
     event_retention_days: int = 30  # `podstore gc` drops older events
     inline_threshold: int = 64 * 1024
-    max_json_body: int = 1024 * 1024
+    max_json_body: int = 1024 * 1024  # any request body a route does not stream or size itself
+    body_idle_timeout_seconds: float = 30.0  # a request body that stalls this long: 408
+    header_read_timeout_seconds: float = 30.0  # the request line and headers must arrive in it
     max_copy_nodes: int = 10_000  # files and folders one copy may hold (one write transaction)
     # resumable uploads (chunk-list handshake and tus)
     upload_session_ttl_seconds: int = 24 * 3600  # idle time before a session expires

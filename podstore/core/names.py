@@ -10,6 +10,7 @@ from podstore.core.errors import Invalid
 MAX_NAME_BYTES = 255
 MAX_PATH_DEPTH = 256
 _USER_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc
 
 
 def validate_name(name: str) -> str:
@@ -30,6 +31,23 @@ def validate_name(name: str) -> str:
     if any(unicodedata.category(ch) == "Cc" for ch in name):
         raise Invalid("a name may not contain control characters")
     return name
+
+
+def decode_name(raw: bytes) -> str:
+    """A name that arrived as bytes (a multipart filename): strict UTF-8, then validated."""
+    return validate_name(decode_text(raw, "a name"))
+
+
+def decode_text(raw: bytes, what: str = "a path") -> str:
+    """Bytes from the wire as text: valid UTF-8 without control characters, or Invalid.
+    Nothing is replaced, so two different byte strings never become the same name."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Invalid(f"{what} must be valid UTF-8") from None
+    if _CONTROL.search(text):
+        raise Invalid(f"{what} may not contain control characters")
+    return text
 
 
 def split_path(path: str) -> list[str]:

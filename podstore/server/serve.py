@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from granian.constants import Interfaces
+from granian.http import HTTP1Settings
 from granian.server.embed import Server
 
 from podstore.core.service import Core
@@ -76,6 +77,9 @@ async def serve(settings: Settings) -> None:
                 interface=Interfaces.ASGI,
                 log_access=False,
                 websockets=True,
+                http1_settings=HTTP1Settings(
+                    header_read_timeout=round(settings.header_read_timeout_seconds * 1000)
+                ),
             )
             for listener in listeners.values()
         ]

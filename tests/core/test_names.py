@@ -7,7 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from podstore.core.errors import Invalid
-from podstore.core.names import split_path, validate_name, validate_password, validate_user_name
+from podstore.core.names import (
+    decode_name,
+    decode_text,
+    split_path,
+    validate_name,
+    validate_password,
+    validate_user_name,
+)
 
 
 @pytest.mark.parametrize(
@@ -52,3 +59,19 @@ def test_user_names_and_passwords() -> None:
     with pytest.raises(Invalid):
         validate_password("short")
     assert validate_password("twelve chars") == "twelve chars"
+
+
+@pytest.mark.parametrize(
+    "raw", [b"\xff", b"\xfe", b"\xc0\xae", b"\xed\xa0\x80", b"a\nb", b"\x7f", b"\xc2\x85"]
+)
+def test_wire_text_is_strict_utf8_without_control_characters(raw: bytes) -> None:
+    with pytest.raises(Invalid):
+        decode_text(raw)
+
+
+def test_different_bytes_never_decode_to_the_same_name() -> None:
+    assert decode_text("/pods/é/a b".encode()) == "/pods/é/a b"
+    assert decode_name("cafe\u0301".encode()) == "caf\u00e9"
+    for bad in (b"", b"a/b", b"..", b"\xff"):
+        with pytest.raises(Invalid):
+            decode_name(bad)

@@ -5,15 +5,19 @@ back-pressure through a small bounded queue per part."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 from typing import Any
 
-from python_multipart.exceptions import MultipartParseError
+from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from podstore.core.errors import Invalid
+from podstore.core.names import decode_name
 
-MAX_FIELD = 64 * 1024
+MAX_FIELDS = 64 * 1024  # bytes of all the non-file fields of a form together
+# the parser logs every malformed body as a warning: a client's mistake, answered with 400
+logging.getLogger("python_multipart").setLevel(logging.ERROR)
 FileConsumer = Callable[[str, str | None, AsyncIterable[bytes]], Awaitable[Any]]
 
 
@@ -54,23 +58,26 @@ async def stream_parts(
         "on_part_data": lambda d, s, e: events.append(("data", bytes(d[s:e]))),
         "on_part_end": lambda: events.append(("end", None)),
     }
-    parser = MultipartParser(boundary_of(content_type), callbacks)
+    try:
+        parser = MultipartParser(boundary_of(content_type), callbacks)
+    except FormParserError as exc:
+        raise Invalid(f"the multipart boundary is not usable: {exc}") from None
     fields: dict[str, str] = {}
     results: list[Any] = []
     queue: asyncio.Queue[bytes | None] | None = None
     task: asyncio.Task[Any] | None = None
-    field_name, field_value = "", b""
+    field_name, field_value, field_bytes = "", b"", 0
     try:
         async for piece in body:
-            parser.write(piece)
+            _write(parser, piece)
             for kind, value in events:
                 if kind == "headers":
                     _, params = parse_options_header(value.get(b"content-disposition", b""))
                     field_name = params.get(b"name", b"").decode("utf-8", "replace")
                     filename = params.get(b"filename")
                     if filename is not None:
+                        name = decode_name(filename)
                         queue = asyncio.Queue(maxsize=8)
-                        name = filename.decode("utf-8", "surrogateescape")
                         task = asyncio.ensure_future(consume(field_name, name, _drain(queue)))
                     field_value = b""
                 elif kind == "data":
@@ -78,8 +85,9 @@ async def stream_parts(
                         await _put_or_fail(queue, value, task)
                     else:
                         field_value += value
-                        if len(field_value) > MAX_FIELD:
-                            raise Invalid(f"the form field {field_name!r} is too large")
+                        field_bytes += len(value)
+                        if field_bytes > MAX_FIELDS:
+                            raise Invalid(f"the form's fields may hold {MAX_FIELDS} bytes in all")
                 elif kind == "end":
                     if queue is not None and task is not None:
                         await _put_or_fail(queue, None, task)
@@ -88,15 +96,24 @@ async def stream_parts(
                     else:
                         fields[field_name] = field_value.decode("utf-8", "replace")
             events.clear()
-        parser.finalize()
-    except MultipartParseError as exc:
-        raise Invalid(f"the multipart body is malformed: {exc}") from None
+        _write(parser, None)
     finally:
         if task is not None and not task.done():
             task.cancel()
     if queue is not None:
         raise Invalid("the multipart body ended in the middle of a part")
     return fields, results
+
+
+def _write(parser: MultipartParser, piece: bytes | None) -> None:
+    """Feed the parser (None: the body ended); a malformed body is the client's error."""
+    try:
+        if piece is None:
+            parser.finalize()
+        else:
+            parser.write(piece)
+    except FormParserError as exc:
+        raise Invalid(f"the multipart body is malformed: {exc}") from None
 
 
 async def _put_or_fail(

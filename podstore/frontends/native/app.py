@@ -12,8 +12,9 @@ from starlette.responses import JSONResponse, Response
 from podstore import __version__
 from podstore.core.service import Core
 from podstore.frontends.http import openapi
-from podstore.frontends.http.limits import HeaderLimitMiddleware
+from podstore.frontends.http.limits import RequestLimits
 from podstore.frontends.http.observe import ObserveMiddleware, metrics_text
+from podstore.frontends.http.problem import problem
 from podstore.frontends.native import (
     accounts,
     docs,
@@ -55,6 +56,11 @@ def create_app(core: Core) -> FastAPI:
         return Response(metrics_text(), media_type="text/plain; version=0.0.4")
 
     app.add_middleware(ExpressLane, routes=[*kv.EXPRESS, *files.EXPRESS])
-    app.add_middleware(HeaderLimitMiddleware)
+    app.add_middleware(
+        RequestLimits,
+        render=problem,
+        max_body=core.settings.max_json_body,
+        idle_seconds=core.settings.body_idle_timeout_seconds,
+    )
     app.add_middleware(ObserveMiddleware)
     return app

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from email.utils import formatdate
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from podstore.core.errors import Invalid, RangeNotSatisfiable
-from podstore.core.records import Download, Preconditions
+from podstore.core.errors import Invalid
+from podstore.core.records import Preconditions
 from podstore.frontends.http.bodies import body_of
 from podstore.frontends.http.deps import ActorDep, CoreDep
+from podstore.frontends.http.downloads import download_headers, serve
 from podstore.frontends.http.multipart import stream_parts
 from podstore.frontends.http.openapi import DOWNLOAD, FORM, problems, raw_body
-from podstore.frontends.http.ranges import parse_range
 from podstore.frontends.native.express import ExpressRoute
 
 router = APIRouter(tags=["files"], responses=problems(401, 403, 404, 409, 412, 507))
 IGNORED_TYPES = ("application/x-www-form-urlencoded", "application/octet-stream")
-# user content is never run as part of our origin
-SAFE_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"}
 
 
 class VersionRestore(BaseModel):
@@ -94,17 +90,6 @@ async def upload_form(
     return {"files": results}
 
 
-def _headers(download: Download) -> dict[str, str]:
-    headers = {
-        "ETag": f'"{download.etag}"',
-        "Accept-Ranges": "bytes",
-        "Content-Type": download.content_type,
-        **SAFE_HEADERS,
-    }
-    headers["Last-Modified"] = formatdate(download.modified, usegmt=True)
-    return headers
-
-
 @router.get(FILE, **DOWNLOAD)
 async def download(
     pod: str,
@@ -133,57 +118,9 @@ async def head(
     version: str | None = None,
 ) -> Response:
     handle = await core.files.open(actor, pod, path, version)
-    headers = _headers(handle)
+    headers = download_headers(handle)
     headers["Content-Length"] = str(handle.size)
     return Response(status_code=200, headers=headers)
-
-
-async def primed(stream: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
-    """Read the first piece before the response starts, so that a failure to read stored
-    data becomes an error status rather than a cut-off body."""
-    first = await anext(stream, None)
-
-    async def rest() -> AsyncIterator[bytes]:
-        if first is not None:
-            yield first
-        async for piece in stream:
-            yield piece
-
-    return rest()
-
-
-async def serve(handle: Download, request: Request, core: Any) -> Response:
-    headers = _headers(handle)
-    if_none_match = request.headers.get("if-none-match")
-    if if_none_match and handle.etag in if_none_match.replace('"', "").replace("W/", "").split(
-        ", "
-    ):
-        return Response(status_code=304, headers={"ETag": headers["ETag"]})
-    if request.query_params.get("download"):
-        name = handle.info["name"].replace('"', "")
-        headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
-    try:
-        span = parse_range(request.headers.get("range"), handle.size)
-    except RangeNotSatisfiable:
-        return Response(status_code=416, headers={"Content-Range": f"bytes */{handle.size}"})
-    if_range = request.headers.get("if-range")
-    if span is not None and if_range and if_range.strip('"') != handle.etag:
-        span = None
-    if span is None:
-        headers["Content-Length"] = str(handle.size)
-        return StreamingResponse(await primed(core.files.stream(handle)), headers=headers)
-    start, end = span
-    headers["Content-Length"] = str(end - start)
-    headers["Content-Range"] = f"bytes {start}-{end - 1}/{handle.size}"
-    return StreamingResponse(
-        await primed(core.files.stream(handle, start, end)), status_code=206, headers=headers
-    )
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name, safe="")
 
 
 @router.delete("/pods/{pod}/files/{path:path}")

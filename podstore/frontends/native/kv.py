@@ -22,9 +22,9 @@ from podstore.core.errors import Invalid
 from podstore.core.records import KvEntry
 from podstore.frontends.http.bodies import read_body
 from podstore.frontends.http.deps import ActorDep, CoreDep
+from podstore.frontends.http.downloads import primed
 from podstore.frontends.http.openapi import content, json_body, problems, raw_body
 from podstore.frontends.native.express import ExpressRoute
-from podstore.frontends.native.files import primed
 
 router = APIRouter(tags=["kv"], responses=problems(401, 403, 404, 409, 507))
 MAX_VALUE = 16 * 1024 * 1024

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query, Request, Response
 from podstore.core.errors import Invalid
 from podstore.frontends.http.bodies import body_of
 from podstore.frontends.http.deps import ActorDep, CoreDep
+from podstore.frontends.http.downloads import serve
 from podstore.frontends.http.openapi import DOWNLOAD, problems, raw_body
-from podstore.frontends.native.files import UPLOADED, conditions_of, declared_type, serve, size_hint
+from podstore.frontends.native.files import UPLOADED, conditions_of, declared_type, size_hint
 
 router = APIRouter(tags=["nodes"], responses=problems(401, 403, 404, 409, 412, 507))
 

@@ -13,9 +13,10 @@ from podstore.core.context import Actor
 from podstore.core.errors import Invalid
 from podstore.frontends.http.bodies import body_of
 from podstore.frontends.http.deps import CoreDep, client_address
+from podstore.frontends.http.downloads import serve
 from podstore.frontends.http.multipart import stream_parts
 from podstore.frontends.http.openapi import DOWNLOAD, FORM, problems, raw_body
-from podstore.frontends.native.files import declared_type, serve, size_hint
+from podstore.frontends.native.files import declared_type, size_hint
 
 router = APIRouter(tags=["public links"], responses=problems(401, 403, 404, 409, 507))
 PASSWORD_HEADER = "x-podstore-link-password"  # noqa: S105 - a header name

@@ -23,17 +23,17 @@ No request body may exceed `max_request_bytes` (413), so uploads pass proxy body
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field, ValidationError
 
-from podstore.core.errors import Invalid, PayloadTooLarge
+from podstore.core.errors import Invalid
 from podstore.core.records import DeclaredChunk
 from podstore.frontends.http.bodies import body_of, read_body
 from podstore.frontends.http.deps import ActorDep, CoreDep
 from podstore.frontends.http.openapi import json_body, problems, raw_body
+from podstore.frontends.native.files import size_hint
 
 router = APIRouter(tags=["uploads"], responses=problems(401, 403, 404, 409, 412, 429, 507))
 HEX64 = r"^[0-9a-fA-F]{64}$"
@@ -70,26 +70,6 @@ async def _parse(request: Request, limit: int, model: type[Model]) -> Model:
 
 def _declared(chunks: list[ChunkDecl]) -> list[DeclaredChunk]:
     return [DeclaredChunk(c.size, bytes.fromhex(c.hash)) for c in chunks]
-
-
-def declared_length(request: Request, limit: int) -> int | None:
-    """The body's declared length; 413 before reading when it is above `limit`."""
-    declared = request.headers.get("content-length", "")
-    if not declared.isdigit():
-        return None
-    if int(declared) > limit:
-        raise PayloadTooLarge(f"a request body may have at most {limit} bytes")
-    return int(declared)
-
-
-async def limited_body(request: Request, limit: int) -> AsyncIterator[bytes]:
-    """The body as it arrives, refused with 413 once it passes `limit` bytes."""
-    size = 0
-    async for piece in body_of(request):
-        size += len(piece)
-        if size > limit:
-            raise PayloadTooLarge(f"a request body may have at most {limit} bytes")
-        yield piece
 
 
 @router.get("/pods/{pod}/chunk-params")
@@ -137,9 +117,8 @@ async def status(upload_id: str, actor: ActorDep, core: CoreDep) -> dict[str, An
 async def put_chunk(
     upload_id: str, index: int, request: Request, actor: ActorDep, core: CoreDep
 ) -> dict[str, Any]:
-    limit = core.settings.max_request_bytes
-    length = declared_length(request, limit)
-    body = limited_body(request, limit)
+    body = body_of(request, core.settings.max_request_bytes)
+    length = size_hint(request)
     try:
         return await core.uploads.put_chunk(actor, upload_id, index, body, length)
     except Exception:

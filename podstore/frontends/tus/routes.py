@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from email.utils import formatdate
 
 from fastapi import APIRouter, Request, Response
-from starlette.requests import ClientDisconnect
 
 from podstore.core.errors import CoreError, Invalid, PayloadTooLarge
 from podstore.core.records import APPEND_CHECKSUMS, AppendState
+from podstore.frontends.http.bodies import body_of
 from podstore.frontends.http.deps import current_actor, get_core
 from podstore.frontends.http.openapi import problems
 from podstore.frontends.http.problem import problem
@@ -77,9 +77,9 @@ async def _drain(request: Request) -> bool:
             "content-length" not in request.headers and "transfer-encoding" not in request.headers
         )
     try:
-        async for _ in request.stream():
+        async for _ in body_of(request, limit):
             pass
-    except (RuntimeError, ClientDisconnect):  # already read, or the client went away
+    except (RuntimeError, CoreError):  # already read, or the client went away
         pass
     return True
 
@@ -115,22 +115,6 @@ def _int_header(request: Request, name: str) -> int:
     if not value.isdigit():
         raise Invalid(f"{name} must be a non-negative integer")
     return int(value)
-
-
-async def _body(request: Request, limit: int) -> AsyncIterator[bytes]:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"a PATCH body may have at most {limit} bytes; send smaller chunks")
-    seen = 0
-    try:
-        async for piece in request.stream():
-            seen += len(piece)
-            if seen > limit:
-                raise PayloadTooLarge(f"a PATCH body may have at most {limit} bytes")
-            if piece:
-                yield piece
-    except ClientDisconnect:
-        raise Invalid("the client went away before the PATCH body ended") from None
 
 
 def _has_body(request: Request) -> bool:
@@ -174,7 +158,7 @@ async def create(pod: str, request: Request) -> Response:
         state = await core.tus.create(actor, pod, length, parse_metadata(raw), raw)
         if _has_body(request) and not state.done:
             checksum = parse_checksum(request.headers.get("upload-checksum"))
-            body = _body(request, core.settings.max_request_bytes)
+            body = body_of(request, core.settings.max_request_bytes)
             try:
                 state = await core.tus.patch(actor, state.id, 0, body, checksum)
             except CoreError:
@@ -211,7 +195,7 @@ async def patch(pod: str, upload_id: str, request: Request) -> Response:
             return problem(415, "Unsupported media type", f"send {OFFSET_TYPE}", headers)
         offset = _int_header(request, "upload-offset")
         checksum = parse_checksum(request.headers.get("upload-checksum"))
-        body = _body(request, core.settings.max_request_bytes)
+        body = body_of(request, core.settings.max_request_bytes)
         state = await core.tus.patch(actor, upload_id, offset, body, checksum)
         headers = _headers(**{"Upload-Offset": str(state.offset)})
         return Response(status_code=204, headers={**headers, **_expires(state)})

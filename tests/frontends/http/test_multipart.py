@@ -68,3 +68,37 @@ def test_a_truncated_body_is_an_error() -> None:
     body, kind = encode({"a.bin": os.urandom(100_000)}, {})
     with pytest.raises(Invalid):
         asyncio.run(stream_parts(pieces(body[: len(body) // 2], []), kind, collect))
+
+
+BOUNDARY = "multipart/form-data; boundary=xyz"
+FILE_PART = b'Content-Disposition: form-data; name="f"; filename="a.txt"\r\n\r\ndata\r\n'
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        (b"garbage", BOUNDARY),
+        (b"--abc\r\n" + FILE_PART + b"--abc--\r\n", BOUNDARY),  # another boundary
+        (b"--xyz\r\nContent-Disposition form-data\r\n\r\ndata\r\n--xyz--\r\n", BOUNDARY),
+        (b"--xyz\r\n" + FILE_PART + b"--xyz--\r\n", "multipart/form-data; boundary=" + "b" * 80),
+    ],
+    ids=["garbage", "wrong-boundary", "header-without-colon", "boundary-too-long"],
+)
+def test_a_malformed_body_is_invalid(body: bytes, kind: str) -> None:
+    with pytest.raises(Invalid):
+        asyncio.run(stream_parts(pieces(body, []), kind, collect))
+
+
+@pytest.mark.parametrize("filename", [b"", b"a/b", b"\xff.txt", b"new\nline", b".."])
+def test_a_file_part_needs_a_valid_name(filename: bytes) -> None:
+    part = b'Content-Disposition: form-data; name="f"; filename="' + filename + b'"\r\n\r\nx\r\n'
+    with pytest.raises(Invalid):
+        asyncio.run(
+            stream_parts(pieces(b"--xyz\r\n" + part + b"--xyz--\r\n", []), BOUNDARY, collect)
+        )
+
+
+def test_form_fields_are_bounded_in_all() -> None:
+    body, kind = encode({"a.txt": b"x"}, {f"field{i}": "v" * 1000 for i in range(100)})
+    with pytest.raises(Invalid, match="in all"):
+        asyncio.run(stream_parts(pieces(body, []), kind, collect))

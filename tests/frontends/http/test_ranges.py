@@ -23,6 +23,16 @@ from podstore.frontends.http.ranges import parse_range
         ("bytes=abc", None),
         ("bytes=5-2", None),
         ("bytes=x-y", None),
+        # invalid headers are ignored (RFC 9110 §14.2): the whole content
+        ("bytes=1_0-2_0", None),
+        ("bytes=_1-", None),
+        ("bytes=-1_0", None),
+        ("bytes=\u0661-\u0662", None),  # Arabic-Indic digits, which int() also takes
+        ("bytes=+1-2", None),
+        ("bytes= 1-2", (1, 3)),
+        ("BYTES=1-2", (1, 3)),
+        ("bytes=-", None),
+        ("bytes=" + "9" * 40 + "-", None),
     ],
 )
 def test_parse(header: str | None, expected: tuple[int, int] | None) -> None:
@@ -33,3 +43,9 @@ def test_parse(header: str | None, expected: tuple[int, int] | None) -> None:
 def test_unsatisfiable(header: str) -> None:
     with pytest.raises(RangeNotSatisfiable):
         parse_range(header, 100)
+
+
+@pytest.mark.parametrize("header", ["bytes=-5", "bytes=0-", "bytes=0-0"])
+def test_no_range_of_an_empty_file_is_satisfiable(header: str) -> None:
+    with pytest.raises(RangeNotSatisfiable):
+        parse_range(header, 0)
