@@ -27,8 +27,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from podstore.core.access.authorize import PodAccess, Role, authorize
-from podstore.core.context import Actor, CoreContext, now
+from podstore.core.context import Actor, CoreContext, iso, now
 from podstore.core.errors import Conflict, Expired, NotFound, QuotaExceeded, TooManyRequests
+from podstore.core.records import FileWritten
 from podstore.core.tree.content_type import SNIFF_BYTES, guess
 from podstore.core.tree.files import Files
 from podstore.meta.errors import UniqueViolation
@@ -284,8 +285,8 @@ async def commit_session(
             if done is None:
                 raise NotFound("no such upload")
             return dict(done)
-        info = files.commit(conn, actor, row.pod_id, parts, prepared.result, prepared.kind)
-        info = {**info, "upload_id": row.id}
+        written = files.commit(conn, actor, row.pod_id, parts, prepared.result, prepared.kind)
+        info = stored_result(written, row.id)
         touch(conn, row.id, ttl, result=info, received=row.size)
         conn.execute(upload_chunks.delete().where(upload_chunks.c.session_id == row.id))
         return info
@@ -294,3 +295,24 @@ async def commit_session(
         return await ctx.db.write(tx)
     except UniqueViolation as exc:
         raise Conflict("the file was created concurrently; try again") from exc
+
+
+def stored_result(written: FileWritten, upload_id: str) -> dict[str, Any]:
+    """What a committed session keeps to answer a retried commit or a status, as JSON."""
+    node = written.node
+    return {
+        "id": node.id,
+        "name": node.name,
+        "type": node.kind,
+        "size": node.size,
+        "modified": iso(node.modified_at),
+        "created": iso(node.created_at),
+        "content_type": node.content_type,
+        "version_id": node.version_id,
+        "parent_id": node.parent_id,
+        "starred": node.starred,
+        "version": written.version,
+        "new_file": written.new_file,
+        "stored_bytes": written.stored_bytes,
+        "upload_id": upload_id,
+    }
