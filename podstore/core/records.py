@@ -66,6 +66,68 @@ class FileWritten:
 
 
 @dataclass(frozen=True, slots=True)
+class ChunkParams:
+    """How a client cuts a file into chunks for a resumable upload (FastCDC, BLAKE3)."""
+
+    algorithm: str
+    hash: str
+    min_size: int
+    avg_size: int
+    max_size: int
+    fastcdc_avg_size: int  # the average as the fastcdc library counts it (above min_size)
+    max_request_bytes: int
+    inline_threshold: int
+    declare_in_parts: bool
+
+
+@dataclass(frozen=True, slots=True)
+class UploadInfo:
+    """A resumable upload with a declared chunk list; `result` once committed."""
+
+    id: str
+    path: str
+    size: int
+    state: str  # "open" or "committed"
+    chunks: int
+    complete: bool  # the chunk list is complete
+    missing: list[int]  # indexes of the chunks the server still lacks
+    missing_bytes: int
+    received_bytes: int
+    expires_at: float  # epoch seconds
+    chunk_params: ChunkParams
+    result: FileWritten | None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenUpload:
+    """An unfinished upload of either protocol (declared chunks or appends)."""
+
+    id: str
+    protocol: str
+    path: str
+    size: int
+    received_bytes: int
+    expires_at: float  # epoch seconds
+
+
+@dataclass(frozen=True, slots=True)
+class ChunksDeclared:
+    id: str
+    declared: int  # chunks declared so far
+    declared_bytes: int
+    complete: bool
+    missing: list[int]  # among the chunks just declared, those the server lacks
+
+
+@dataclass(frozen=True, slots=True)
+class ChunksStored:
+    index: int  # of the first chunk
+    chunks: int
+    size: int
+    new: int  # chunks the store did not hold yet
+
+
+@dataclass(frozen=True, slots=True)
 class PodInfo:
     id: str
     name: str  # the viewer's name for the pod
@@ -156,7 +218,7 @@ class AppendState:
     metadata: str | None
     expires_at: float  # epoch seconds
     done: bool
-    result: dict[str, Any] | None = None
+    result: FileWritten | None = None
 
 
 # ---- sharing, accounts and social: grants, links, groups, offers, users, messages, events

@@ -1,4 +1,4 @@
-"""The native API's JSON for the tree's records: nodes, listings, versions, writes, pods."""
+"""The native API's JSON for the tree's records: nodes, listings, versions, pods, uploads."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ from typing import Any
 from podstore.core.context import iso
 from podstore.core.records import (
     AccountExport,
+    ChunkParams,
     ExportedNode,
     FileWritten,
     Listing,
     NodeInfo,
+    OpenUpload,
     PodInfo,
+    UploadInfo,
     VersionInfo,
 )
 
@@ -110,4 +113,51 @@ def export(result: AccountExport) -> dict[str, Any]:
     return {
         "user": result.user,
         "pods": [{**pod(p.pod), "tree": [_exported(n) for n in p.tree]} for p in result.pods],
+    }
+
+
+def chunk_params(params: ChunkParams) -> dict[str, Any]:
+    return {
+        "algorithm": params.algorithm,
+        "hash": params.hash,
+        "min_size": params.min_size,
+        "avg_size": params.avg_size,
+        "max_size": params.max_size,
+        "fastcdc_avg_size": params.fastcdc_avg_size,
+        "max_request_bytes": params.max_request_bytes,
+        "inline_threshold": params.inline_threshold,
+        "declare_in_parts": params.declare_in_parts,
+    }
+
+
+def committed(result: FileWritten, upload_id: str) -> dict[str, Any]:
+    return {**written(result), "upload_id": upload_id}
+
+
+def upload(info: UploadInfo) -> dict[str, Any]:
+    return {
+        "id": info.id,
+        "path": info.path,
+        "size": info.size,
+        "state": info.state,
+        "chunks": info.chunks,
+        "complete": info.complete,
+        "missing": info.missing,
+        "missing_bytes": info.missing_bytes,
+        "received_bytes": info.received_bytes,
+        "expires": iso(info.expires_at),
+        "chunk_params": chunk_params(info.chunk_params),
+        "max_request_bytes": info.chunk_params.max_request_bytes,
+        "result": None if info.result is None else committed(info.result, info.id),
+    }
+
+
+def open_upload(info: OpenUpload) -> dict[str, Any]:
+    return {
+        "id": info.id,
+        "protocol": info.protocol,
+        "path": info.path,
+        "size": info.size,
+        "received_bytes": info.received_bytes,
+        "expires": iso(info.expires_at),
     }
