@@ -16,6 +16,151 @@ from podstore.storage.manifest import Manifest
 # ---- tree: nodes, files, versions, trash, favourites, pods, uploads ---------------------
 
 
+@dataclass(frozen=True, slots=True)
+class NodeInfo:
+    """A file or folder. `path` and `pod` (the viewer's name for the pod) are filled where
+    the operation resolves them; `trashed_at` is set while the node is in the trash."""
+
+    id: str
+    name: str
+    kind: str  # "file" or "dir"
+    size: int  # 0 for a folder
+    modified_at: float  # epoch seconds
+    created_at: float  # epoch seconds
+    content_type: str | None
+    version_id: str | None
+    parent_id: str | None
+    starred: bool = False
+    trashed_at: float | None = None  # epoch seconds
+    path: str | None = None
+    pod: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """One page of a folder; `next_cursor` continues it, None on the last page."""
+
+    entries: list[NodeInfo]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class VersionInfo:
+    id: str
+    number: int
+    size: int
+    content_type: str | None
+    created_at: float  # epoch seconds
+    created_by: str | None  # the author's user name
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FileWritten:
+    """A file after a new current version: uploaded, committed or restored."""
+
+    node: NodeInfo
+    version: int  # the version's number
+    new_file: bool
+    stored_bytes: int  # bytes this write added to the store (after dedup and compression)
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkParams:
+    """How a client cuts a file into chunks for a resumable upload (FastCDC, BLAKE3)."""
+
+    algorithm: str
+    hash: str
+    min_size: int
+    avg_size: int
+    max_size: int
+    fastcdc_avg_size: int  # the average as the fastcdc library counts it (above min_size)
+    max_request_bytes: int
+    inline_threshold: int
+    declare_in_parts: bool
+
+
+@dataclass(frozen=True, slots=True)
+class UploadInfo:
+    """A resumable upload with a declared chunk list; `result` once committed."""
+
+    id: str
+    path: str
+    size: int
+    state: str  # "open" or "committed"
+    chunks: int
+    complete: bool  # the chunk list is complete
+    missing: list[int]  # indexes of the chunks the server still lacks
+    missing_bytes: int
+    received_bytes: int
+    expires_at: float  # epoch seconds
+    chunk_params: ChunkParams
+    result: FileWritten | None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenUpload:
+    """An unfinished upload of either protocol (declared chunks or appends)."""
+
+    id: str
+    protocol: str
+    path: str
+    size: int
+    received_bytes: int
+    expires_at: float  # epoch seconds
+
+
+@dataclass(frozen=True, slots=True)
+class ChunksDeclared:
+    id: str
+    declared: int  # chunks declared so far
+    declared_bytes: int
+    complete: bool
+    missing: list[int]  # among the chunks just declared, those the server lacks
+
+
+@dataclass(frozen=True, slots=True)
+class ChunksStored:
+    index: int  # of the first chunk
+    chunks: int
+    size: int
+    new: int  # chunks the store did not hold yet
+
+
+@dataclass(frozen=True, slots=True)
+class PodInfo:
+    id: str
+    name: str  # the viewer's name for the pod
+    owner_id: str | None
+    role: str
+    root_id: str
+    compression: str
+    versions_kept: int
+    quota_bytes: int
+    used_bytes: int
+    files: int
+    folders: int
+    read_only: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedNode:
+    node: NodeInfo  # with its path and trashed_at
+    versions: list[VersionInfo]  # oldest first
+
+
+@dataclass(frozen=True, slots=True)
+class PodExport:
+    pod: PodInfo
+    tree: list[ExportedNode]
+
+
+@dataclass(frozen=True, slots=True)
+class AccountExport:
+    user: Any  # what the accounts area says about the account
+    pods: list[PodExport]
+
+
 @dataclass(frozen=True)
 class Preconditions:
     """Conditions on a file's current version, whose tag is the version id (HTTP's ETag)."""
@@ -42,7 +187,7 @@ def _tags(header: str) -> set[str]:
 class Download:
     """An open file version: what to stream, and what to say about it."""
 
-    info: dict[str, Any]
+    node: NodeInfo
     manifest: Manifest
     keys: PodKeys
     etag: str
@@ -73,7 +218,7 @@ class AppendState:
     metadata: str | None
     expires_at: float  # epoch seconds
     done: bool
-    result: dict[str, Any] | None = None
+    result: FileWritten | None = None
 
 
 # ---- sharing, accounts and social: grants, links, groups, offers, users, messages, events

@@ -14,6 +14,7 @@ from podstore.core.docs.collections import DocCollections
 from podstore.core.kv.tables import KvTables
 from podstore.core.maintenance import referenced_names
 from podstore.core.pods.pods import Pods, total_used_bytes
+from podstore.core.records import AccountExport, PodExport
 from podstore.core.sharing.grants import Sharing
 from podstore.core.sharing.groups import Groups
 from podstore.core.sharing.links import Links
@@ -103,13 +104,13 @@ class Core:
         """Bytes of every file version kept, over all pods (for /metrics)."""
         return self.ctx.db.read_sync(total_used_bytes)
 
-    async def export(self, actor: Actor) -> dict[str, Any]:
-        """The account's profile, pods, and every live path with its versions, as metadata."""
-        pods = await self.pods.list(actor)
-        for pod in pods:
-            pod_id: str = pod["id"]
-            pod["tree"] = await self.ctx.db.read(partial(export_tree, pod_id=pod_id))
-        return {"user": await self.accounts.me(actor), "pods": pods}
+    async def export(self, actor: Actor) -> AccountExport:
+        """The account's profile, pods, and every path with its versions, as metadata."""
+        pods = [
+            PodExport(pod, await self.ctx.db.read(partial(export_tree, pod_id=pod.id)))
+            for pod in await self.pods.list(actor)
+        ]
+        return AccountExport(await self.accounts.me(actor), pods)
 
     async def delete_account(self, actor: Actor, password: str) -> None:
         await self.accounts.delete(actor, password, self.pods.delete_all_owned)

@@ -45,7 +45,7 @@ class Harness:
 
     def add_member(self, owner: Actor, pod: str, member: Actor, role: str, alias: str) -> None:
         """Make `member` a member of the owner's pod (the pod key is not needed for kv/docs)."""
-        pod_id = self.run(self.core.pods.stat(owner, pod))["id"]
+        pod_id = self.run(self.core.pods.stat(owner, pod)).id
         self.core.ctx.db.write_sync(
             lambda c: c.execute(
                 pod_members.insert().values(

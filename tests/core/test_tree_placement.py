@@ -38,7 +38,7 @@ def test_a_copy_larger_than_the_setting_is_refused(harness: Harness, actor: Acto
     finally:
         settings.max_copy_nodes = before
     listing = harness.run(core.tree.list(actor, "home", "big-copy"))
-    assert sorted(e["name"] for e in listing["entries"]) == [f"f{n}" for n in range(6)]
+    assert sorted(e.name for e in listing.entries) == [f"f{n}" for n in range(6)]
 
 
 def test_copy_leaves_out_trashed_children_and_shares_content(
@@ -49,12 +49,12 @@ def test_copy_leaves_out_trashed_children_and_shares_content(
     harness.run(core.files.upload(actor, "home", "src/keep.bin", once(big)))
     harness.run(core.files.upload(actor, "home", "src/sub/gone.txt", once(b"gone")))
     harness.run(core.tree.delete(actor, "home", "src/sub/gone.txt"))
-    used = harness.run(core.pods.stat(actor, "home"))["used_bytes"]
+    used = harness.run(core.pods.stat(actor, "home")).used_bytes
     harness.run(core.tree.copy(actor, "home", "src", "dst"))
     assert read(harness, actor, "dst/keep.bin") == big
     sub = harness.run(core.tree.list(actor, "home", "dst/sub"))
-    assert sub["entries"] == []
-    assert harness.run(core.pods.stat(actor, "home"))["used_bytes"] == used + len(big)
+    assert sub.entries == []
+    assert harness.run(core.pods.stat(actor, "home")).used_bytes == used + len(big)
     # the original keeps its content when the copy is purged
     harness.run(core.tree.delete(actor, "home", "dst"))
     harness.run(core.tree.purge(actor, "home"))

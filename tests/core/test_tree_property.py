@@ -172,7 +172,7 @@ class TreeMachine(RuleBasedStateMachine):
         gone = self.harness.run(self.harness.core.tree.delete(self.actor, POD, path))
         parent = self.folder_at(parent_path)
         del parent.kids[name]
-        self.trash.append(Trashed(gone["id"], parent, name, node))
+        self.trash.append(Trashed(gone.id, parent, name, node))
 
     @rule(data=st.data())
     def restore(self, data: st.DataObject) -> None:
@@ -188,8 +188,8 @@ class TreeMachine(RuleBasedStateMachine):
 
     def listing(self, path: str) -> dict[str, tuple[str, int]]:
         page = self.harness.run(self.harness.core.tree.list(self.actor, POD, path))
-        assert page["next"] is None
-        return {e["name"]: (e["type"], e["size"]) for e in page["entries"]}
+        assert page.next_cursor is None
+        return {e.name: (e.kind, e.size) for e in page.entries}
 
     @invariant()
     def every_listing_matches_the_model(self) -> None:

@@ -67,20 +67,20 @@ def test_handshake_hash_matches_plain_upload(harness: Harness, actor: Actor) -> 
     data = os.urandom(9 * MiB + 123)
     cuts, declared = declare(data, harness)
     session = harness.run(core.uploads.create(actor, "home", "hs/a.bin", len(data), declared))
-    assert session["missing"] == list(range(len(cuts)))
-    for i in reversed(session["missing"]):  # in any order
+    assert session.missing == list(range(len(cuts)))
+    for i in reversed(session.missing):  # in any order
         o, n = cuts[i]
-        harness.run(core.uploads.put_chunk(actor, session["id"], i, data[o : o + n]))
-    info = harness.run(core.uploads.commit(actor, session["id"]))
-    assert info["size"] == len(data) and info["new_file"]
-    assert harness.run(core.uploads.commit(actor, session["id"])) == info  # idempotent
+        harness.run(core.uploads.put_chunk(actor, session.id, i, data[o : o + n]))
+    info = harness.run(core.uploads.commit(actor, session.id))
+    assert info.node.size == len(data) and info.new_file
+    assert harness.run(core.uploads.commit(actor, session.id)) == info  # idempotent
     harness.run(core.files.upload(actor, "home", "hs/plain.bin", pieces(data)))
     assert content_hash_of(harness, "hs/a.bin") == content_hash_of(harness, "hs/plain.bin")
     assert read_file(harness, actor, "hs/a.bin") == data
     # the same content from a new session: nothing missing, the same hash
     again = harness.run(core.uploads.create(actor, "home", "hs/b.bin", len(data), declared))
-    assert again["missing"] == []
-    harness.run(core.uploads.commit(actor, again["id"]))
+    assert again.missing == []
+    harness.run(core.uploads.commit(actor, again.id))
     assert content_hash_of(harness, "hs/b.bin") == content_hash_of(harness, "hs/plain.bin")
 
 
@@ -90,9 +90,9 @@ def test_small_and_empty_files_are_inline(harness: Harness, actor: Actor) -> Non
         data = os.urandom(size)
         _, declared = declare(data, harness) if size else ([], [])
         s = harness.run(core.uploads.create(actor, "home", f"small/{size}", size, declared))
-        for i in s["missing"]:
-            harness.run(core.uploads.put_chunk(actor, s["id"], i, data))
-        assert harness.run(core.uploads.commit(actor, s["id"]))["size"] == size
+        for i in s.missing:
+            harness.run(core.uploads.put_chunk(actor, s.id, i, data))
+        assert harness.run(core.uploads.commit(actor, s.id)).node.size == size
         assert read_file(harness, actor, f"small/{size}") == data
 
 
@@ -105,18 +105,18 @@ def test_bad_chunks_and_missing_commit(harness: Harness, actor: Actor) -> None:
     corrupt = bytearray(data[o : o + n])
     corrupt[10] ^= 1
     with pytest.raises(Invalid):
-        harness.run(core.uploads.put_chunk(actor, s["id"], 0, bytes(corrupt)))
+        harness.run(core.uploads.put_chunk(actor, s.id, 0, bytes(corrupt)))
     with pytest.raises(Invalid):
-        harness.run(core.uploads.put_chunk(actor, s["id"], 0, data[o : o + n - 1]))
+        harness.run(core.uploads.put_chunk(actor, s.id, 0, data[o : o + n - 1]))
     with pytest.raises(Conflict):
-        harness.run(core.uploads.commit(actor, s["id"]))
+        harness.run(core.uploads.commit(actor, s.id))
     with pytest.raises(NotFound):
         harness.run(core.files.open(actor, "home", "bad.bin"))
     with pytest.raises(Invalid):  # sizes that do not add up
         harness.run(core.uploads.create(actor, "home", "x", len(data) + 1, declared))
     other = harness.new_actor()
     with pytest.raises(NotFound):
-        harness.run(core.uploads.status(other, s["id"]))
+        harness.run(core.uploads.status(other, s.id))
 
 
 def test_sessions_hold_chunks_until_they_expire(harness: Harness, actor: Actor) -> None:
@@ -125,22 +125,22 @@ def test_sessions_hold_chunks_until_they_expire(harness: Harness, actor: Actor) 
     cuts, declared = declare(data, harness)
     s = harness.run(core.uploads.create(actor, "home", "held.bin", len(data), declared))
     o, n = cuts[0]
-    harness.run(core.uploads.put_chunk(actor, s["id"], 0, data[o : o + n]))
+    harness.run(core.uploads.put_chunk(actor, s.id, 0, data[o : o + n]))
     held = core.ctx.db.read_sync(referenced_names)
     chunk_name = core.ctx.db.read_sync(
         lambda c: c.execute(
             sa.text("select chunk_id from upload_chunks where session_id = :s and idx = 0"),
-            {"s": s["id"]},
+            {"s": s.id},
         ).scalar_one()
     )
     assert chunk_name in held
     core.ctx.db.write_sync(
         lambda c: c.execute(
-            upload_sessions.update().where(upload_sessions.c.id == s["id"]).values(expires_at=0.0)
+            upload_sessions.update().where(upload_sessions.c.id == s.id).values(expires_at=0.0)
         )
     )
     with pytest.raises(NotFound):
-        harness.run(core.uploads.status(actor, s["id"]))
+        harness.run(core.uploads.status(actor, s.id))
     assert core.ctx.db.write_sync(expire_sessions) >= 1
     assert chunk_name not in core.ctx.db.read_sync(referenced_names)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, get_args
+from typing import get_args
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -12,6 +12,7 @@ from podstore.core.accounts import crypto
 from podstore.core.context import Actor, CoreContext, new_id, now
 from podstore.core.errors import Conflict, Invalid, NotFound
 from podstore.core.names import validate_name
+from podstore.core.records import PodInfo
 from podstore.core.social.audit import audit
 from podstore.core.tree.refs import drop_refs
 from podstore.meta.errors import UniqueViolation
@@ -109,21 +110,21 @@ def pod_stats(conn: Connection, pod_ids: list[str]) -> dict[str, tuple[int, int]
     return {pid: (v[0], v[1]) for pid, v in stats.items()}
 
 
-def describe(access: PodAccess, files: int, folders: int) -> dict[str, Any]:
-    return {
-        "id": access.pod_id,
-        "name": access.alias,
-        "owner_id": access.owner_id,
-        "role": role_name(access.role),
-        "root_id": access.root_id,
-        "compression": access.compression,
-        "versions_kept": access.versions_kept,
-        "quota_bytes": access.quota_bytes,
-        "used_bytes": access.used_bytes,
-        "files": files,
-        "folders": folders,
-        "read_only": access.read_only,
-    }
+def describe(access: PodAccess, files: int, folders: int) -> PodInfo:
+    return PodInfo(
+        id=access.pod_id,
+        name=access.alias,
+        owner_id=access.owner_id,
+        role=role_name(access.role),
+        root_id=access.root_id,
+        compression=access.compression,
+        versions_kept=access.versions_kept,
+        quota_bytes=access.quota_bytes,
+        used_bytes=access.used_bytes,
+        files=files,
+        folders=folders,
+        read_only=access.read_only,
+    )
 
 
 class Pods:
@@ -137,7 +138,7 @@ class Pods:
         compression: str | None = None,
         versions_kept: int | None = None,
         quota_bytes: int | None = None,
-    ) -> dict[str, Any]:
+    ) -> PodInfo:
         name = pod_name(name)
         _check_policy(compression, versions_kept, quota_bytes)
 
@@ -173,8 +174,8 @@ class Pods:
             raise Conflict(f"you already have a pod named {name!r}") from exc
         return await self.stat(actor, pod_id)
 
-    async def list(self, actor: Actor) -> list[dict[str, Any]]:
-        def query(conn: Connection) -> list[dict[str, Any]]:
+    async def list(self, actor: Actor) -> list[PodInfo]:
+        def query(conn: Connection) -> list[PodInfo]:
             aliases = (
                 conn.execute(
                     sa.select(pod_members.c.alias)
@@ -196,8 +197,8 @@ class Pods:
 
         return await self.ctx.db.read(query)
 
-    async def stat(self, actor: Actor, pod: str) -> dict[str, Any]:
-        def query(conn: Connection) -> dict[str, Any]:
+    async def stat(self, actor: Actor, pod: str) -> PodInfo:
+        def query(conn: Connection) -> PodInfo:
             access = authorize(conn, actor, pod, Role.VIEWER)
             if not access.is_member:  # a grant shows its item, not the pod around it
                 raise NotFound(f"no pod {pod!r}")
@@ -214,7 +215,7 @@ class Pods:
         compression: str | None = None,
         versions_kept: int | None = None,
         quota_bytes: int | None = None,
-    ) -> dict[str, Any]:
+    ) -> PodInfo:
         _check_policy(compression, versions_kept, quota_bytes)
         new_name = pod_name(name) if name is not None else None
 

@@ -17,16 +17,16 @@ from podstore.core.access.authorize import (
     foreign_keys,
     require_download,
 )
-from podstore.core.context import Actor, CoreContext, iso, new_id, now
+from podstore.core.context import Actor, CoreContext, new_id, now
 from podstore.core.errors import Conflict, Invalid, NotFound
 from podstore.core.names import split_path
-from podstore.core.records import Download, Preconditions
+from podstore.core.records import Download, FileWritten, Preconditions, VersionInfo
 from podstore.core.tree.content_type import SNIFF_BYTES, guess
 from podstore.core.tree.nodes import (
     child,
     ensure_dirs,
-    entry,
     get_node,
+    node_info,
     notify,
     resolve,
     resolve_dir,
@@ -54,16 +54,17 @@ class _Sniffer:
             yield piece
 
 
-def version_info(row: Row[Any], current: str | None) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "number": row.number,
-        "size": row.size,
-        "content_type": row.content_type,
-        "created": iso(row.created_at),
-        "created_by": row.created_by,
-        "current": row.id == current,
-    }
+def version_info(row: Row[Any], current: str | None) -> VersionInfo:
+    """A row of `versions` joined with its author's name as `author`."""
+    return VersionInfo(
+        id=row.id,
+        number=row.number,
+        size=row.size,
+        content_type=row.content_type,
+        created_at=row.created_at,
+        created_by=row.author,
+        current=row.id == current,
+    )
 
 
 def trim_versions(conn: Connection, pod_id: str, node_id: str, keep: int) -> None:
@@ -135,7 +136,7 @@ class Files:
         content_type: str | None = None,
         conditions: Preconditions = Preconditions(),
         size_hint: int | None = None,
-    ) -> dict[str, Any]:
+    ) -> FileWritten:
         parts = split_path(path)
         if size_hint is not None and size_hint < self.ctx.engine.inline_threshold:
             return await self._upload_small(
@@ -175,7 +176,7 @@ class Files:
         size: int,
         content_type: str | None,
         conditions: Preconditions,
-    ) -> dict[str, Any]:
+    ) -> FileWritten:
         """A body known to be small: read it, then seal and commit it in one write."""
         pieces: list[bytes] = []
         received = 0
@@ -188,7 +189,7 @@ class Files:
         if received != size:
             raise Invalid("the body is shorter than its Content-Length")
 
-        def store(conn: Connection) -> dict[str, Any]:
+        def store(conn: Connection) -> FileWritten:
             access = authorize(conn, actor, pod, Role.EDITOR)
             result = self.ctx.engine.write_small(plain, self.keycache.keys(access, actor))
             name = parts[-1] if parts else ""
@@ -210,7 +211,7 @@ class Files:
         kind: str,
         conditions: Preconditions = Preconditions(),
         access: PodAccess | None = None,
-    ) -> dict[str, Any]:
+    ) -> FileWritten:
         """Make stored content the new current version, in the caller's transaction.
 
         Resumable uploads call this once every chunk is stored; `access` is passed by
@@ -288,12 +289,7 @@ class Files:
         assert fresh is not None
         kind_of_change = "file.created" if node is None else "file.changed"
         notify(conn, fresh, kind_of_change, audience(conn, access.pod_id, fresh.id))
-        return {
-            **entry(fresh),
-            "version": number,
-            "new_file": node is None,
-            "stored_bytes": result.new_bytes,
-        }
+        return FileWritten(node_info(fresh), number, node is None, result.new_bytes)
 
     async def open(
         self, actor: Actor, pod: str, path: str, version_id: str | None = None
@@ -318,7 +314,7 @@ class Files:
             source = row.keys_pod_id
             keys = await self.ctx.db.read(lambda c: foreign_keys(c, keys, access.pod_id, source))
         return Download(
-            info=entry(node),
+            node=node_info(node),
             manifest=Manifest.from_bytes(row.manifest),
             keys=keys,
             etag=row.id,
@@ -332,10 +328,10 @@ class Files:
     ) -> AsyncIterator[bytes]:
         return self.ctx.engine.read(download.manifest, download.keys, start, end)
 
-    async def versions(self, actor: Actor, pod: str, path: str) -> list[dict[str, Any]]:
+    async def versions(self, actor: Actor, pod: str, path: str) -> list[VersionInfo]:
         parts = split_path(path)
 
-        def query(conn: Connection) -> list[dict[str, Any]]:
+        def query(conn: Connection) -> list[VersionInfo]:
             access = authorize(conn, actor, pod, Role.VIEWER)
             node = resolve(conn, access, parts)
             rows = conn.execute(
@@ -344,17 +340,17 @@ class Files:
                 .where(versions.c.node_id == node.id)
                 .order_by(versions.c.number.desc())
             ).all()
-            return [{**version_info(r, node.version_id), "created_by": r.author} for r in rows]
+            return [version_info(r, node.version_id) for r in rows]
 
         return await self.ctx.db.read(query)
 
     async def restore_version(
         self, actor: Actor, pod: str, path: str, version_id: str
-    ) -> dict[str, Any]:
+    ) -> FileWritten:
         """Make an old version current again, as a new version with the same content."""
         parts = split_path(path)
 
-        def restore(conn: Connection) -> dict[str, Any]:
+        def restore(conn: Connection) -> FileWritten:
             access = authorize(conn, actor, pod, Role.EDITOR)
             node = resolve(conn, access, parts)
             old = conn.execute(
@@ -406,7 +402,7 @@ class Files:
             trim_versions(conn, access.pod_id, node.id, access.versions_kept)
             fresh = get_node(conn, node.id)
             assert fresh is not None
-            return {**entry(fresh), "version": number}
+            return FileWritten(node_info(fresh), number, new_file=False, stored_bytes=0)
 
         return await self.ctx.db.write(restore)
 

@@ -13,13 +13,14 @@ from podstore.core.access.authorize import Level, PodAccess, Role, audience, aut
 from podstore.core.context import Actor, CoreContext, new_id, now
 from podstore.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from podstore.core.names import split_path
+from podstore.core.records import Listing, NodeInfo
 from podstore.core.social.audit import audit
 from podstore.core.tree.nodes import (
     child,
     ensure_dirs,
-    entry,
     get_node,
     is_live,
+    node_info,
     notify,
     path_of,
     resolve,
@@ -52,7 +53,7 @@ def list_children(
     order: str = "asc",
     limit: int = 1000,
     cursor: str | None = None,
-) -> dict[str, Any]:
+) -> Listing:
     """One page of a folder, ordered by (sort key, name): one query per page."""
     if sort not in SORT_COLUMNS:
         raise Invalid(f"sort is one of {', '.join(SORT_COLUMNS)}")
@@ -91,21 +92,19 @@ def list_children(
             "type": last.kind,
         }[sort]
         next_cursor = cursors.encode(f"list:{sort}", [key, last.name])
-    return {"entries": [entry(r, bool(r.starred)) for r in rows], "next": next_cursor}
+    return Listing([node_info(r, bool(r.starred)) for r in rows], next_cursor)
 
 
 class Tree:
     def __init__(self, ctx: CoreContext) -> None:
         self.ctx = ctx
 
-    async def mkdir(
-        self, actor: Actor, pod: str, path: str, parents: bool = False
-    ) -> dict[str, Any]:
+    async def mkdir(self, actor: Actor, pod: str, path: str, parents: bool = False) -> NodeInfo:
         parts = split_path(path)
         if not parts:
             raise Conflict("the root folder exists already")
 
-        def create(conn: Connection) -> dict[str, Any]:
+        def create(conn: Connection) -> NodeInfo:
             access = authorize(conn, actor, pod, Role.EDITOR)
             parent = (
                 ensure_dirs(conn, access, parts[:-1], actor.user_id, now(), new_id)
@@ -115,7 +114,7 @@ class Tree:
             existing = child(conn, parent.id, parts[-1])
             if existing is not None:
                 if parents and existing.kind == "dir":
-                    return entry(existing)
+                    return node_info(existing)
                 raise Conflict(f"/{'/'.join(parts)} exists already")
             node_id, t = new_id(), now()
             conn.execute(
@@ -133,42 +132,44 @@ class Tree:
             node = get_node(conn, node_id)
             assert node is not None
             notify(conn, node, "folder.created", audience(conn, access.pod_id, node.id))
-            return entry(node)
+            return node_info(node)
 
         try:
             return await self.ctx.db.write(create)
         except UniqueViolation as exc:
             raise Conflict(f"/{'/'.join(parts)} exists already") from exc
 
-    async def list(self, actor: Actor, pod: str, path: str, **page: Any) -> dict[str, Any]:
+    async def list(self, actor: Actor, pod: str, path: str, **page: Any) -> Listing:
         parts = split_path(path)
 
-        def query(conn: Connection) -> dict[str, Any]:
+        def query(conn: Connection) -> Listing:
             access = authorize(conn, actor, pod, Role.VIEWER)
             folder = resolve_dir(conn, access, parts)
             return list_children(conn, actor, folder.id, **page)
 
         return await self.ctx.db.read(query)
 
-    async def stat(self, actor: Actor, pod: str, path: str) -> dict[str, Any]:
+    async def stat(self, actor: Actor, pod: str, path: str) -> NodeInfo:
         parts = split_path(path)
 
-        def query(conn: Connection) -> dict[str, Any]:
+        def query(conn: Connection) -> NodeInfo:
             access = authorize(conn, actor, pod, Role.VIEWER)
             node = resolve(conn, access, parts)
-            info = entry(node, node.id in starred_among(conn, actor.user_id, [node.id]))
-            info["path"] = path_of(conn, node, access.root_id)
-            info["pod"] = access.alias
-            return info
+            return node_info(
+                node,
+                node.id in starred_among(conn, actor.user_id, [node.id]),
+                path=path_of(conn, node, access.root_id),
+                pod=access.alias,
+            )
 
         return await self.ctx.db.read(query)
 
-    async def move(self, actor: Actor, pod: str, source: str, target: str) -> dict[str, Any]:
+    async def move(self, actor: Actor, pod: str, source: str, target: str) -> NodeInfo:
         src, dst = split_path(source), split_path(target)
         if not src or not dst:
             raise Invalid("the root folder cannot be moved or replaced")
 
-        def move(conn: Connection) -> dict[str, Any]:
+        def move(conn: Connection) -> NodeInfo:
             access = authorize(conn, actor, pod, Role.EDITOR)
             node = resolve(conn, access, src)
             parent = resolve_dir(conn, access, dst[:-1])
@@ -187,20 +188,20 @@ class Tree:
             moved = get_node(conn, node.id)
             assert moved is not None
             notify(conn, moved, "node.moved", before | audience(conn, access.pod_id, moved.id))
-            return entry(moved)
+            return node_info(moved)
 
         try:
             return await self.ctx.db.write(move)
         except UniqueViolation as exc:
             raise Conflict(f"/{'/'.join(dst)} exists already") from exc
 
-    async def copy(self, actor: Actor, pod: str, source: str, target: str) -> dict[str, Any]:
+    async def copy(self, actor: Actor, pod: str, source: str, target: str) -> NodeInfo:
         """Copy a file or folder; versions share their chunks, so no data is copied."""
         src, dst = split_path(source), split_path(target)
         if not src or not dst:
             raise Invalid("the root folder cannot be copied or replaced")
 
-        def copy(conn: Connection) -> dict[str, Any]:
+        def copy(conn: Connection) -> NodeInfo:
             access = authorize(conn, actor, pod, Role.EDITOR)
             node = resolve(conn, access, src)
             parent = resolve_dir(conn, access, dst[:-1])
@@ -218,7 +219,7 @@ class Tree:
                 f"{'file' if copied.kind == 'file' else 'folder'}.created",
                 audience(conn, access.pod_id, copied.id),
             )
-            return entry(copied)
+            return node_info(copied)
 
         try:
             return await self.ctx.db.write(copy)
@@ -227,12 +228,12 @@ class Tree:
 
     # -- trash -----------------------------------------------------------------------------
 
-    async def delete(self, actor: Actor, pod: str, path: str) -> dict[str, Any]:
+    async def delete(self, actor: Actor, pod: str, path: str) -> NodeInfo:
         parts = split_path(path)
         if not parts:
             raise Invalid("the root folder cannot be deleted")
 
-        def trash(conn: Connection) -> dict[str, Any]:
+        def trash(conn: Connection) -> NodeInfo:
             access = authorize(conn, actor, pod, Level.DELETE)
             node = resolve(conn, access, parts)
             before = audience(conn, access.pod_id, node.id)
@@ -245,27 +246,26 @@ class Tree:
             record_deletion(
                 conn, actor, access, "node.trashed", {"node": node.id, "name": node.name}
             )
-            return {**entry(node), "path": "/" + "/".join(parts)}
+            return node_info(node, path="/" + "/".join(parts))
 
         return await self.ctx.db.write(trash)
 
-    async def trash(self, actor: Actor, pod: str) -> builtins.list[dict[str, Any]]:
-        def query(conn: Connection) -> list[dict[str, Any]]:
+    async def trash(self, actor: Actor, pod: str) -> builtins.list[NodeInfo]:
+        """Trashed items, newest first; each `path` is where it was."""
+
+        def query(conn: Connection) -> list[NodeInfo]:
             access = members_only(authorize(conn, actor, pod, Role.VIEWER))
             rows = conn.execute(
                 sa.select(nodes)
                 .where(nodes.c.pod_id == access.pod_id, nodes.c.trashed_at.is_not(None))
                 .order_by(nodes.c.trashed_at.desc())
             ).all()
-            return [
-                {**entry(r), "trashed_at": r.trashed_at, "original_path": path_of(conn, r)}
-                for r in rows
-            ]
+            return [node_info(r, path=path_of(conn, r)) for r in rows]
 
         return await self.ctx.db.read(query)
 
-    async def restore(self, actor: Actor, pod: str, node_id: str) -> dict[str, Any]:
-        def restore(conn: Connection) -> dict[str, Any]:
+    async def restore(self, actor: Actor, pod: str, node_id: str) -> NodeInfo:
+        def restore(conn: Connection) -> NodeInfo:
             access = members_only(authorize(conn, actor, pod, Role.EDITOR))
             node = _trashed(conn, access, node_id)
             parent = get_node(conn, node.parent_id)
@@ -289,7 +289,7 @@ class Tree:
             restored = get_node(conn, node.id)
             assert restored is not None
             notify(conn, restored, "node.restored", audience(conn, access.pod_id, restored.id))
-            return {**entry(restored), "path": path_of(conn, restored)}
+            return node_info(restored, path=path_of(conn, restored))
 
         return await self.ctx.db.write(restore)
 
@@ -318,10 +318,10 @@ class Tree:
 
     # -- favourites ------------------------------------------------------------------------
 
-    async def star(self, actor: Actor, pod: str, path: str, starred: bool = True) -> dict[str, Any]:
+    async def star(self, actor: Actor, pod: str, path: str, starred: bool = True) -> NodeInfo:
         parts = split_path(path)
 
-        def star(conn: Connection) -> dict[str, Any]:
+        def star(conn: Connection) -> NodeInfo:
             access = authorize(conn, actor, pod, Role.VIEWER)
             node = resolve(conn, access, parts)
             conn.execute(
@@ -331,28 +331,26 @@ class Tree:
                 conn.execute(
                     stars.insert().values(user_id=actor.user_id, node_id=node.id, created_at=now())
                 )
-            return entry(node, starred)
+            return node_info(node, starred)
 
         return await self.ctx.db.write(star)
 
-    async def starred(self, actor: Actor) -> builtins.list[dict[str, Any]]:
-        def query(conn: Connection) -> list[dict[str, Any]]:
+    async def starred(self, actor: Actor) -> builtins.list[NodeInfo]:
+        def query(conn: Connection) -> list[NodeInfo]:
             rows = conn.execute(
                 sa.select(nodes)
                 .join(stars, stars.c.node_id == nodes.c.id)
                 .where(stars.c.user_id == actor.user_id)
                 .order_by(stars.c.created_at.desc())
             ).all()
-            result = []
+            result: list[NodeInfo] = []
             for row in rows:
                 try:
                     access = authorize(conn, actor, row.pod_id, Role.VIEWER)
                 except NotFound:  # no longer a member of that pod
                     continue
                 if is_live(conn, row):
-                    result.append(
-                        {**entry(row, True), "pod": access.alias, "path": path_of(conn, row)}
-                    )
+                    result.append(node_info(row, True, pod=access.alias, path=path_of(conn, row)))
             return result
 
         return await self.ctx.db.read(query)

@@ -11,9 +11,10 @@ from sqlalchemy.engine import Connection, Row
 from podstore.core.access.authorize import PodAccess
 from podstore.core.context import iso
 from podstore.core.errors import Conflict, Invalid, NotFound
+from podstore.core.records import ExportedNode, NodeInfo, VersionInfo
 from podstore.core.social.events import emit
 from podstore.meta.prepared import Prepared
-from podstore.meta.schema import nodes, stars, versions
+from podstore.meta.schema import nodes, stars, users, versions
 
 _CHILD = Prepared(
     sa.select(nodes).where(
@@ -123,7 +124,28 @@ def subtree_versions(conn: Connection, node_ids: list[str]) -> list[Row[Any]]:
     return rows
 
 
+def node_info(
+    node: Row[Any], starred: bool = False, *, path: str | None = None, pod: str | None = None
+) -> NodeInfo:
+    return NodeInfo(
+        id=node.id,
+        name=node.name,
+        kind=node.kind,
+        size=node.size if node.kind == "file" else 0,
+        modified_at=node.modified_at,
+        created_at=node.created_at,
+        content_type=node.content_type,
+        version_id=node.version_id,
+        parent_id=node.parent_id,
+        starred=starred,
+        trashed_at=node.trashed_at,
+        path=path,
+        pod=pod,
+    )
+
+
 def entry(node: Row[Any], starred: bool = False) -> dict[str, Any]:
+    """The native API's shape of a node, for the sharing area until it returns records."""
     return {
         "id": node.id,
         "name": node.name,
@@ -168,7 +190,7 @@ def starred_among(conn: Connection, user_id: str, node_ids: list[str]) -> set[st
     )
 
 
-def export_tree(conn: Connection, pod_id: str) -> list[dict[str, Any]]:
+def export_tree(conn: Connection, pod_id: str) -> list[ExportedNode]:
     """Every node of a pod with its path and versions, in two queries."""
     rows = conn.execute(sa.select(nodes).where(nodes.c.pod_id == pod_id)).all()
     by_id = {r.id: r for r in rows}
@@ -178,16 +200,28 @@ def export_tree(conn: Connection, pod_id: str) -> list[dict[str, Any]]:
             versions.c.id,
             versions.c.number,
             versions.c.size,
+            versions.c.content_type,
             versions.c.created_at,
+            users.c.name.label("author"),
+            nodes.c.version_id.label("current"),
         )
         .join(nodes, nodes.c.id == versions.c.node_id)
+        .outerjoin(users, users.c.id == versions.c.created_by)
         .where(nodes.c.pod_id == pod_id)
         .order_by(versions.c.number)
     ).all()
-    per_node: dict[str, list[dict[str, Any]]] = {}
+    per_node: dict[str, list[VersionInfo]] = {}
     for v in found:
         per_node.setdefault(v.node_id, []).append(
-            {"id": v.id, "number": v.number, "size": v.size, "created": iso(v.created_at)}
+            VersionInfo(
+                id=v.id,
+                number=v.number,
+                size=v.size,
+                content_type=v.content_type,
+                created_at=v.created_at,
+                created_by=v.author,
+                current=v.id == v.current,
+            )
         )
 
     def path(row: Row[Any]) -> str:
@@ -198,12 +232,7 @@ def export_tree(conn: Connection, pod_id: str) -> list[dict[str, Any]]:
         return "/" + "/".join(reversed(names))
 
     return [
-        {
-            **entry(r),
-            "path": path(r),
-            "trashed": r.trashed_at is not None,
-            "versions": per_node.get(r.id, []),
-        }
+        ExportedNode(node_info(r, path=path(r)), per_node.get(r.id, []))
         for r in rows
         if r.parent_id is not None
     ]

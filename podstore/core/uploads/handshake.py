@@ -24,10 +24,18 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from podstore.core.access.authorize import PodAccess, PodKeyCache, Role, authorize
-from podstore.core.context import Actor, CoreContext, iso, new_id, now
+from podstore.core.context import Actor, CoreContext, new_id, now
 from podstore.core.errors import ChunksMissing, Conflict, DeclarationIncomplete, Invalid, NotFound
 from podstore.core.names import split_path
-from podstore.core.records import DeclaredChunk
+from podstore.core.records import (
+    ChunkParams,
+    ChunksDeclared,
+    ChunksStored,
+    DeclaredChunk,
+    FileWritten,
+    OpenUpload,
+    UploadInfo,
+)
 from podstore.core.tree.files import Files
 from podstore.core.tree.quota import check_quota
 from podstore.core.uploads.chunk_lists import (
@@ -47,6 +55,7 @@ from podstore.core.uploads.sessions import (
     open_session,
     prepare_result,
     touch,
+    written_of,
 )
 from podstore.meta.errors import UniqueViolation
 from podstore.meta.uploads_schema import upload_chunks, upload_sessions
@@ -70,21 +79,21 @@ class Uploads:
     def ttl(self) -> int:
         return self.ctx.settings.upload_session_ttl_seconds
 
-    def params(self) -> dict[str, Any]:
+    def params(self) -> ChunkParams:
         p = self.ctx.engine.params
-        return {
-            "algorithm": "fastcdc-2020",
-            "hash": "blake3",
-            "min_size": p.min_size,
-            "avg_size": p.avg_size,
-            "max_size": p.max_size,
-            "fastcdc_avg_size": max(p.avg_size - p.min_size, p.min_size),
-            "max_request_bytes": self.ctx.settings.max_request_bytes,
-            "inline_threshold": self.ctx.engine.inline_threshold,
-            "declare_in_parts": True,
-        }
+        return ChunkParams(
+            algorithm="fastcdc-2020",
+            hash="blake3",
+            min_size=p.min_size,
+            avg_size=p.avg_size,
+            max_size=p.max_size,
+            fastcdc_avg_size=max(p.avg_size - p.min_size, p.min_size),
+            max_request_bytes=self.ctx.settings.max_request_bytes,
+            inline_threshold=self.ctx.engine.inline_threshold,
+            declare_in_parts=True,
+        )
 
-    async def chunk_params(self, actor: Actor, pod: str) -> dict[str, Any]:
+    async def chunk_params(self, actor: Actor, pod: str) -> ChunkParams:
         await self.ctx.db.read(lambda c: authorize(c, actor, pod, Role.EDITOR))
         return self.params()
 
@@ -132,7 +141,7 @@ class Uploads:
         declared: list[DeclaredChunk],
         content_type: str | None = None,
         more: bool = False,
-    ) -> dict[str, Any]:
+    ) -> UploadInfo:
         """A session for a file of `size` bytes with these chunks (the first ones, if `more`)."""
         parts = split_path(path)
         if not parts:
@@ -193,7 +202,7 @@ class Uploads:
         start: int,
         declared: list[DeclaredChunk],
         more: bool = False,
-    ) -> dict[str, Any]:
+    ) -> ChunksDeclared:
         """Add the chunks from index `start` on to a session created with `more`.
 
         Chunks sent again (a retry) must match what was declared. The list is complete, and
@@ -269,46 +278,39 @@ class Uploads:
             if not r["present"] and r["chunk_id"] not in seen:
                 missing.append(int(r["idx"]))
             seen.add(str(r["chunk_id"]))
-        return {
-            "id": session_id,
-            "declared": count + len(new),
-            "declared_bytes": total,
-            "complete": complete,
-            "missing": missing,
-        }
+        return ChunksDeclared(session_id, count + len(new), total, complete, missing)
 
     # -- status, list, cancel --------------------------------------------------------------
 
-    def _describe(self, row: Row[Any], rows: list[Row[Any]]) -> dict[str, Any]:
+    def _describe(self, row: Row[Any], rows: list[Row[Any]]) -> UploadInfo:
         missing = missing_of(rows) if row.state == "open" else []
         received = sum(r.size for r in rows if r.present) if row.state == "open" else row.size
-        return {
-            "id": row.id,
-            "path": row.path,
-            "size": row.size,
-            "state": row.state,
-            "chunks": len(rows),
-            "complete": row.fingerprint is not None or row.state != "open",
-            "missing": missing,
-            "missing_bytes": sum(rows[i].size for i in missing),
-            "received_bytes": received,
-            "expires": iso(row.expires_at),
-            "chunk_params": self.params(),
-            "max_request_bytes": self.ctx.settings.max_request_bytes,
-            "result": row.result,
-        }
+        return UploadInfo(
+            id=row.id,
+            path=row.path,
+            size=row.size,
+            state=row.state,
+            chunks=len(rows),
+            complete=row.fingerprint is not None or row.state != "open",
+            missing=missing,
+            missing_bytes=sum(rows[i].size for i in missing),
+            received_bytes=received,
+            expires_at=row.expires_at,
+            chunk_params=self.params(),
+            result=None if row.result is None else written_of(row.result),
+        )
 
-    async def status(self, actor: Actor, session_id: str) -> dict[str, Any]:
-        def query(conn: Connection) -> dict[str, Any]:
+    async def status(self, actor: Actor, session_id: str) -> UploadInfo:
+        def query(conn: Connection) -> UploadInfo:
             _, row = load_session(conn, actor, session_id, PROTOCOL)
             return self._describe(row, session_rows(conn, session_id))
 
         return await self.ctx.db.read(query)
 
-    async def list_open(self, actor: Actor) -> list[dict[str, Any]]:
+    async def list_open(self, actor: Actor) -> list[OpenUpload]:
         """The actor's unfinished uploads (both protocols), newest first."""
 
-        def query(conn: Connection) -> list[dict[str, Any]]:
+        def query(conn: Connection) -> list[OpenUpload]:
             got = conn.execute(
                 sa.select(upload_sessions)
                 .where(upload_sessions.c.user_id == actor.user_id)
@@ -329,14 +331,14 @@ class Uploads:
                     ).all()
                 )
             return [
-                {
-                    "id": r.id,
-                    "protocol": r.protocol,
-                    "path": r.path,
-                    "size": r.size,
-                    "received_bytes": stored.get(r.id, 0) if r.protocol == PROTOCOL else r.received,
-                    "expires": iso(r.expires_at),
-                }
+                OpenUpload(
+                    id=r.id,
+                    protocol=r.protocol,
+                    path=r.path,
+                    size=r.size,
+                    received_bytes=stored.get(r.id, 0) if r.protocol == PROTOCOL else r.received,
+                    expires_at=r.expires_at,
+                )
                 for r in got
             ]
 
@@ -359,7 +361,7 @@ class Uploads:
         index: int,
         body: bytes | AsyncIterable[bytes],
         length: int | None = None,
-    ) -> dict[str, Any]:
+    ) -> ChunksStored:
         """Store chunk `index`, or several consecutive chunks from `index` sent as one body.
 
         `body` may be the bytes or the body as it arrives (`length` bytes, if declared); each
@@ -406,21 +408,21 @@ class Uploads:
                 raise out
         if error is not None:
             raise error
-        return {
-            "index": index,
-            "chunks": len(good),
-            "size": sum(r.size for r, _ in good),
-            "new": sum(1 for _, out in good if out.new),
-        }
+        return ChunksStored(
+            index=index,
+            chunks=len(good),
+            size=sum(r.size for r, _ in good),
+            new=sum(1 for _, out in good if out.new),
+        )
 
-    async def commit(self, actor: Actor, session_id: str) -> dict[str, Any]:
+    async def commit(self, actor: Actor, session_id: str) -> FileWritten:
         def query(conn: Connection) -> tuple[PodAccess, Row[Any], list[Row[Any]]]:
             access, row = load_session(conn, actor, session_id, PROTOCOL)
             return access, row, session_rows(conn, session_id)
 
         access, row, rows = await self.ctx.db.read(query)
-        if row.state == "committed":
-            return dict(row.result)
+        if row.state == "committed" and row.result is not None:
+            return written_of(row.result)
         if row.fingerprint is None:
             raise DeclarationIncomplete(
                 "the chunk list is not complete: declare the rest of it", declared=len(rows)

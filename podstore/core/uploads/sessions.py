@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import blake3
@@ -27,8 +28,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from podstore.core.access.authorize import PodAccess, Role, authorize
-from podstore.core.context import Actor, CoreContext, now
+from podstore.core.context import Actor, CoreContext, iso, now
 from podstore.core.errors import Conflict, Expired, NotFound, QuotaExceeded, TooManyRequests
+from podstore.core.records import FileWritten, NodeInfo
 from podstore.core.tree.content_type import SNIFF_BYTES, guess
 from podstore.core.tree.files import Files
 from podstore.meta.errors import UniqueViolation
@@ -264,14 +266,14 @@ async def commit_session(
     actor: Actor,
     row: Row[Any],
     prepared: Prepared,
-) -> dict[str, Any]:
+) -> FileWritten:
     """Close the session and commit its version in one transaction; idempotent on retry."""
     from podstore.core.names import split_path
 
     parts = split_path(row.path)
     ttl = ctx.settings.upload_session_ttl_seconds
 
-    def tx(conn: Connection) -> dict[str, Any]:
+    def tx(conn: Connection) -> FileWritten:
         closed = conn.execute(
             upload_sessions.update()
             .where(upload_sessions.c.id == row.id, upload_sessions.c.state == "open")
@@ -283,14 +285,54 @@ async def commit_session(
             ).scalar()
             if done is None:
                 raise NotFound("no such upload")
-            return dict(done)
-        info = files.commit(conn, actor, row.pod_id, parts, prepared.result, prepared.kind)
-        info = {**info, "upload_id": row.id}
-        touch(conn, row.id, ttl, result=info, received=row.size)
+            return written_of(done)
+        written = files.commit(conn, actor, row.pod_id, parts, prepared.result, prepared.kind)
+        stored = stored_result(written, row.id)
+        touch(conn, row.id, ttl, result=stored, received=row.size)
         conn.execute(upload_chunks.delete().where(upload_chunks.c.session_id == row.id))
-        return info
+        # read back as a retry will, so that every answer for this upload is the same
+        return written_of(stored)
 
     try:
         return await ctx.db.write(tx)
     except UniqueViolation as exc:
         raise Conflict("the file was created concurrently; try again") from exc
+
+
+def stored_result(written: FileWritten, upload_id: str) -> dict[str, Any]:
+    """What a committed session keeps to answer a retried commit or a status, as JSON
+    (in the layout sessions have always stored, so rows written before read the same)."""
+    node = written.node
+    return {
+        "id": node.id,
+        "name": node.name,
+        "type": node.kind,
+        "size": node.size,
+        "modified": iso(node.modified_at),
+        "created": iso(node.created_at),
+        "content_type": node.content_type,
+        "version_id": node.version_id,
+        "parent_id": node.parent_id,
+        "starred": node.starred,
+        "version": written.version,
+        "new_file": written.new_file,
+        "stored_bytes": written.stored_bytes,
+        "upload_id": upload_id,
+    }
+
+
+def written_of(stored: dict[str, Any]) -> FileWritten:
+    """The record a committed session's `stored_result` holds."""
+    node = NodeInfo(
+        id=stored["id"],
+        name=stored["name"],
+        kind=stored["type"],
+        size=stored["size"],
+        modified_at=datetime.fromisoformat(stored["modified"]).timestamp(),
+        created_at=datetime.fromisoformat(stored["created"]).timestamp(),
+        content_type=stored["content_type"],
+        version_id=stored["version_id"],
+        parent_id=stored["parent_id"],
+        starred=stored["starred"],
+    )
+    return FileWritten(node, stored["version"], stored["new_file"], stored["stored_bytes"])

@@ -34,7 +34,7 @@ from podstore.core.access.authorize import PodAccess, PodKeyCache, Role, authori
 from podstore.core.context import Actor, CoreContext, new_id, now
 from podstore.core.errors import ChecksumMismatch, Conflict, Invalid, OffsetMismatch
 from podstore.core.names import split_path
-from podstore.core.records import APPEND_CHECKSUMS, AppendState
+from podstore.core.records import APPEND_CHECKSUMS, AppendState, FileWritten
 from podstore.core.tree.files import Files
 from podstore.core.tree.quota import check_quota
 from podstore.core.uploads.handshake import Uploads
@@ -45,6 +45,7 @@ from podstore.core.uploads.sessions import (
     open_session,
     prepare_result,
     touch,
+    written_of,
 )
 from podstore.meta.uploads_schema import upload_chunks, upload_sessions
 from podstore.storage.chunker import Buffer, StreamChunker
@@ -63,7 +64,7 @@ def _state(row: Row[Any], offset: int | None = None) -> AppendState:
         metadata=row.tus_metadata,
         expires_at=row.expires_at,
         done=done,
-        result=row.result,
+        result=None if row.result is None else written_of(row.result),
     )
 
 
@@ -299,7 +300,7 @@ class Tus:
         actor: Actor,
         keys: PodKeys,
         state: _Patch,
-    ) -> dict[str, Any]:
+    ) -> FileWritten:
         row = state.row
         rows = sorted(state.rows, key=lambda r: r["idx"])
         refs = tuple(ChunkRef(bytes.fromhex(r["chunk_id"]), r["offset"], r["size"]) for r in rows)

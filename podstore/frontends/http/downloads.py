@@ -83,7 +83,7 @@ async def serve(handle: Download, request: Request, core: Core) -> Response:
     if not_modified(request, handle):
         return Response(status_code=304, headers={"ETag": headers["ETag"]})
     if request.query_params.get("download"):
-        name = handle.info["name"].replace('"', "")
+        name = handle.node.name.replace('"', "")
         headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name, safe='')}"
     try:
         span = parse_range(request.headers.get("range"), handle.size)

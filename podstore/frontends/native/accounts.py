@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from podstore.frontends.http.deps import COOKIE, ActorDep, CoreDep, client_address
 from podstore.frontends.http.openapi import problems
+from podstore.frontends.native import shapes_tree
 
 router = APIRouter(tags=["accounts"], responses=problems(401, 403, 404, 409, 429))
 
@@ -101,7 +102,7 @@ async def recover(body: RecoverBody, core: CoreDep) -> None:
 @router.get("/me/export")
 async def export(actor: ActorDep, core: CoreDep) -> dict[str, Any]:
     """Everything the account holds, as metadata: profile, pods and every path in them."""
-    return await core.export(actor)
+    return shapes_tree.export(await core.export(actor))
 
 
 @router.delete("/me", status_code=204)

@@ -15,6 +15,7 @@ from podstore.frontends.http.deps import ActorDep, CoreDep
 from podstore.frontends.http.downloads import download_headers, serve
 from podstore.frontends.http.multipart import stream_parts
 from podstore.frontends.http.openapi import DOWNLOAD, FORM, problems, raw_body
+from podstore.frontends.native import shapes_tree as shape
 from podstore.frontends.native.express import ExpressRoute
 
 router = APIRouter(tags=["files"], responses=problems(401, 403, 404, 409, 412, 507))
@@ -64,9 +65,9 @@ async def upload(pod: str, path: str, request: Request, actor: ActorDep, core: C
         size_hint=size_hint(request),
     )
     return JSONResponse(
-        result,
-        status_code=201 if result["new_file"] else 200,
-        headers={"ETag": f'"{result["version_id"]}"'},
+        shape.written(result),
+        status_code=201 if result.new_file else 200,
+        headers={"ETag": f'"{result.node.version_id}"'},
     )
 
 
@@ -80,7 +81,7 @@ async def upload_form(
 
     async def consume(_field: str, filename: str | None, data: Any) -> dict[str, Any]:
         target = f"{folder}/{filename}" if folder else str(filename)
-        return await core.files.upload(actor, pod, target, data)
+        return shape.written(await core.files.upload(actor, pod, target, data))
 
     _, results = await stream_parts(
         body_of(request), request.headers.get("content-type", ""), consume
@@ -125,19 +126,21 @@ async def head(
 
 @router.delete("/pods/{pod}/files/{path:path}")
 async def delete(pod: str, path: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return await core.tree.delete(actor, pod, path)
+    return shape.with_path(await core.tree.delete(actor, pod, path))
 
 
 @router.get("/pods/{pod}/versions/{path:path}")
 async def versions(pod: str, path: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return {"versions": await core.files.versions(actor, pod, path)}
+    return {"versions": [shape.version(v) for v in await core.files.versions(actor, pod, path)]}
 
 
 @router.post("/pods/{pod}/versions/{path:path}")
 async def restore_version(
     pod: str, path: str, body: VersionRestore, actor: ActorDep, core: CoreDep
 ) -> dict[str, Any]:
-    return await core.files.restore_version(actor, pod, path, body.version_id)
+    return shape.restored_version(
+        await core.files.restore_version(actor, pod, path, body.version_id)
+    )
 
 
 EXPRESS = [

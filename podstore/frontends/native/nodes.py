@@ -11,6 +11,7 @@ from podstore.frontends.http.bodies import body_of
 from podstore.frontends.http.deps import ActorDep, CoreDep
 from podstore.frontends.http.downloads import serve
 from podstore.frontends.http.openapi import DOWNLOAD, problems, raw_body
+from podstore.frontends.native import shapes_tree as shape
 from podstore.frontends.native.files import UPLOADED, conditions_of, declared_type, size_hint
 
 router = APIRouter(tags=["nodes"], responses=problems(401, 403, 404, 409, 412, 507))
@@ -38,7 +39,7 @@ async def upload(node_id: str, request: Request, actor: ActorDep, core: CoreDep)
     info = await core.sharing.node_info(actor, scope, path)
     if info["type"] != "file":
         raise Invalid("this node is a folder: upload into it with PUT …/children/{name}")
-    return await core.files.upload(
+    result = await core.files.upload(
         actor,
         scope,
         path,
@@ -47,6 +48,7 @@ async def upload(node_id: str, request: Request, actor: ActorDep, core: CoreDep)
         conditions=conditions_of(request),
         size_hint=size_hint(request),
     )
+    return shape.written(result)
 
 
 @router.get("/nodes/{node_id}/children")
@@ -60,9 +62,10 @@ async def children(
     cursor: str | None = Query(None, max_length=4096),
 ) -> dict[str, Any]:
     scope, path = await core.sharing.locate(actor, node_id)
-    return await core.tree.list(
+    page = await core.tree.list(
         actor, scope, path, sort=sort, order=order, limit=limit, cursor=cursor
     )
+    return shape.listing(page)
 
 
 @router.put(
@@ -84,17 +87,17 @@ async def upload_child(
         conditions=conditions_of(request),
         size_hint=size_hint(request),
     )
-    response.status_code = 201 if result["new_file"] else 200
-    return result
+    response.status_code = 201 if result.new_file else 200
+    return shape.written(result)
 
 
 @router.post("/nodes/{node_id}/folders/{name}", status_code=201)
 async def mkdir(node_id: str, name: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
     scope, path = await core.sharing.locate(actor, node_id)
-    return await core.tree.mkdir(actor, scope, f"{path}/{name}" if path else name)
+    return shape.node(await core.tree.mkdir(actor, scope, f"{path}/{name}" if path else name))
 
 
 @router.delete("/nodes/{node_id}")
 async def delete(node_id: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
     scope, path = await core.sharing.locate(actor, node_id)
-    return await core.tree.delete(actor, scope, path)
+    return shape.with_path(await core.tree.delete(actor, scope, path))

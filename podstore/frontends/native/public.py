@@ -16,6 +16,7 @@ from podstore.frontends.http.deps import CoreDep, client_address
 from podstore.frontends.http.downloads import serve
 from podstore.frontends.http.multipart import stream_parts
 from podstore.frontends.http.openapi import DOWNLOAD, FORM, problems, raw_body
+from podstore.frontends.native import shapes_tree as shape
 from podstore.frontends.native.files import declared_type, size_hint
 
 router = APIRouter(tags=["public links"], responses=problems(401, 403, 404, 409, 507))
@@ -45,7 +46,7 @@ async def get_public(
         page = await core.tree.list(
             actor, actor.user_id, path, limit=min(max(limit, 1), 10_000), cursor=cursor
         )
-        return JSONResponse(page)
+        return JSONResponse(shape.listing(page))
     return await serve(await core.links.download(actor, path), request, core)
 
 
@@ -56,7 +57,7 @@ async def get_public(
 )
 async def put_public(token: str, path: str, request: Request, core: CoreDep) -> dict[str, Any]:
     actor = await link_actor(token, request, core)
-    return await core.files.upload(
+    result = await core.files.upload(
         actor,
         actor.user_id,
         path,
@@ -64,6 +65,7 @@ async def put_public(token: str, path: str, request: Request, core: CoreDep) -> 
         content_type=declared_type(request),
         size_hint=size_hint(request),
     )
+    return shape.written(result)
 
 
 @router.post("/public/{token}", status_code=201, openapi_extra=FORM)
@@ -71,7 +73,7 @@ async def post_public(token: str, request: Request, core: CoreDep) -> dict[str, 
     actor = await link_actor(token, request, core)
 
     async def consume(_field: str, filename: str | None, data: Any) -> dict[str, Any]:
-        return await core.files.upload(actor, actor.user_id, str(filename), data)
+        return shape.written(await core.files.upload(actor, actor.user_id, str(filename), data))
 
     _, results = await stream_parts(
         body_of(request), request.headers.get("content-type", ""), consume

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from podstore.frontends.http.deps import ActorDep, CoreDep
 from podstore.frontends.http.openapi import problems
+from podstore.frontends.native import shapes_tree as shape
 
 router = APIRouter(tags=["tree"], responses=problems(401, 403, 404, 409, 507))
 
@@ -31,41 +32,42 @@ async def list_folder(
     limit: int = Query(1000, ge=1, le=10_000),
     cursor: str | None = Query(None, max_length=4096),
 ) -> dict[str, Any]:
-    return await core.tree.list(
+    page = await core.tree.list(
         actor, pod, path, sort=sort, order=order, limit=limit, cursor=cursor
     )
+    return shape.listing(page)
 
 
 @router.get("/pods/{pod}/stat/{path:path}")
 async def stat(pod: str, path: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return await core.tree.stat(actor, pod, path)
+    return shape.stat(await core.tree.stat(actor, pod, path))
 
 
 @router.post("/pods/{pod}/mkdir/{path:path}", status_code=201)
 async def mkdir(
     pod: str, path: str, actor: ActorDep, core: CoreDep, parents: bool = False
 ) -> dict[str, Any]:
-    return await core.tree.mkdir(actor, pod, path, parents)
+    return shape.node(await core.tree.mkdir(actor, pod, path, parents))
 
 
 @router.post("/pods/{pod}/move")
 async def move(pod: str, body: FromTo, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return await core.tree.move(actor, pod, body.source, body.to)
+    return shape.node(await core.tree.move(actor, pod, body.source, body.to))
 
 
 @router.post("/pods/{pod}/copy", status_code=201)
 async def copy(pod: str, body: FromTo, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return await core.tree.copy(actor, pod, body.source, body.to)
+    return shape.node(await core.tree.copy(actor, pod, body.source, body.to))
 
 
 @router.get("/pods/{pod}/trash")
 async def trash(pod: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return {"entries": await core.tree.trash(actor, pod)}
+    return {"entries": [shape.trashed(n) for n in await core.tree.trash(actor, pod)]}
 
 
 @router.post("/pods/{pod}/trash/{node_id}/restore")
 async def restore(pod: str, node_id: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return await core.tree.restore(actor, pod, node_id)
+    return shape.with_path(await core.tree.restore(actor, pod, node_id))
 
 
 @router.delete("/pods/{pod}/trash/{node_id}")
@@ -80,14 +82,14 @@ async def empty_trash(pod: str, actor: ActorDep, core: CoreDep) -> dict[str, Any
 
 @router.put("/pods/{pod}/star/{path:path}")
 async def star(pod: str, path: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return await core.tree.star(actor, pod, path, True)
+    return shape.node(await core.tree.star(actor, pod, path, True))
 
 
 @router.delete("/pods/{pod}/star/{path:path}")
 async def unstar(pod: str, path: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return await core.tree.star(actor, pod, path, False)
+    return shape.node(await core.tree.star(actor, pod, path, False))
 
 
 @router.get("/starred")
 async def starred(actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return {"entries": await core.tree.starred(actor)}
+    return {"entries": [shape.starred(n) for n in await core.tree.starred(actor)]}

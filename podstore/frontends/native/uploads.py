@@ -23,6 +23,7 @@ No request body may exceed `max_request_bytes` (413), so uploads pass proxy body
 from __future__ import annotations
 
 import contextlib
+from dataclasses import asdict
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request, Response
@@ -33,6 +34,7 @@ from podstore.core.records import DeclaredChunk
 from podstore.frontends.http.bodies import body_of, read_body
 from podstore.frontends.http.deps import ActorDep, CoreDep
 from podstore.frontends.http.openapi import json_body, problems, raw_body
+from podstore.frontends.native import shapes_tree as shape
 from podstore.frontends.native.files import size_hint
 
 router = APIRouter(tags=["uploads"], responses=problems(401, 403, 404, 409, 412, 429, 507))
@@ -74,13 +76,13 @@ def _declared(chunks: list[ChunkDecl]) -> list[DeclaredChunk]:
 
 @router.get("/pods/{pod}/chunk-params")
 async def chunk_params(pod: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return await core.uploads.chunk_params(actor, pod)
+    return shape.chunk_params(await core.uploads.chunk_params(actor, pod))
 
 
 @router.post("/pods/{pod}/uploads", status_code=201, openapi_extra=json_body(UploadCreate))
 async def create(pod: str, request: Request, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
     body = await _parse(request, core.settings.max_request_bytes, UploadCreate)
-    return await core.uploads.create(
+    info = await core.uploads.create(
         actor,
         pod,
         body.path,
@@ -89,6 +91,7 @@ async def create(pod: str, request: Request, actor: ActorDep, core: CoreDep) -> 
         content_type=body.content_type,
         more=body.more,
     )
+    return shape.upload(info)
 
 
 @router.post("/uploads/{upload_id}/chunks", openapi_extra=json_body(ChunksDeclare))
@@ -96,19 +99,20 @@ async def declare(
     upload_id: str, request: Request, actor: ActorDep, core: CoreDep
 ) -> dict[str, Any]:
     body = await _parse(request, core.settings.max_request_bytes, ChunksDeclare)
-    return await core.uploads.declare(
+    declared = await core.uploads.declare(
         actor, upload_id, body.start, _declared(body.chunks), more=body.more
     )
+    return asdict(declared)
 
 
 @router.get("/uploads")
 async def list_uploads(actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return {"uploads": await core.uploads.list_open(actor)}
+    return {"uploads": [shape.open_upload(u) for u in await core.uploads.list_open(actor)]}
 
 
 @router.get("/uploads/{upload_id}")
 async def status(upload_id: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return await core.uploads.status(actor, upload_id)
+    return shape.upload(await core.uploads.status(actor, upload_id))
 
 
 @router.put(
@@ -120,7 +124,7 @@ async def put_chunk(
     body = body_of(request, core.settings.max_request_bytes)
     length = size_hint(request)
     try:
-        return await core.uploads.put_chunk(actor, upload_id, index, body, length)
+        return asdict(await core.uploads.put_chunk(actor, upload_id, index, body, length))
     except Exception:
         # read what is left of the body first: a client still sending it would see the
         # connection reset instead of the answer
@@ -138,9 +142,9 @@ async def commit(
     upload_id: str, response: Response, actor: ActorDep, core: CoreDep
 ) -> dict[str, Any]:
     result = await core.uploads.commit(actor, upload_id)
-    response.status_code = 201 if result.get("new_file") else 200
-    response.headers["ETag"] = f'"{result["version_id"]}"'
-    return result
+    response.status_code = 201 if result.new_file else 200
+    response.headers["ETag"] = f'"{result.node.version_id}"'
+    return shape.committed(result, upload_id)
 
 
 @router.delete("/uploads/{upload_id}", status_code=204)

@@ -67,6 +67,12 @@ def test_upload_resume_and_identical_reupload(user: User) -> None:
     assert done.status_code == 201, done.text
     assert done.headers["etag"].strip('"') == done.json()["version_id"]
     assert user.get("/pods/home/files/hs/one.bin").content == data
+    # a retried commit and the status answer with what the commit said
+    retried = user.post(f"/uploads/{first['id']}/commit")
+    assert retried.status_code == 201 and retried.json() == done.json()
+    status = user.get(f"/uploads/{first['id']}").json()
+    assert status["state"] == "committed" and status["result"] == done.json()
+    assert done.json()["upload_id"] == first["id"] and done.json()["size"] == len(data)
     # identical content again (same path and another one): nothing to send
     for path in ("hs/one.bin", "hs/two.bin"):
         s = user.post("/pods/home/uploads", json={**body, "path": path}).json()
