@@ -31,6 +31,7 @@ from podstore.core.tree.nodes import (
     resolve,
     resolve_dir,
 )
+from podstore.core.tree.placement import check_depth
 from podstore.core.tree.quota import check_quota
 from podstore.core.tree.refs import add_refs, drop_refs
 from podstore.meta.errors import UniqueViolation
@@ -225,6 +226,8 @@ class Files:
             parent = get_node(conn, node.parent_id) if node is not None else None
             assert parent is not None
         else:
+            if not access.is_member:  # a member's paths are checked by split_path already
+                check_depth(conn, access, len(parts))
             parent = ensure_dirs(conn, access, parts[:-1], actor.user_id, t, new_id)
             node = child(conn, parent.id, parts[-1])
         if node is not None and access.upload_only:

@@ -29,7 +29,7 @@ from podstore.core.tree.nodes import (
     subtree_ids,
     subtree_versions,
 )
-from podstore.core.tree.placement import check_placement, copy_subtree
+from podstore.core.tree.placement import check_depth, check_placement, copy_subtree
 from podstore.core.tree.refs import drop_refs
 from podstore.meta.errors import UniqueViolation
 from podstore.meta.schema import nodes, pods, stars, versions
@@ -106,6 +106,8 @@ class Tree:
 
         def create(conn: Connection) -> NodeInfo:
             access = authorize(conn, actor, pod, Role.EDITOR)
+            if not access.is_member:  # a member's paths are checked by split_path already
+                check_depth(conn, access, len(parts))
             parent = (
                 ensure_dirs(conn, access, parts[:-1], actor.user_id, now(), new_id)
                 if parents

@@ -36,6 +36,27 @@ def depth_and_ancestors(conn: Connection, folder: Row[Any]) -> tuple[int, set[st
     return len(seen) - 1, seen
 
 
+def scope_depth(conn: Connection, access: PodAccess) -> int:
+    """How many levels below the pod's root the scope's root is (0 for a member)."""
+    if access.is_member:
+        return 0
+    up = (
+        sa.select(nodes.c.id, nodes.c.parent_id)
+        .where(nodes.c.id == access.root_id)
+        .cte("up", recursive=True)
+    )
+    up = up.union_all(sa.select(nodes.c.id, nodes.c.parent_id).where(nodes.c.id == up.c.parent_id))
+    return int(conn.execute(sa.select(sa.func.count()).select_from(up)).scalar_one()) - 1
+
+
+def check_depth(conn: Connection, access: PodAccess, levels: int) -> None:
+    """Refuse a new node `levels` below the scope's root that would sit deeper than
+    `MAX_PATH_DEPTH` below the pod's root (a shared folder is itself somewhere below it)."""
+    deepest = levels + scope_depth(conn, access)
+    if deepest > MAX_PATH_DEPTH:
+        raise Invalid(f"that would put files {deepest} levels deep; the limit is {MAX_PATH_DEPTH}")
+
+
 def subtree_shape(conn: Connection, root_id: str, *, live_only: bool) -> tuple[int, int]:
     """(levels below the root, number of nodes) of the subtree at `root_id`."""
     shape = (

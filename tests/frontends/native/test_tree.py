@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.fixtures.server import User
+from tests.fixtures.server import Server, User
 
 
 def names(user: User, path: str = "", **params: object) -> list[str]:
@@ -154,3 +154,25 @@ def test_move_and_copy_keep_every_node_within_the_depth_limit(user: User) -> Non
     )
     got = user.get(f"/pods/home/files/{shallower}/x/y/z/w/v/u/f.txt")
     assert got.status_code == 200 and got.content == b"deep"
+
+
+def test_a_share_rooted_deep_cannot_create_below_the_depth_limit(
+    user: User, server: Server
+) -> None:
+    deep = "/".join(["d"] * 250)
+    assert user.post(f"/pods/home/mkdir/{deep}", params={"parents": True}).status_code == 201
+    guest = server.new_user("deep-guest")
+    grant = user.post(
+        "/pods/home/shares", json={"path": deep, "user": guest.name, "level": "write"}
+    )
+    assert grant.status_code == 201, grant.text
+    scope = grant.json()["pod"]
+    # 250 + 6 = 256 levels below the pod's root: allowed
+    assert guest.put(f"/pods/{scope}/files/a/b/c/d/e/f", content=b"ok").status_code == 201
+    for refused in (
+        guest.put(f"/pods/{scope}/files/a/b/c/d/e/f2/g", content=b"too deep"),
+        guest.post(f"/pods/{scope}/mkdir/a/b/c/d/e/f3/g", params={"parents": True}),
+    ):
+        assert refused.status_code == 400, refused.text
+        assert "256" in refused.json()["detail"]
+    assert user.get(f"/pods/home/files/{deep}/a/b/c/d/e/f").content == b"ok"
