@@ -280,3 +280,120 @@ class DocStored:
 class DocPage:
     docs: list[dict[str, Any]]  # the documents as stored
     next: str | None
+
+
+# ---- sharing ----
+
+
+@dataclass(frozen=True, slots=True)
+class ScopedNode:
+    """A node as one actor reaches it: through which pod or share, and with what rights."""
+
+    node: NodeInfo
+    pod_id: str
+    scope: str  # the actor's name for the pod, or share:/link: scope
+    access: str  # the actor's role there
+    no_download: bool
+
+
+@dataclass(frozen=True, slots=True)
+class GrantInfo:
+    """A share of a node with a user or a group; `name`, `kind` are None once it is gone."""
+
+    id: str
+    node_id: str
+    scope: str  # "share:<id>", how the recipient names it
+    owner: str | None  # the sharer's user name
+    level: str
+    no_download: bool
+    expires_at: float | None  # epoch seconds
+    created_at: float  # epoch seconds
+    name: str | None
+    kind: str | None
+    size: int
+    user: str | None  # the recipient: a user's name or a group's
+    group: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PodMember:
+    """A user or a group with a role in a pod."""
+
+    user: str | None
+    group: str | None
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class PodRef:
+    """A pod just made (a fork, a group's pod), by id and the actor's name for it."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class GroupInfo:
+    id: str
+    name: str
+    role: str  # the viewer's role in the group
+    members: int
+    created_at: float  # epoch seconds
+
+
+@dataclass(frozen=True, slots=True)
+class GroupMember:
+    name: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class GroupDetail:
+    group: GroupInfo
+    members: list[GroupMember]  # by name
+    pods: list[PodRef]  # the pods the group owns
+
+
+@dataclass(frozen=True, slots=True)
+class LinkInfo:
+    id: str
+    node_id: str
+    expires_at: float | None  # epoch seconds
+    max_downloads: int | None
+    downloads: int
+    upload_only: bool
+    password: bool  # whether it needs one
+    created_at: float  # epoch seconds
+
+
+@dataclass(frozen=True, slots=True)
+class NewLink:
+    """A link just made: the only time its URL (which holds the secret) is known."""
+
+    link: LinkInfo
+    name: str
+    kind: str  # the linked node's
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfferInfo:
+    """A share reference ("ref") or a shared copy ("copy"): a snapshot of a file or folder."""
+
+    id: str
+    kind: str
+    name: str
+    node_kind: str  # "file" or "dir"
+    size: int
+    files: int
+    sender: str | None  # the sender's user name
+    created_at: float  # epoch seconds
+    expires_at: float | None  # epoch seconds
+
+
+@dataclass(frozen=True, slots=True)
+class NewRef:
+    """A share reference just made, with its token (which holds the secret)."""
+
+    offer: OfferInfo
+    ref: str

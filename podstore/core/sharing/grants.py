@@ -32,9 +32,10 @@ from podstore.core.context import Actor, CoreContext, iso, new_id, now
 from podstore.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from podstore.core.names import split_path
 from podstore.core.pods.pods import pod_name
+from podstore.core.records import GrantInfo, PodMember, PodRef, ScopedNode
 from podstore.core.social.audit import audit
 from podstore.core.social.events import emit
-from podstore.core.tree.nodes import entry, get_node, resolve
+from podstore.core.tree.nodes import get_node, node_info, resolve
 from podstore.core.tree.refs import add_refs
 from podstore.meta.errors import UniqueViolation
 from podstore.meta.schema import nodes, pod_members, pods, users, versions
@@ -55,33 +56,47 @@ def recipient_key(conn: Connection, user: str | None, group: str | None) -> tupl
     return "group", found.id, bytes(found.public_key)
 
 
-def grant_view(conn: Connection, row: Row[Any]) -> dict[str, Any]:
+def grant_view(conn: Connection, row: Row[Any]) -> GrantInfo:
     node = get_node(conn, row.node_id)
     owner = conn.execute(sa.select(users.c.name).where(users.c.id == row.created_by)).scalar()
-    target = None
+    user = group = None
     if row.user_id:
-        target = {
-            "user": conn.execute(sa.select(users.c.name).where(users.c.id == row.user_id)).scalar()
-        }
+        user = conn.execute(sa.select(users.c.name).where(users.c.id == row.user_id)).scalar()
     elif row.group_id:
-        target = {
-            "group": conn.execute(
-                sa.select(groups.c.name).where(groups.c.id == row.group_id)
-            ).scalar()
-        }
+        group = conn.execute(sa.select(groups.c.name).where(groups.c.id == row.group_id)).scalar()
+    return GrantInfo(
+        id=row.id,
+        node_id=row.node_id,
+        scope=f"share:{row.id}",
+        owner=owner,
+        level=row.level,
+        no_download=bool(row.no_download),
+        expires_at=row.expires_at,
+        created_at=row.created_at,
+        name=node.name if node else None,
+        kind=node.kind if node else None,
+        size=node.size if node else 0,
+        user=user,
+        group=group,
+    )
+
+
+def grant_event(grant: GrantInfo) -> dict[str, Any]:
+    """What a `share.received` event tells the recipient about a grant."""
+    recipient = {"user": grant.user} if grant.user else {"group": grant.group}
     return {
-        "id": row.id,
-        "node_id": row.node_id,
-        "pod": f"share:{row.id}",
-        "owner": owner,
-        "level": row.level,
-        "no_download": bool(row.no_download),
-        "expires_at": iso(row.expires_at),
-        "created": iso(row.created_at),
-        "name": node.name if node else None,
-        "type": node.kind if node else None,
-        "size": node.size if node else 0,
-        **(target or {}),
+        "id": grant.id,
+        "node_id": grant.node_id,
+        "pod": grant.scope,
+        "owner": grant.owner,
+        "level": grant.level,
+        "no_download": grant.no_download,
+        "expires_at": iso(grant.expires_at),
+        "created": iso(grant.created_at),
+        "name": grant.name,
+        "type": grant.kind,
+        "size": grant.size,
+        **recipient,
     }
 
 
@@ -111,14 +126,14 @@ class Sharing:
         level: str = "read",
         expires_at: float | None = None,
         no_download: bool = False,
-    ) -> dict[str, Any]:
+    ) -> GrantInfo:
         parse_level(level)
         if expires_at is not None and expires_at <= now():
             raise Invalid("the expiry is in the past")
         parts = split_path(path)
         access, secrets = await self._secrets(actor, pod, Level.MANAGE)
 
-        def grant(conn: Connection) -> dict[str, Any]:
+        def grant(conn: Connection) -> GrantInfo:
             authorize(conn, actor, pod, Level.MANAGE)
             node = resolve(conn, access, parts)
             kind, recipient, public_key = recipient_key(conn, user, group)
@@ -152,7 +167,7 @@ class Sharing:
             row = conn.execute(sa.select(grants).where(grants.c.id == grant_id)).one()
             view = grant_view(conn, row)
             people = [recipient] if kind == "user" else _group_members(conn, recipient)
-            emit(conn, people, "share.received", view)
+            emit(conn, people, "share.received", grant_event(view))
             audit(
                 conn,
                 actor.user_id,
@@ -163,8 +178,8 @@ class Sharing:
 
         return await self.ctx.db.write(grant)
 
-    async def incoming(self, actor: Actor) -> list[dict[str, Any]]:
-        def query(conn: Connection) -> list[dict[str, Any]]:
+    async def incoming(self, actor: Actor) -> list[GrantInfo]:
+        def query(conn: Connection) -> list[GrantInfo]:
             mine = sa.or_(
                 grants.c.user_id == actor.user_id,
                 grants.c.group_id.in_(actor_group_ids(conn, actor.user_id)),
@@ -185,8 +200,8 @@ class Sharing:
 
         return await self.ctx.db.read(query)
 
-    async def outgoing(self, actor: Actor) -> list[dict[str, Any]]:
-        def query(conn: Connection) -> list[dict[str, Any]]:
+    async def outgoing(self, actor: Actor) -> list[GrantInfo]:
+        def query(conn: Connection) -> list[GrantInfo]:
             rows = conn.execute(
                 sa.select(grants)
                 .where(grants.c.created_by == actor.user_id)
@@ -230,7 +245,7 @@ class Sharing:
         user: str | None = None,
         group: str | None = None,
         role: str = "viewer",
-    ) -> list[dict[str, Any]]:
+    ) -> list[PodMember]:
         parse_role(role)
         access, secrets = await self._secrets(actor, pod, Level.MANAGE)
 
@@ -270,8 +285,8 @@ class Sharing:
             raise Conflict("they are a member of this pod already") from exc
         return await self.members(actor, pod)
 
-    async def members(self, actor: Actor, pod: str) -> list[dict[str, Any]]:
-        def query(conn: Connection) -> list[dict[str, Any]]:
+    async def members(self, actor: Actor, pod: str) -> list[PodMember]:
+        def query(conn: Connection) -> list[PodMember]:
             access = authorize(conn, actor, pod, Level.READ)
             people = conn.execute(
                 sa.select(users.c.name, pod_members.c.role)
@@ -285,8 +300,8 @@ class Sharing:
                 .where(pod_groups.c.pod_id == access.pod_id)
                 .order_by(groups.c.name)
             ).all()
-            return [{"user": p.name, "role": p.role} for p in people] + [
-                {"group": g.name, "role": g.role} for g in teams
+            return [PodMember(user=p.name, group=None, role=p.role) for p in people] + [
+                PodMember(user=None, group=g.name, role=g.role) for g in teams
             ]
 
         return await self.ctx.db.read(query)
@@ -317,7 +332,7 @@ class Sharing:
 
     # -- fork --------------------------------------------------------------------------------
 
-    async def fork(self, actor: Actor, pod: str, name: str) -> dict[str, Any]:
+    async def fork(self, actor: Actor, pod: str, name: str) -> PodRef:
         """A new pod of the actor's with a full, independent copy of what they can read.
 
         The fork keeps the source's keys, so its chunks are shared, not copied.
@@ -366,7 +381,7 @@ class Sharing:
             pod_id = await self.ctx.db.write(fork)
         except UniqueViolation as exc:
             raise Conflict(f"you already have a pod named {name!r}") from exc
-        return {"id": pod_id, "name": name}
+        return PodRef(id=pod_id, name=name)
 
     # -- node ids ----------------------------------------------------------------------------
 
@@ -374,17 +389,17 @@ class Sharing:
         """(scope, path) through which the actor reaches a node by id; NotFound otherwise."""
         return await self.ctx.db.read(lambda c: locate(c, actor, node_id))
 
-    async def node_info(self, actor: Actor, scope: str, path: str) -> dict[str, Any]:
-        def query(conn: Connection) -> dict[str, Any]:
+    async def node_info(self, actor: Actor, scope: str, path: str) -> ScopedNode:
+        def query(conn: Connection) -> ScopedNode:
             access = authorize(conn, actor, scope, Level.READ)
             node = resolve(conn, access, split_path(path))
-            return {
-                **entry(node),
-                "pod_id": access.pod_id,
-                "scope": access.alias,
-                "access": role_name(access.role),
-                "no_download": access.no_download,
-            }
+            return ScopedNode(
+                node=node_info(node),
+                pod_id=access.pod_id,
+                scope=access.alias,
+                access=role_name(access.role),
+                no_download=access.no_download,
+            )
 
         return await self.ctx.db.read(query)
 

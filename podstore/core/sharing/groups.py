@@ -19,6 +19,7 @@ from podstore.core.context import Actor, CoreContext, new_id, now
 from podstore.core.errors import Conflict, NotFound, PermissionDenied
 from podstore.core.names import validate_user_name
 from podstore.core.pods.pods import drop_pod, insert_pod, pod_name
+from podstore.core.records import GroupDetail, GroupInfo, GroupMember, PodRef
 from podstore.core.social.audit import audit
 from podstore.meta.errors import UniqueViolation
 from podstore.meta.schema import pods, users
@@ -61,25 +62,21 @@ def group_private_key(actor: Actor, row: Row[Any]) -> X25519PrivateKey:
     return X25519PrivateKey.from_private_bytes(raw)
 
 
-def describe(row: Row[Any], members: int) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "name": row.name,
-        "role": row.role,
-        "members": members,
-        "created_at": row.created_at,
-    }
+def describe(row: Row[Any], members: int) -> GroupInfo:
+    return GroupInfo(
+        id=row.id, name=row.name, role=row.role, members=members, created_at=row.created_at
+    )
 
 
 class Groups:
     def __init__(self, ctx: CoreContext) -> None:
         self.ctx = ctx
 
-    async def create(self, actor: Actor, name: str) -> dict[str, Any]:
+    async def create(self, actor: Actor, name: str) -> GroupInfo:
         name = validate_user_name(name)
         group_id, key = new_id(), X25519PrivateKey.generate()
 
-        def insert(conn: Connection) -> dict[str, Any]:
+        def insert(conn: Connection) -> GroupInfo:
             mine = conn.execute(
                 sa.select(users.c.public_key).where(users.c.id == actor.user_id)
             ).scalar_one()
@@ -111,8 +108,8 @@ class Groups:
         except UniqueViolation as exc:
             raise Conflict(f"the group name {name!r} is taken") from exc
 
-    async def list(self, actor: Actor) -> list[dict[str, Any]]:
-        def query(conn: Connection) -> list[dict[str, Any]]:
+    async def list(self, actor: Actor) -> list[GroupInfo]:
+        def query(conn: Connection) -> list[GroupInfo]:
             counts = (
                 sa.select(group_members.c.group_id, sa.func.count().label("n"))
                 .group_by(group_members.c.group_id)
@@ -129,8 +126,8 @@ class Groups:
 
         return await self.ctx.db.read(query)
 
-    async def get(self, actor: Actor, group: str) -> dict[str, Any]:
-        def query(conn: Connection) -> dict[str, Any]:
+    async def get(self, actor: Actor, group: str) -> GroupDetail:
+        def query(conn: Connection) -> GroupDetail:
             row = membership(conn, actor, group)
             members = conn.execute(
                 sa.select(users.c.name, group_members.c.role, group_members.c.added_at)
@@ -141,15 +138,15 @@ class Groups:
             owned = conn.execute(
                 sa.select(pods.c.id, pods.c.name).where(pods.c.owner_group_id == row.id)
             ).all()
-            return {
-                **describe(row, len(members)),
-                "member_list": [{"name": m.name, "role": m.role} for m in members],
-                "pods": [{"id": p.id, "name": f"{row.name}:{p.name}"} for p in owned],
-            }
+            return GroupDetail(
+                group=describe(row, len(members)),
+                members=[GroupMember(name=m.name, role=m.role) for m in members],
+                pods=[PodRef(id=p.id, name=f"{row.name}:{p.name}") for p in owned],
+            )
 
         return await self.ctx.db.read(query)
 
-    async def rename(self, actor: Actor, group: str, new_name: str) -> dict[str, Any]:
+    async def rename(self, actor: Actor, group: str, new_name: str) -> GroupDetail:
         new_name = validate_user_name(new_name)
 
         def change(conn: Connection) -> str:
@@ -178,7 +175,7 @@ class Groups:
 
         await self.ctx.db.write(remove)
 
-    async def add_member(self, actor: Actor, group: str, user: str, role: str) -> dict[str, Any]:
+    async def add_member(self, actor: Actor, group: str, user: str, role: str) -> GroupDetail:
         parse_role(role)
 
         def add(conn: Connection) -> None:
@@ -207,7 +204,7 @@ class Groups:
             raise Conflict(f"{user} is a member already") from exc
         return await self.get(actor, group)
 
-    async def set_role(self, actor: Actor, group: str, user: str, role: str) -> dict[str, Any]:
+    async def set_role(self, actor: Actor, group: str, user: str, role: str) -> GroupDetail:
         parse_role(role)
 
         def change(conn: Connection) -> None:
@@ -248,11 +245,11 @@ class Groups:
 
         await self.ctx.db.write(remove)
 
-    async def create_pod(self, actor: Actor, group: str, name: str) -> dict[str, Any]:
+    async def create_pod(self, actor: Actor, group: str, name: str) -> PodRef:
         """A pod the group owns: its members reach it with their group role."""
         name = pod_name(name)
 
-        def insert(conn: Connection) -> dict[str, str]:
+        def insert(conn: Connection) -> PodRef:
             row = membership(conn, actor, group)
             require_role(row, Level.MANAGE)
             taken = conn.execute(
@@ -277,7 +274,7 @@ class Groups:
                     ),
                 )
             )
-            return {"id": pod_id, "name": f"{row.name}:{name}"}
+            return PodRef(id=pod_id, name=f"{row.name}:{name}")
 
         return await self.ctx.db.write(insert)
 

@@ -24,13 +24,13 @@ from podstore.core.access.authorize import Level, PodKeyCache, authorize
 from podstore.core.access.revocations import access_revoked
 from podstore.core.accounts import crypto
 from podstore.core.accounts.accounts import Accounts
-from podstore.core.context import Actor, CoreContext, iso, now
+from podstore.core.context import Actor, CoreContext, now
 from podstore.core.errors import Invalid, NotFound, PermissionDenied, Unauthenticated
 from podstore.core.names import split_path
-from podstore.core.records import Download
+from podstore.core.records import Download, LinkInfo, NewLink, NodeInfo
 from podstore.core.social.audit import audit
 from podstore.core.tree.files import Files
-from podstore.core.tree.nodes import entry, resolve
+from podstore.core.tree.nodes import node_info, resolve
 from podstore.meta.sharing_schema import links
 
 PUBLIC_PREFIX = "/api/v1/public/"
@@ -47,17 +47,17 @@ def parse_token(token: str) -> tuple[str, bytes]:
     return link_id, secret
 
 
-def link_view(row: Row[Any]) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "node_id": row.node_id,
-        "expires_at": iso(row.expires_at),
-        "max_downloads": row.max_downloads,
-        "downloads": row.downloads,
-        "upload_only": bool(row.upload_only),
-        "password": row.password_hash is not None,
-        "created": iso(row.created_at),
-    }
+def link_view(row: Row[Any]) -> LinkInfo:
+    return LinkInfo(
+        id=row.id,
+        node_id=row.node_id,
+        expires_at=row.expires_at,
+        max_downloads=row.max_downloads,
+        downloads=row.downloads,
+        upload_only=bool(row.upload_only),
+        password=row.password_hash is not None,
+        created_at=row.created_at,
+    )
 
 
 class Links:
@@ -81,7 +81,7 @@ class Links:
         expires_at: float | None = None,
         max_downloads: int | None = None,
         upload_only: bool = False,
-    ) -> dict[str, Any]:
+    ) -> NewLink:
         if expires_at is not None and expires_at <= now():
             raise Invalid("the expiry is in the past")
         if max_downloads is not None and max_downloads < 1:
@@ -94,7 +94,7 @@ class Links:
         link_id, secret = secrets.token_hex(8), os.urandom(24)
         hashed = await asyncio.to_thread(self._hasher.hash, password) if password else None
 
-        def insert(conn: Connection) -> dict[str, Any]:
+        def insert(conn: Connection) -> tuple[LinkInfo, str, str]:
             authorize(conn, actor, pod, Level.MANAGE)
             node = resolve(conn, access, parts)
             if upload_only and node.kind != "dir":
@@ -119,13 +119,14 @@ class Links:
             )
             audit(conn, actor.user_id, "link.created", {"link": link_id, "node": node.id})
             row = conn.execute(sa.select(links).where(links.c.id == link_id)).one()
-            return {**link_view(row), "name": node.name, "type": node.kind}
+            return link_view(row), node.name, node.kind
 
-        view = await self.ctx.db.write(insert)
+        link, name, kind = await self.ctx.db.write(insert)
         token = link_id + "." + base64.urlsafe_b64encode(secret).decode().rstrip("=")
-        return {**view, "url": self.ctx.settings.base_url + PUBLIC_PREFIX + token}
+        url = self.ctx.settings.base_url + PUBLIC_PREFIX + token
+        return NewLink(link=link, name=name, kind=kind, url=url)
 
-    async def list(self, actor: Actor) -> list[dict[str, Any]]:
+    async def list(self, actor: Actor) -> list[LinkInfo]:
         rows = await self.ctx.db.read(
             lambda c: c.execute(
                 sa.select(links)
@@ -175,10 +176,10 @@ class Links:
                 raise Unauthenticated("wrong link password") from None
         return Actor(f"link:{link_id}", "anonymous", None, link_secret=secret)
 
-    async def stat(self, actor: Actor, path: str) -> dict[str, Any]:
-        def query(conn: Connection) -> dict[str, Any]:
+    async def stat(self, actor: Actor, path: str) -> NodeInfo:
+        def query(conn: Connection) -> NodeInfo:
             access = authorize(conn, actor, actor.user_id, Level.READ)
-            return entry(resolve(conn, access, split_path(path)))
+            return node_info(resolve(conn, access, split_path(path)))
 
         return await self.ctx.db.read(query)
 

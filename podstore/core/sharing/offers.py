@@ -30,9 +30,10 @@ from podstore.core.accounts import crypto
 from podstore.core.context import Actor, CoreContext, iso, new_id, now
 from podstore.core.errors import Conflict, Invalid, NotFound
 from podstore.core.names import split_path
+from podstore.core.records import NewRef, NodeInfo, OfferInfo
 from podstore.core.social.audit import audit
 from podstore.core.social.events import emit
-from podstore.core.tree.nodes import child, entry, get_node, resolve, resolve_dir
+from podstore.core.tree.nodes import child, get_node, node_info, resolve, resolve_dir
 from podstore.core.tree.quota import check_quota
 from podstore.core.tree.refs import add_refs, drop_refs
 from podstore.meta.schema import nodes, pods, users, versions
@@ -85,18 +86,33 @@ def _manifests(entries: list[dict[str, Any]]) -> list[Manifest]:
     ]
 
 
-def offer_view(conn: Connection, row: Row[Any]) -> dict[str, Any]:
+def offer_view(conn: Connection, row: Row[Any]) -> OfferInfo:
     sender = conn.execute(sa.select(users.c.name).where(users.c.id == row.sender_id)).scalar()
+    return OfferInfo(
+        id=row.id,
+        kind=row.kind,
+        name=row.name,
+        node_kind=row.node_kind,
+        size=row.size,
+        files=sum(1 for e in row.entries if e["kind"] == "file"),
+        sender=sender,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+    )
+
+
+def offer_event(offer: OfferInfo) -> dict[str, Any]:
+    """What a `share.received` event tells the recipient about a shared copy or reference."""
     return {
-        "id": row.id,
-        "kind": row.kind,
-        "name": row.name,
-        "type": row.node_kind,
-        "size": row.size,
-        "files": sum(1 for e in row.entries if e["kind"] == "file"),
-        "sender": sender,
-        "created": iso(row.created_at),
-        "expires_at": iso(row.expires_at),
+        "id": offer.id,
+        "kind": offer.kind,
+        "name": offer.name,
+        "type": offer.node_kind,
+        "size": offer.size,
+        "files": offer.files,
+        "sender": offer.sender,
+        "created": iso(offer.created_at),
+        "expires_at": iso(offer.expires_at),
     }
 
 
@@ -163,7 +179,7 @@ class Offers:
                 add_refs(conn, access.pod_id, manifest)
             row = conn.execute(sa.select(offers).where(offers.c.id == offer_id)).one()
             if recipient is not None:
-                emit(conn, [recipient.id], "share.received", offer_view(conn, row))
+                emit(conn, [recipient.id], "share.received", offer_event(offer_view(conn, row)))
             audit(conn, actor.user_id, f"offer.{kind}", {"offer": offer_id, "node": node.id})
 
         await self.ctx.db.write(insert)
@@ -177,7 +193,7 @@ class Offers:
         *,
         user: str | None = None,
         expires_at: float | None = None,
-    ) -> dict[str, Any]:
+    ) -> NewRef:
         offer_id, secret = await self._offer(actor, pod, path, "ref", user, expires_at)
         assert secret is not None
         ref = offer_id + "." + base64.urlsafe_b64encode(secret).decode().rstrip("=")
@@ -186,9 +202,9 @@ class Offers:
                 c, c.execute(sa.select(offers).where(offers.c.id == offer_id)).one()
             )
         )
-        return {**view, "ref": ref}
+        return NewRef(offer=view, ref=ref)
 
-    async def share_copy(self, actor: Actor, pod: str, path: str, user: str) -> dict[str, Any]:
+    async def share_copy(self, actor: Actor, pod: str, path: str, user: str) -> OfferInfo:
         offer_id, _ = await self._offer(actor, pod, path, "copy", user, None)
         return await self.ctx.db.read(
             lambda c: offer_view(
@@ -235,15 +251,15 @@ class Offers:
         raw = crypto.unwrap_with(actor.private_key, row.wrapped_key, row.id.encode())
         return row, _unpack(raw)
 
-    async def info(self, actor: Actor, ref: str) -> dict[str, Any]:
-        def query(conn: Connection) -> dict[str, Any]:
+    async def info(self, actor: Actor, ref: str) -> OfferInfo:
+        def query(conn: Connection) -> OfferInfo:
             row, _ = self._by_ref(conn, actor, ref)
             return offer_view(conn, row)
 
         return await self.ctx.db.read(query)
 
-    async def inbox(self, actor: Actor) -> list[dict[str, Any]]:
-        def query(conn: Connection) -> list[dict[str, Any]]:
+    async def inbox(self, actor: Actor) -> list[OfferInfo]:
+        def query(conn: Connection) -> list[OfferInfo]:
             rows = conn.execute(
                 sa.select(offers)
                 .where(offers.c.recipient_id == actor.user_id)
@@ -255,8 +271,8 @@ class Offers:
 
         return await self.ctx.db.read(query)
 
-    async def outbox(self, actor: Actor) -> list[dict[str, Any]]:
-        def query(conn: Connection) -> list[dict[str, Any]]:
+    async def outbox(self, actor: Actor) -> list[OfferInfo]:
+        def query(conn: Connection) -> list[OfferInfo]:
             rows = conn.execute(
                 sa.select(offers)
                 .where(offers.c.sender_id == actor.user_id)
@@ -274,13 +290,13 @@ class Offers:
         *,
         ref: str | None = None,
         offer_id: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> NodeInfo:
         """Place the offered item into `folder` of the actor's pod `pod`."""
         parts = split_path(folder)
         target = await self.ctx.db.read(lambda c: authorize(c, actor, pod, Level.WRITE))
         target_keys = self.keycache.keys(target, actor)
 
-        def receive(conn: Connection) -> dict[str, Any]:
+        def receive(conn: Connection) -> NodeInfo:
             access = authorize(conn, actor, pod, Level.WRITE)
             if ref is not None:
                 row, by_pod = self._by_ref(conn, actor, ref)
@@ -315,7 +331,7 @@ class Offers:
             audit(conn, actor.user_id, "offer.received", {"offer": row.id, "node": new_root})
             node = get_node(conn, new_root)
             assert node is not None
-            return entry(node)
+            return node_info(node)
 
         return await self.ctx.db.write(receive)
 

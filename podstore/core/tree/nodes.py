@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from podstore.core.access.authorize import PodAccess
-from podstore.core.context import iso
 from podstore.core.errors import Conflict, Invalid, NotFound
 from podstore.core.records import ExportedNode, NodeInfo, VersionInfo
 from podstore.core.social.events import emit
@@ -142,22 +141,6 @@ def node_info(
         path=path,
         pod=pod,
     )
-
-
-def entry(node: Row[Any], starred: bool = False) -> dict[str, Any]:
-    """The native API's shape of a node, for the sharing area until it returns records."""
-    return {
-        "id": node.id,
-        "name": node.name,
-        "type": node.kind,
-        "size": node.size if node.kind == "file" else 0,
-        "modified": iso(node.modified_at),
-        "created": iso(node.created_at),
-        "content_type": node.content_type,
-        "version_id": node.version_id,
-        "parent_id": node.parent_id,
-        "starred": starred,
-    }
 
 
 def notify(conn: Connection, node: Row[Any], kind: str, people: set[str]) -> None:

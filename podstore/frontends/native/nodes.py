@@ -11,6 +11,7 @@ from podstore.frontends.http.bodies import body_of
 from podstore.frontends.http.deps import ActorDep, CoreDep
 from podstore.frontends.http.downloads import serve
 from podstore.frontends.http.openapi import DOWNLOAD, problems, raw_body
+from podstore.frontends.native import shapes_sharing
 from podstore.frontends.native import shapes_tree as shape
 from podstore.frontends.native.files import UPLOADED, conditions_of, declared_type, size_hint
 
@@ -20,7 +21,7 @@ router = APIRouter(tags=["nodes"], responses=problems(401, 403, 404, 409, 412, 5
 @router.get("/nodes/{node_id}")
 async def stat(node_id: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
     scope, path = await core.sharing.locate(actor, node_id)
-    return await core.sharing.node_info(actor, scope, path)
+    return shapes_sharing.scoped(await core.sharing.node_info(actor, scope, path))
 
 
 @router.get("/nodes/{node_id}/content", **DOWNLOAD)
@@ -37,7 +38,7 @@ async def download(
 async def upload(node_id: str, request: Request, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
     scope, path = await core.sharing.locate(actor, node_id)
     info = await core.sharing.node_info(actor, scope, path)
-    if info["type"] != "file":
+    if info.node.kind != "file":
         raise Invalid("this node is a folder: upload into it with PUT …/children/{name}")
     result = await core.files.upload(
         actor,

@@ -42,7 +42,7 @@ async def get_public(
 ) -> Response:
     actor = await link_actor(token, request, core)
     info = await core.links.stat(actor, path)
-    if info["type"] == "dir":
+    if info.kind == "dir":
         page = await core.tree.list(
             actor, actor.user_id, path, limit=min(max(limit, 1), 10_000), cursor=cursor
         )

@@ -10,6 +10,8 @@ from pydantic import BaseModel, Field
 
 from podstore.frontends.http.deps import ActorDep, CoreDep
 from podstore.frontends.http.openapi import problems
+from podstore.frontends.native import shapes_sharing as shape
+from podstore.frontends.native.shapes_tree import node
 
 router = APIRouter(tags=["sharing"], responses=problems(401, 403, 404, 409, 507))
 Name = Field(max_length=256)
@@ -83,24 +85,24 @@ class ReceiveBody(BaseModel):
 
 @router.get("/groups")
 async def list_groups(actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return {"groups": await core.groups.list(actor)}
+    return {"groups": [shape.group(g) for g in await core.groups.list(actor)]}
 
 
 @router.post("/groups", status_code=201)
 async def create_group(body: GroupBody, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return await core.groups.create(actor, body.name)
+    return shape.group(await core.groups.create(actor, body.name))
 
 
 @router.get("/groups/{group}")
 async def get_group(group: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return await core.groups.get(actor, group)
+    return shape.group_detail(await core.groups.get(actor, group))
 
 
 @router.patch("/groups/{group}")
 async def rename_group(
     group: str, body: GroupBody, actor: ActorDep, core: CoreDep
 ) -> dict[str, Any]:
-    return await core.groups.rename(actor, group, body.name)
+    return shape.group_detail(await core.groups.rename(actor, group, body.name))
 
 
 @router.delete("/groups/{group}", status_code=204)
@@ -112,14 +114,14 @@ async def delete_group(group: str, actor: ActorDep, core: CoreDep) -> None:
 async def add_group_member(
     group: str, body: MemberBody, actor: ActorDep, core: CoreDep
 ) -> dict[str, Any]:
-    return await core.groups.add_member(actor, group, body.user, body.role)
+    return shape.group_detail(await core.groups.add_member(actor, group, body.user, body.role))
 
 
 @router.patch("/groups/{group}/members/{user}")
 async def set_group_role(
     group: str, user: str, body: RoleBody, actor: ActorDep, core: CoreDep
 ) -> dict[str, Any]:
-    return await core.groups.set_role(actor, group, user, body.role)
+    return shape.group_detail(await core.groups.set_role(actor, group, user, body.role))
 
 
 @router.delete("/groups/{group}/members/{user}", status_code=204)
@@ -131,7 +133,7 @@ async def remove_group_member(group: str, user: str, actor: ActorDep, core: Core
 async def create_group_pod(
     group: str, body: GroupBody, actor: ActorDep, core: CoreDep
 ) -> dict[str, Any]:
-    return await core.groups.create_pod(actor, group, body.name)
+    return shape.pod_ref(await core.groups.create_pod(actor, group, body.name))
 
 
 # -- pod members (pod share) and forks -------------------------------------------------------
@@ -139,7 +141,7 @@ async def create_group_pod(
 
 @router.get("/pods/{pod}/members")
 async def pod_members(pod: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return {"members": await core.sharing.members(actor, pod)}
+    return {"members": [shape.member(m) for m in await core.sharing.members(actor, pod)]}
 
 
 @router.post("/pods/{pod}/members", status_code=201)
@@ -149,7 +151,7 @@ async def add_pod_member(
     members = await core.sharing.add_member(
         actor, pod, user=body.user, group=body.group, role=body.role
     )
-    return {"members": members}
+    return {"members": [shape.member(m) for m in members]}
 
 
 @router.delete("/pods/{pod}/members/users/{user}", status_code=204)
@@ -164,7 +166,7 @@ async def remove_pod_group(pod: str, group: str, actor: ActorDep, core: CoreDep)
 
 @router.post("/pods/{pod}/fork", status_code=201)
 async def fork(pod: str, body: ForkBody, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return await core.sharing.fork(actor, pod, body.name)
+    return shape.pod_ref(await core.sharing.fork(actor, pod, body.name))
 
 
 # -- grants ----------------------------------------------------------------------------------
@@ -172,7 +174,7 @@ async def fork(pod: str, body: ForkBody, actor: ActorDep, core: CoreDep) -> dict
 
 @router.post("/pods/{pod}/shares", status_code=201)
 async def share(pod: str, body: ShareBody, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return await core.sharing.share(
+    grant = await core.sharing.share(
         actor,
         pod,
         body.path,
@@ -182,16 +184,17 @@ async def share(pod: str, body: ShareBody, actor: ActorDep, core: CoreDep) -> di
         expires_at=epoch(body.expires_at),
         no_download=body.no_download,
     )
+    return shape.grant(grant)
 
 
 @router.get("/shares/incoming")
 async def incoming(actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return {"shares": await core.sharing.incoming(actor)}
+    return {"shares": [shape.grant(g) for g in await core.sharing.incoming(actor)]}
 
 
 @router.get("/shares/outgoing")
 async def outgoing(actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return {"shares": await core.sharing.outgoing(actor)}
+    return {"shares": [shape.grant(g) for g in await core.sharing.outgoing(actor)]}
 
 
 @router.delete("/shares/{share_id}", status_code=204)
@@ -204,7 +207,7 @@ async def revoke(share_id: str, actor: ActorDep, core: CoreDep) -> None:
 
 @router.post("/pods/{pod}/links", status_code=201)
 async def create_link(pod: str, body: LinkBody, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return await core.links.create(
+    link = await core.links.create(
         actor,
         pod,
         body.path,
@@ -213,11 +216,12 @@ async def create_link(pod: str, body: LinkBody, actor: ActorDep, core: CoreDep) 
         max_downloads=body.max_downloads,
         upload_only=body.upload_only,
     )
+    return shape.new_link(link)
 
 
 @router.get("/links")
 async def list_links(actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return {"links": await core.links.list(actor)}
+    return {"links": [shape.link(k) for k in await core.links.list(actor)]}
 
 
 @router.delete("/links/{link_id}", status_code=204)
@@ -230,39 +234,43 @@ async def revoke_link(link_id: str, actor: ActorDep, core: CoreDep) -> None:
 
 @router.post("/pods/{pod}/share-refs", status_code=201)
 async def create_ref(pod: str, body: RefBody, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return await core.offers.create_ref(
+    ref = await core.offers.create_ref(
         actor, pod, body.path, user=body.user, expires_at=epoch(body.expires_at)
     )
+    return shape.new_ref(ref)
 
 
 @router.get("/share-refs/{ref}")
 async def ref_info(ref: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return await core.offers.info(actor, ref)
+    return shape.offer(await core.offers.info(actor, ref))
 
 
 @router.post("/share-refs/{ref}/receive", status_code=201)
 async def receive_ref(
     ref: str, body: ReceiveBody, actor: ActorDep, core: CoreDep
 ) -> dict[str, Any]:
-    return await core.offers.receive(actor, body.pod, body.path, ref=ref)
+    return node(await core.offers.receive(actor, body.pod, body.path, ref=ref))
 
 
 @router.post("/pods/{pod}/share-copy", status_code=201)
 async def share_copy(pod: str, body: CopyBody, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return await core.offers.share_copy(actor, pod, body.path, body.user)
+    return shape.offer(await core.offers.share_copy(actor, pod, body.path, body.user))
 
 
 @router.get("/inbox")
 async def inbox(actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return {"shares": await core.sharing.incoming(actor), "offers": await core.offers.inbox(actor)}
+    return {
+        "shares": [shape.grant(g) for g in await core.sharing.incoming(actor)],
+        "offers": [shape.offer(o) for o in await core.offers.inbox(actor)],
+    }
 
 
 @router.get("/outbox")
 async def outbox(actor: ActorDep, core: CoreDep) -> dict[str, Any]:
     return {
-        "shares": await core.sharing.outgoing(actor),
-        "offers": await core.offers.outbox(actor),
-        "links": await core.links.list(actor),
+        "shares": [shape.grant(g) for g in await core.sharing.outgoing(actor)],
+        "offers": [shape.offer(o) for o in await core.offers.outbox(actor)],
+        "links": [shape.link(k) for k in await core.links.list(actor)],
     }
 
 
@@ -270,7 +278,7 @@ async def outbox(actor: ActorDep, core: CoreDep) -> dict[str, Any]:
 async def receive_copy(
     offer_id: str, body: ReceiveBody, actor: ActorDep, core: CoreDep
 ) -> dict[str, Any]:
-    return await core.offers.receive(actor, body.pod, body.path, offer_id=offer_id)
+    return node(await core.offers.receive(actor, body.pod, body.path, offer_id=offer_id))
 
 
 @router.delete("/offers/{offer_id}", status_code=204)
