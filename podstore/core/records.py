@@ -7,8 +7,9 @@ strings. Each front end shapes these into its own JSON, XML or headers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from podstore.core.context import iso
 from podstore.core.errors import PreconditionFailed
 from podstore.storage.engine import PodKeys
 from podstore.storage.manifest import Manifest
@@ -157,7 +158,7 @@ class PodExport:
 
 @dataclass(frozen=True, slots=True)
 class AccountExport:
-    user: Any  # what the accounts area says about the account
+    user: UserInfo
     pods: list[PodExport]
 
 
@@ -219,9 +220,6 @@ class AppendState:
     expires_at: float  # epoch seconds
     done: bool
     result: FileWritten | None = None
-
-
-# ---- sharing, accounts and social: grants, links, groups, offers, users, messages, events
 
 
 # ---- kv tables and document collections -------------------------------------------------
@@ -397,3 +395,109 @@ class NewRef:
 
     offer: OfferInfo
     ref: str
+
+
+# ---- accounts and social ----
+
+
+@dataclass(frozen=True, slots=True)
+class Signup:
+    user_id: str
+    name: str
+    mnemonic: str | None  # returned only when the server generated it
+
+
+@dataclass(frozen=True, slots=True)
+class Login:
+    """A new session: `token` is its bearer secret."""
+
+    token: str
+    expires_at: float  # epoch seconds
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class UserInfo:
+    id: str
+    name: str
+    profile: dict[str, str]  # display_name, contact, avatar: those that are set
+    public_key: bytes  # raw X25519
+    quota_bytes: int
+    created_at: float  # epoch seconds
+    last_login_at: float | None  # epoch seconds
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A direct message (`to` is set) or a group message (`group_id` is set)."""
+
+    id: int
+    sender: str  # the sender's user name
+    text: str
+    sent_at: float  # epoch seconds
+    to: str | None = None  # the recipient's user name
+    group_id: str | None = None
+    group_name: str | None = None
+
+    def event_data(self) -> dict[str, Any]:
+        """What the recipients' `message.received` events carry (stored with the event)."""
+        out: dict[str, Any] = {
+            "id": self.id,
+            "from": self.sender,
+            "text": self.text,
+            "sent_at": iso(self.sent_at),
+        }
+        if self.group_id:
+            out["group"] = {"id": self.group_id, "name": self.group_name}
+        else:
+            out["to"] = self.to
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    with_user: str  # the other user's name
+    last: Message
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    name: str  # the contact's user name
+    alias: str | None
+    added_at: float  # epoch seconds
+
+    def event_data(self) -> dict[str, Any]:
+        """What the owner's `contact.added` and `contact.changed` events carry."""
+        return {"name": self.name, "alias": self.alias, "added_at": iso(self.added_at)}
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    action: str
+    detail: dict[str, Any]
+    address: str | None
+    at: float  # epoch seconds
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class OffsetPage(Generic[T]):
+    """A page of a list paged by offset and limit (message history, the audit log)."""
+
+    items: list[T]  # newest first
+    offset: int
+    limit: int
+    total: int  # of the whole list
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One event of a user's stream; `data` is stored as JSON with it."""
+
+    seq: int
+    kind: str
+    data: dict[str, Any]
+    at: float  # epoch seconds

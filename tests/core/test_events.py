@@ -49,7 +49,7 @@ def new_user(db: Database) -> str:
 
 
 def seqs(db: Database, user_id: str) -> list[int]:
-    return [e["seq"] for e in db.read_sync(lambda c: fetch(c, user_id, 0, 10_000))]
+    return [e.seq for e in db.read_sync(lambda c: fetch(c, user_id, 0, 10_000))]
 
 
 def test_each_recipient_gets_its_own_sequence(db: Database) -> None:
@@ -58,7 +58,7 @@ def test_each_recipient_gets_its_own_sequence(db: Database) -> None:
     db.write_sync(lambda c: emit(c, [a, b, a, ""], "file.created", {"n": 2}))
     assert seqs(db, a) == [1, 2] and seqs(db, b) == [1]
     events = db.read_sync(lambda c: fetch(c, a, 1))
-    assert [(e["kind"], e["data"]) for e in events] == [("file.created", {"n": 2})]
+    assert [(e.kind, e.data) for e in events] == [("file.created", {"n": 2})]
     assert db.read_sync(lambda c: last_seq(c, a)) == 2
     assert db.read_sync(lambda c: last_seq(c, str(uuid.uuid4()))) == 0
     db.write_sync(lambda c: emit(c, [], "nothing", {}))
@@ -142,12 +142,12 @@ def test_hub_wakes_a_waiting_reader_after_commit(db: Database) -> None:
             stream = hub.subscribe(a, 0)
             first = await anext(stream)
             await stream.aclose()
-            assert first["seq"] == 1
+            assert first.seq == 1
             return found, took, nothing
         finally:
             await hub.close()
 
     found, took, nothing = asyncio.run(scenario())
-    assert [e["data"] for e in found] == [{"text": "hi"}]
+    assert [e.data for e in found] == [{"text": "hi"}]
     assert took < 10
     assert nothing == []

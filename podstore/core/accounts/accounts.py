@@ -12,7 +12,6 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,6 +25,7 @@ from podstore.core.accounts import crypto
 from podstore.core.context import Actor, CoreContext, new_id, now
 from podstore.core.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthenticated
 from podstore.core.names import validate_password, validate_user_name
+from podstore.core.records import Login, Signup, UserInfo
 from podstore.core.social.audit import audit
 from podstore.meta.errors import UniqueViolation
 from podstore.meta.prepared import Prepared, upsert_of
@@ -33,20 +33,6 @@ from podstore.meta.schema import sessions, throttle, users
 
 PROFILE_FIELDS = ("display_name", "contact", "avatar")
 MAX_DELAY = 900
-
-
-@dataclass(frozen=True)
-class Signup:
-    user_id: str
-    name: str
-    mnemonic: str | None  # returned only when the server generated it
-
-
-@dataclass(frozen=True)
-class Login:
-    token: str
-    expires_at: float
-    user_id: str
 
 
 _RECORD_FAILURE = Prepared(
@@ -301,23 +287,23 @@ class Accounts:
 
     # -- profile and account -----------------------------------------------------------------
 
-    async def me(self, actor: Actor) -> dict[str, Any]:
+    async def me(self, actor: Actor) -> UserInfo:
         row = await self.ctx.db.read(
             lambda c: c.execute(sa.select(users).where(users.c.id == actor.user_id)).first()
         )
         if row is None:
             raise NotFound("no such user")
-        return {
-            "id": row.id,
-            "name": row.name,
-            "profile": dict(row.profile or {}),
-            "public_key": base64.b64encode(row.public_key).decode(),
-            "quota_bytes": row.quota_bytes,
-            "created_at": row.created_at,
-            "last_login_at": row.last_login_at,
-        }
+        return UserInfo(
+            id=row.id,
+            name=row.name,
+            profile=dict(row.profile or {}),
+            public_key=bytes(row.public_key),
+            quota_bytes=row.quota_bytes,
+            created_at=row.created_at,
+            last_login_at=row.last_login_at,
+        )
 
-    async def update_profile(self, actor: Actor, changes: dict[str, Any]) -> dict[str, Any]:
+    async def update_profile(self, actor: Actor, changes: dict[str, Any]) -> UserInfo:
         unknown = set(changes) - set(PROFILE_FIELDS)
         if unknown:
             raise Invalid(f"unknown profile fields: {', '.join(sorted(unknown))}")

@@ -12,7 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from podstore.core.context import Actor, CoreContext, iso, now
+from podstore.core.context import Actor, CoreContext, now
+from podstore.core.records import AuditEntry, OffsetPage
 from podstore.meta.social_schema import audit_log
 
 MAX_PAGE = 1000
@@ -32,25 +33,19 @@ def audit(
     )
 
 
-def _entry(row: Any) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "action": row.action,
-        "detail": row.detail,
-        "address": row.address,
-        "at": iso(row.at),
-    }
+def _entry(row: Any) -> AuditEntry:
+    return AuditEntry(row.id, row.action, row.detail, row.address, row.at)
 
 
 class AuditLog:
     def __init__(self, ctx: CoreContext) -> None:
         self.ctx = ctx
 
-    async def list(self, actor: Actor, offset: int = 0, limit: int = 100) -> dict[str, Any]:
+    async def list(self, actor: Actor, offset: int = 0, limit: int = 100) -> OffsetPage[AuditEntry]:
         """The actor's own log, newest first."""
         offset, limit = max(0, offset), min(max(1, limit), MAX_PAGE)
 
-        def query(conn: Connection) -> dict[str, Any]:
+        def query(conn: Connection) -> OffsetPage[AuditEntry]:
             mine = audit_log.c.user_id == actor.user_id
             rows = conn.execute(
                 sa.select(audit_log)
@@ -62,11 +57,6 @@ class AuditLog:
             total = conn.execute(
                 sa.select(sa.func.count()).select_from(audit_log).where(mine)
             ).scalar_one()
-            return {
-                "entries": [_entry(r) for r in rows],
-                "offset": offset,
-                "limit": limit,
-                "total": total,
-            }
+            return OffsetPage([_entry(r) for r in rows], offset, limit, total)
 
         return await self.ctx.db.read(query)

@@ -11,8 +11,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from podstore.core.context import Actor, CoreContext, iso, now
+from podstore.core.context import Actor, CoreContext, now
 from podstore.core.errors import Conflict, Invalid, NotFound
+from podstore.core.records import Contact
 from podstore.core.social.events import emit
 from podstore.meta.errors import UniqueViolation
 from podstore.meta.schema import users
@@ -42,8 +43,8 @@ def _select(owner_id: str) -> sa.Select[Any]:
     )
 
 
-def _describe(row: Row[Any]) -> dict[str, Any]:
-    return {"name": row.name, "alias": row.alias, "added_at": iso(row.added_at)}
+def _describe(row: Row[Any]) -> Contact:
+    return Contact(row.name, row.alias, row.added_at)
 
 
 def find_contact(conn: Connection, owner_id: str, who: str) -> Row[Any]:
@@ -60,19 +61,19 @@ class Contacts:
     def __init__(self, ctx: CoreContext) -> None:
         self.ctx = ctx
 
-    async def list(self, actor: Actor) -> list[dict[str, Any]]:
-        def query(conn: Connection) -> list[dict[str, Any]]:
+    async def list(self, actor: Actor) -> list[Contact]:
+        def query(conn: Connection) -> list[Contact]:
             rows = conn.execute(_select(actor.user_id).order_by(users.c.name)).all()
             return [_describe(r) for r in rows]
 
         return await self.ctx.db.read(query)
 
-    async def add(self, actor: Actor, name: str, alias: str | None = None) -> dict[str, Any]:
+    async def add(self, actor: Actor, name: str, alias: str | None = None) -> Contact:
         alias = clean_alias(alias)
         if not isinstance(name, str) or name == actor.name:
             raise Invalid("add another user's name")
 
-        def insert(conn: Connection) -> dict[str, Any]:
+        def insert(conn: Connection) -> Contact:
             found = conn.execute(sa.select(users.c.id).where(users.c.name == name)).scalar()
             if found is None:
                 raise NotFound(f"no user {name!r}")
@@ -81,28 +82,28 @@ class Contacts:
                     owner_id=actor.user_id, contact_id=found, alias=alias, added_at=now()
                 )
             )
-            row = find_contact(conn, actor.user_id, name)
-            emit(conn, [actor.user_id], "contact.added", _describe(row))
-            return _describe(row)
+            contact = _describe(find_contact(conn, actor.user_id, name))
+            emit(conn, [actor.user_id], "contact.added", contact.event_data())
+            return contact
 
         try:
             return await self.ctx.db.write(insert)
         except UniqueViolation as exc:
             raise Conflict(f"{name!r} is already a contact, or the alias is taken") from exc
 
-    async def rename(self, actor: Actor, who: str, alias: str | None) -> dict[str, Any]:
+    async def rename(self, actor: Actor, who: str, alias: str | None) -> Contact:
         alias = clean_alias(alias)
 
-        def change(conn: Connection) -> dict[str, Any]:
+        def change(conn: Connection) -> Contact:
             row = find_contact(conn, actor.user_id, who)
             conn.execute(
                 contacts.update()
                 .where(contacts.c.owner_id == actor.user_id, contacts.c.contact_id == row.id)
                 .values(alias=alias)
             )
-            new = find_contact(conn, actor.user_id, row.name)
-            emit(conn, [actor.user_id], "contact.changed", _describe(new))
-            return _describe(new)
+            new = _describe(find_contact(conn, actor.user_id, row.name))
+            emit(conn, [actor.user_id], "contact.changed", new.event_data())
+            return new
 
         try:
             return await self.ctx.db.write(change)

@@ -29,8 +29,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from podstore.core.context import iso, now
+from podstore.core.context import now
 from podstore.core.errors import Invalid
+from podstore.core.records import Event
 from podstore.meta.db import Database, after_commit
 from podstore.meta.notify import follow
 from podstore.meta.prepared import Prepared
@@ -97,18 +98,14 @@ def prune(conn: Connection, older_than: float) -> int:
 # -- reading ---------------------------------------------------------------------------------
 
 
-def _row(row: Any) -> dict[str, Any]:
-    return {"seq": row.seq, "kind": row.kind, "data": row.data, "at": iso(row.at)}
-
-
-def fetch(conn: Connection, user_id: str, after: int, limit: int = BATCH) -> list[dict[str, Any]]:
+def fetch(conn: Connection, user_id: str, after: int, limit: int = BATCH) -> list[Event]:
     rows = conn.execute(
         sa.select(events.c.seq, events.c.kind, events.c.data, events.c.at)
         .where(events.c.user_id == user_id, events.c.seq > after)
         .order_by(events.c.seq)
         .limit(limit)
     ).all()
-    return [_row(r) for r in rows]
+    return [Event(r.seq, r.kind, r.data, r.at) for r in rows]
 
 
 def last_seq(conn: Connection, user_id: str) -> int:
@@ -187,7 +184,7 @@ class EventHub:
 
     async def wait(
         self, user_id: str, after: int, within: float, limit: int = BATCH
-    ) -> list[dict[str, Any]]:
+    ) -> list[Event]:
         """Events after `after` at once if there are any, else the first ones `within` s."""
         if after < 0:
             raise Invalid("after must be a sequence number, 0 or more")
@@ -212,11 +209,11 @@ class EventHub:
                 if not mine:
                     del self._waiters[user_id]
 
-    async def subscribe(self, user_id: str, after: int) -> AsyncGenerator[dict[str, Any], None]:
+    async def subscribe(self, user_id: str, after: int) -> AsyncGenerator[Event, None]:
         """Every event after `after`, stored ones first, then live ones, for ever."""
         while True:
             for event in await self.wait(user_id, after, self.poll_interval):
-                after = event["seq"]
+                after = event.seq
                 yield event
 
     async def close(self) -> None:

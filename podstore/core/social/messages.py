@@ -13,8 +13,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from podstore.core.context import Actor, CoreContext, iso, now
+from podstore.core.context import Actor, CoreContext, now
 from podstore.core.errors import Invalid, NotFound
+from podstore.core.records import Conversation, Message, OffsetPage
 from podstore.core.social.events import emit
 from podstore.meta.schema import users
 from podstore.meta.social_schema import contacts, messages
@@ -73,18 +74,17 @@ def _select() -> sa.Select[Any]:
     )
 
 
-def _describe(row: Any, group_name: str | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "id": row.id,
-        "from": row.sender_name,
-        "text": row.text,
-        "sent_at": iso(row.sent_at),
-    }
+def _describe(row: Any, group_name: str | None = None) -> Message:
     if row.group_id:
-        out["group"] = {"id": row.group_id, "name": group_name}
-    else:
-        out["to"] = row.recipient_name
-    return out
+        return Message(
+            row.id,
+            row.sender_name,
+            row.text,
+            row.sent_at,
+            group_id=row.group_id,
+            group_name=group_name,
+        )
+    return Message(row.id, row.sender_name, row.text, row.sent_at, to=row.recipient_name)
 
 
 class Messages:
@@ -93,12 +93,12 @@ class Messages:
 
     async def send(
         self, actor: Actor, text: str, *, to: str | None = None, group: str | None = None
-    ) -> dict[str, Any]:
+    ) -> Message:
         text = _check_text(text)
         if (to is None) == (group is None):
             raise Invalid("send to one user or to one group")
 
-        def insert(conn: Connection) -> dict[str, Any]:
+        def insert(conn: Connection) -> Message:
             values: dict[str, Any] = {"sender_id": actor.user_id, "text": text, "sent_at": now()}
             group_name = None
             if to is not None:
@@ -115,7 +115,7 @@ class Messages:
             ).scalar_one()
             row = conn.execute(_select().where(messages.c.id == new_id)).one()
             message = _describe(row, group_name)
-            emit(conn, audience, "message.received", message)
+            emit(conn, audience, "message.received", message.event_data())
             return message
 
         return await self.ctx.db.write(insert)
@@ -128,13 +128,13 @@ class Messages:
         group: str | None = None,
         offset: int = 0,
         limit: int = 50,
-    ) -> dict[str, Any]:
+    ) -> OffsetPage[Message]:
         """One conversation, newest first: with a user, or in a group the actor is in."""
         if (with_user is None) == (group is None):
             raise Invalid("name one user (with) or one group")
         offset, limit = _page(offset, limit)
 
-        def query(conn: Connection) -> dict[str, Any]:
+        def query(conn: Connection) -> OffsetPage[Message]:
             group_name = None
             if with_user is not None:
                 other, _ = resolve_user(conn, actor, with_user)
@@ -153,20 +153,15 @@ class Messages:
             total = conn.execute(
                 sa.select(sa.func.count()).select_from(messages).where(where)
             ).scalar_one()
-            return {
-                "messages": [_describe(r, group_name) for r in rows],
-                "offset": offset,
-                "limit": limit,
-                "total": total,
-            }
+            return OffsetPage([_describe(r, group_name) for r in rows], offset, limit, total)
 
         return await self.ctx.db.read(query)
 
-    async def conversations(self, actor: Actor, limit: int = 100) -> list[dict[str, Any]]:
+    async def conversations(self, actor: Actor, limit: int = 100) -> list[Conversation]:
         """The users the actor has direct messages with, the latest conversation first."""
         limit = _page(0, limit)[1]
 
-        def query(conn: Connection) -> list[dict[str, Any]]:
+        def query(conn: Connection) -> list[Conversation]:
             me = actor.user_id
             peer = sa.case(
                 (messages.c.sender_id == me, messages.c.recipient_id), else_=messages.c.sender_id
@@ -187,10 +182,7 @@ class Messages:
                 .limit(limit)
             ).all()
             return [
-                {
-                    "with": r.recipient_name if r.sender_id == me else r.sender_name,
-                    "last": _describe(r),
-                }
+                Conversation(r.recipient_name if r.sender_id == me else r.sender_name, _describe(r))
                 for r in rows
             ]
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from podstore.frontends.http.deps import COOKIE, ActorDep, CoreDep, client_address
 from podstore.frontends.http.openapi import problems
-from podstore.frontends.native import shapes_tree
+from podstore.frontends.native import shapes_social, shapes_tree
 
 router = APIRouter(tags=["accounts"], responses=problems(401, 403, 404, 409, 429))
 
@@ -48,11 +48,7 @@ class DeleteBody(BaseModel):
 
 @router.post("/signup", status_code=201)
 async def signup(body: SignupBody, core: CoreDep) -> dict[str, Any]:
-    result = await core.accounts.signup(body.name, body.password, body.mnemonic)
-    answer: dict[str, Any] = {"id": result.user_id, "name": result.name}
-    if result.mnemonic:
-        answer["mnemonic"] = result.mnemonic
-    return answer
+    return shapes_social.signup(await core.accounts.signup(body.name, body.password, body.mnemonic))
 
 
 @router.post("/login")
@@ -68,9 +64,7 @@ async def login(
         samesite="strict",
         secure=request.url.scheme == "https",
     )
-    from podstore.core.context import iso
-
-    return {"token": result.token, "expires_at": iso(result.expires_at), "user_id": result.user_id}
+    return shapes_social.login(result)
 
 
 @router.post("/logout", status_code=204)
@@ -81,12 +75,13 @@ async def logout(actor: ActorDep, core: CoreDep, response: Response) -> None:
 
 @router.get("/me")
 async def me(actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return await core.accounts.me(actor)
+    return shapes_social.user(await core.accounts.me(actor))
 
 
 @router.patch("/me")
 async def update_me(body: ProfileBody, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return await core.accounts.update_profile(actor, body.model_dump(exclude_unset=True))
+    changes = body.model_dump(exclude_unset=True)
+    return shapes_social.user(await core.accounts.update_profile(actor, changes))
 
 
 @router.post("/me/password", status_code=204)

@@ -17,6 +17,7 @@ from podstore.core.records import (
     UploadInfo,
     VersionInfo,
 )
+from podstore.frontends.native import shapes_social
 
 
 def node(info: NodeInfo) -> dict[str, Any]:
@@ -111,7 +112,7 @@ def _exported(item: ExportedNode) -> dict[str, Any]:
 
 def export(result: AccountExport) -> dict[str, Any]:
     return {
-        "user": result.user,
+        "user": shapes_social.user(result.user),
         "pods": [{**pod(p.pod), "tree": [_exported(n) for n in p.tree]} for p in result.pods],
     }
 

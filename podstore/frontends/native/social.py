@@ -23,6 +23,7 @@ from podstore.core.errors import CoreError, Unauthenticated
 from podstore.core.service import Core
 from podstore.frontends.http.deps import COOKIE, ActorDep, CoreDep
 from podstore.frontends.http.openapi import problems
+from podstore.frontends.native import shapes_social
 
 router = APIRouter(tags=["social"], responses=problems(401, 403, 404, 409))
 REAUTH_SECONDS = 60.0
@@ -49,7 +50,7 @@ def _after(raw: str | None) -> int | None:
 
 async def _pump(ws: WebSocket, core: Core, actor: Actor, after: int) -> None:
     async for event in core.events.subscribe(actor.user_id, after):
-        await ws.send_json(event)
+        await ws.send_json(shapes_social.event(event))
 
 
 async def _drain(ws: WebSocket) -> None:
@@ -120,7 +121,10 @@ async def poll_events(
     if after is None:
         after = await core.events.last_seq(actor.user_id)
     found = await core.events.wait(actor.user_id, after, seconds, limit)
-    return {"events": found, "last_seq": found[-1]["seq"] if found else after}
+    return {
+        "events": [shapes_social.event(e) for e in found],
+        "last_seq": found[-1].seq if found else after,
+    }
 
 
 # -- messages --------------------------------------------------------------------------------
@@ -134,7 +138,8 @@ class MessageBody(BaseModel):
 
 @router.post("/messages", status_code=201)
 async def send_message(body: MessageBody, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return await core.messages.send(actor, body.text, to=body.to, group=body.group)
+    sent = await core.messages.send(actor, body.text, to=body.to, group=body.group)
+    return shapes_social.message(sent)
 
 
 @router.get("/messages")
@@ -147,16 +152,18 @@ async def message_history(
     limit: int = Query(50, ge=1, le=1000),
 ) -> dict[str, Any]:
     """One conversation, newest first."""
-    return await core.messages.history(
+    page = await core.messages.history(
         actor, with_user=with_user, group=group, offset=offset, limit=limit
     )
+    return shapes_social.offset_page("messages", page, shapes_social.message)
 
 
 @router.get("/messages/conversations")
 async def conversations(
     actor: ActorDep, core: CoreDep, limit: int = Query(100, ge=1, le=1000)
 ) -> dict[str, Any]:
-    return {"conversations": await core.messages.conversations(actor, limit)}
+    found = await core.messages.conversations(actor, limit)
+    return {"conversations": [shapes_social.conversation(c) for c in found]}
 
 
 # -- contacts --------------------------------------------------------------------------------
@@ -173,19 +180,19 @@ class AliasBody(BaseModel):
 
 @router.get("/contacts")
 async def list_contacts(actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return {"contacts": await core.contacts.list(actor)}
+    return {"contacts": [shapes_social.contact(c) for c in await core.contacts.list(actor)]}
 
 
 @router.post("/contacts", status_code=201)
 async def add_contact(body: ContactBody, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
-    return await core.contacts.add(actor, body.name, body.alias)
+    return shapes_social.contact(await core.contacts.add(actor, body.name, body.alias))
 
 
 @router.patch("/contacts/{name}")
 async def rename_contact(
     name: str, body: AliasBody, actor: ActorDep, core: CoreDep
 ) -> dict[str, Any]:
-    return await core.contacts.rename(actor, name, body.alias)
+    return shapes_social.contact(await core.contacts.rename(actor, name, body.alias))
 
 
 @router.delete("/contacts/{name}", status_code=204)
@@ -205,4 +212,5 @@ async def audit_log(
     limit: int = Query(100, ge=1, le=1000),
 ) -> dict[str, Any]:
     """The caller's own audit log, newest first."""
-    return await core.audit.list(actor, offset, limit)
+    page = await core.audit.list(actor, offset, limit)
+    return shapes_social.offset_page("entries", page, shapes_social.audit_entry)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import uuid
 
 from tests.fixtures.server import PASSWORD, Server
@@ -91,6 +92,18 @@ def test_profile_update(server: Server) -> None:
     assert updated.status_code == 200
     assert updated.json()["profile"] == {"display_name": "Alice A.", "contact": "alice@example.org"}
     assert user.patch("/me", json={"display_name": 5}).status_code == 422
+
+
+def test_me_describes_the_account(server: Server) -> None:
+    user = server.new_user()
+    me = user.get("/me").json()
+    assert set(me) == {
+        "id", "name", "profile", "public_key", "quota_bytes", "created_at", "last_login_at"
+    }  # fmt: skip
+    assert (me["name"], me["profile"]) == (user.name, {})
+    assert len(base64.b64decode(me["public_key"], validate=True)) == 32  # X25519
+    assert me["created_at"] <= me["last_login_at"]  # epoch seconds, as numbers
+    assert user.get("/me/export").json()["user"] == me
 
 
 def test_change_password_keeps_data_readable(server: Server) -> None:

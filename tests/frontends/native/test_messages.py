@@ -48,6 +48,8 @@ def test_direct_messages_and_history_paging(server: Server) -> None:
 
     convs = alice.get("/messages/conversations").json()["conversations"]
     assert [(c["with"], c["last"]["text"]) for c in convs] == [(bob.name, "m11")]
+    received = bob.get("/events/poll", params={"after": 0, "timeout": 0}).json()["events"]
+    assert received[0]["data"] == sent  # the event carries the message as the sender saw it
 
 
 def test_messages_are_private_to_their_two_users(server: Server) -> None:
@@ -131,6 +133,8 @@ def test_contacts_with_aliases(server: Server) -> None:
     stream = alice.get("/events/poll", params={"after": 0, "timeout": 0}).json()["events"]
     kinds = [e["kind"] for e in stream]
     assert kinds == ["contact.added", "contact.added", "contact.changed", "contact.removed"]
+    assert stream[0]["data"] == added.json()
+    assert stream[2]["data"] == renamed.json()
 
 
 # -- audit -----------------------------------------------------------------------------------
