@@ -74,7 +74,12 @@ class RequestLimits:
         else:
             budget = Budget(receive, declared_length(scope), self.max_body, self.idle_seconds)
             scope[BUDGET] = budget
-            await self._bounded(budget, scope, receive, send)
+            try:
+                await self._bounded(budget, scope, receive, send)
+            finally:
+                # granian goes on reading a refused body while anything still holds `receive`
+                # (the scope outlives the request in objects that referred to it)
+                scope.pop(BUDGET, None)
 
     async def _bounded(self, budget: Budget, scope: Scope, receive: Receive, send: Send) -> None:
         """Run the route; once its body is refused, the refusal is the answer (unless the
