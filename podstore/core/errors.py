@@ -121,7 +121,7 @@ class Unavailable(CoreError):
         self.retry_after = retry_after
 
 
-# every way "down for now" reaches a front end: answered 503 with Retry-After
+# every way "down for now" reaches a front end (each answers them alike, with a retry delay)
 UNAVAILABLE: tuple[type[Exception], ...] = (Unavailable, DatabaseUnavailable, BackendUnavailable)
 RETRY_AFTER_SECONDS = 5
 

@@ -164,24 +164,17 @@ class AccountExport:
 
 @dataclass(frozen=True)
 class Preconditions:
-    """Conditions on a file's current version, whose tag is the version id (HTTP's ETag)."""
+    """Conditions on a file's current version, named by version ids ("*": any version)."""
 
-    if_match: str | None = None
-    if_none_match: str | None = None
+    if_match: frozenset[str] | None = None  # the current version must be one of these
+    if_none_match: frozenset[str] | None = None  # ... must be none of these
 
     def check(self, version: str | None) -> None:
-        if self.if_match is not None:
-            tags = _tags(self.if_match)
-            if version is None or ("*" not in tags and version not in tags):
-                raise PreconditionFailed("the file has changed (If-Match does not hold)")
-        if self.if_none_match is not None:
-            tags = _tags(self.if_none_match)
-            if version is not None and ("*" in tags or version in tags):
-                raise PreconditionFailed("the file exists (If-None-Match does not hold)")
-
-
-def _tags(header: str) -> set[str]:
-    return {t.strip().removeprefix("W/").strip('"') for t in header.split(",") if t.strip()}
+        match, none_match = self.if_match, self.if_none_match
+        if match is not None and (version is None or not {"*", version} & match):
+            raise PreconditionFailed("the file has changed since the version the request names")
+        if none_match is not None and version is not None and {"*", version} & none_match:
+            raise PreconditionFailed("the file exists already")
 
 
 @dataclass(frozen=True)

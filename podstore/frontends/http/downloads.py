@@ -31,6 +31,15 @@ def download_headers(download: Download) -> dict[str, str]:
     }
 
 
+def etags(header: str | None) -> frozenset[str] | None:
+    """The entity tags an If-Match or If-None-Match header lists (weak ones as strong; `*`)."""
+    if header is None:
+        return None
+    return frozenset(
+        t.strip().removeprefix("W/").strip('"') for t in header.split(",") if t.strip()
+    )
+
+
 def etag_listed(header: str, etag: str) -> bool:
     """Whether an If-None-Match list names `etag` (weak comparison) or is `*`."""
     if header.strip() == "*":

@@ -12,7 +12,7 @@ from podstore.core.errors import Invalid
 from podstore.core.records import Preconditions
 from podstore.frontends.http.bodies import body_of
 from podstore.frontends.http.deps import ActorDep, CoreDep
-from podstore.frontends.http.downloads import download_headers, serve
+from podstore.frontends.http.downloads import download_headers, etags, serve
 from podstore.frontends.http.multipart import stream_parts
 from podstore.frontends.http.openapi import DOWNLOAD, FORM, problems, raw_body
 from podstore.frontends.native import shapes_tree as shape
@@ -27,7 +27,8 @@ class VersionRestore(BaseModel):
 
 
 def conditions_of(request: Request) -> Preconditions:
-    return Preconditions(request.headers.get("if-match"), request.headers.get("if-none-match"))
+    headers = request.headers
+    return Preconditions(etags(headers.get("if-match")), etags(headers.get("if-none-match")))
 
 
 def declared_type(request: Request) -> str | None:
