@@ -9,18 +9,11 @@ import pytest
 from podstore.core.context import Actor
 from podstore.core.errors import Invalid
 from tests.core.conftest import Harness
+from tests.core.test_uploads import read_file
 
 
 async def once(data: bytes) -> AsyncIterator[bytes]:
     yield data
-
-
-def read(harness: Harness, actor: Actor, path: str) -> bytes:
-    async def go() -> bytes:
-        handle = await harness.core.files.open(actor, "home", path)
-        return b"".join([piece async for piece in harness.core.files.stream(handle)])
-
-    return harness.run(go())
 
 
 def test_a_copy_larger_than_the_setting_is_refused(harness: Harness, actor: Actor) -> None:
@@ -51,11 +44,11 @@ def test_copy_leaves_out_trashed_children_and_shares_content(
     harness.run(core.tree.delete(actor, "home", "src/sub/gone.txt"))
     used = harness.run(core.pods.stat(actor, "home")).used_bytes
     harness.run(core.tree.copy(actor, "home", "src", "dst"))
-    assert read(harness, actor, "dst/keep.bin") == big
+    assert read_file(harness, actor, "dst/keep.bin") == big
     sub = harness.run(core.tree.list(actor, "home", "dst/sub"))
     assert sub.entries == []
     assert harness.run(core.pods.stat(actor, "home")).used_bytes == used + len(big)
     # the original keeps its content when the copy is purged
     harness.run(core.tree.delete(actor, "home", "dst"))
     harness.run(core.tree.purge(actor, "home"))
-    assert read(harness, actor, "src/keep.bin") == big
+    assert read_file(harness, actor, "src/keep.bin") == big

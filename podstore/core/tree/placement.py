@@ -18,7 +18,6 @@ from podstore.core.access.authorize import PodAccess
 from podstore.core.context import Actor, new_id, now
 from podstore.core.errors import Conflict, Invalid, QuotaExceeded
 from podstore.core.names import MAX_PATH_DEPTH
-from podstore.core.tree.nodes import get_node
 from podstore.core.tree.refs import add_ref_counts
 from podstore.meta.schema import nodes, pods, versions
 from podstore.storage.manifest import Manifest
@@ -26,27 +25,20 @@ from podstore.storage.manifest import Manifest
 BATCH = 500
 
 
-def depth_and_ancestors(conn: Connection, folder: Row[Any]) -> tuple[int, set[str]]:
-    """How many levels below the pod's root `folder` is, and the ids from it up to the root."""
-    seen: set[str] = set()
-    current: Row[Any] | None = folder
-    while current is not None:
-        seen.add(current.id)
-        current = get_node(conn, current.parent_id) if current.parent_id else None
-    return len(seen) - 1, seen
+def ancestry(conn: Connection, node_id: str) -> list[str]:
+    """The ids from `node_id` up to its pod's root, in one query; its depth is len - 1."""
+    up = (
+        sa.select(nodes.c.id, nodes.c.parent_id)
+        .where(nodes.c.id == node_id)
+        .cte("up", recursive=True)
+    )
+    up = up.union_all(sa.select(nodes.c.id, nodes.c.parent_id).where(nodes.c.id == up.c.parent_id))
+    return list(conn.execute(sa.select(up.c.id)).scalars())
 
 
 def scope_depth(conn: Connection, access: PodAccess) -> int:
     """How many levels below the pod's root the scope's root is (0 for a member)."""
-    if access.is_member:
-        return 0
-    up = (
-        sa.select(nodes.c.id, nodes.c.parent_id)
-        .where(nodes.c.id == access.root_id)
-        .cte("up", recursive=True)
-    )
-    up = up.union_all(sa.select(nodes.c.id, nodes.c.parent_id).where(nodes.c.id == up.c.parent_id))
-    return int(conn.execute(sa.select(sa.func.count()).select_from(up)).scalar_one()) - 1
+    return 0 if access.is_member else len(ancestry(conn, access.root_id)) - 1
 
 
 def check_depth(conn: Connection, access: PodAccess, levels: int) -> None:
@@ -83,7 +75,8 @@ def check_placement(
     """Refuse a move or copy of `node` into `parent` that would loop, go too deep or too big.
 
     Returns the number of nodes the operation touches."""
-    parent_depth, above = depth_and_ancestors(conn, parent)
+    above = ancestry(conn, parent.id)
+    parent_depth = len(above) - 1
     if node.id in above:
         verb = "copied" if copying else "moved"
         raise Conflict(f"a folder cannot be {verb} into itself or a folder inside it")
