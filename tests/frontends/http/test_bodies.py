@@ -13,7 +13,7 @@ import pytest
 
 from tests.fixtures.server import Server, User
 from tests.frontends.http.conftest import JSON_LIMIT
-from tests.frontends.http.wire import exchange, read_all, request_head
+from tests.frontends.http.wire import exchange, first_answer, read_all, request_head
 
 MIB = 1024 * 1024
 
@@ -90,7 +90,9 @@ def test_a_stalled_json_body_is_408(strict_server: Server) -> None:
     head = request_head(
         "POST", "/api/v1/login", content_type="application/json", content_length="100"
     )
-    answer = exchange(strict_server, head, b'{"name": ')
+    # granian sometimes keeps the socket until the rest of the declared body would come (seen
+    # in CI: the close came only after the client's 30 s timeout); the answer is what counts
+    answer = first_answer(strict_server, head, b'{"name": ')
     assert answer.status == 408
     assert answer.headers["connection"] == "close"
     assert answer.problem()["title"] == "Request timeout"

@@ -52,3 +52,24 @@ def exchange(server: Server, head: bytes, body: bytes = b"", timeout: float = 30
     with socket.create_connection(("127.0.0.1", server.port), timeout=timeout) as sock:
         sock.sendall(head + body)
         return parse(read_all(sock))
+
+
+def read_answer(sock: socket.socket) -> bytes:
+    """One answer: its head and a body of the length it declares (the connection may stay)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        piece = sock.recv(65536)
+        if not piece:
+            return data
+        data += piece
+    length = int(parse(data).headers.get("content-length", "0"))
+    while len(data.partition(b"\r\n\r\n")[2]) < length and (piece := sock.recv(65536)):
+        data += piece
+    return data
+
+
+def first_answer(server: Server, head: bytes, body: bytes = b"", timeout: float = 30) -> Answer:
+    """Send `head` and part of a body; the server's answer, without waiting for it to close."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=timeout) as sock:
+        sock.sendall(head + body)
+        return parse(read_answer(sock))
