@@ -1,7 +1,8 @@
-"""Run by `make test` before pytest: install PostgreSQL and haproxy with apt when missing.
+"""Run by `make test` before pytest: install the real servers and clients the suite drives.
 
-As root this installs Debian's postgresql and haproxy packages; otherwise it says clearly
-that the PostgreSQL half of the suite and the cluster tests will be skipped. SeaweedFS comes
+As root with apt this installs Debian's postgresql, haproxy (cluster tests), chromium (web UI
+through Playwright), litmus and cadaver (WebDAV) when missing; otherwise it says clearly which
+tests will be skipped. SeaweedFS comes
 from the lock file (pip).
 """
 
@@ -19,11 +20,11 @@ def initdb_path() -> str | None:
     return found[-1] if found else shutil.which("initdb")
 
 
-def _apt_install(package: str) -> bool:
+def _apt_install(packages: list[str]) -> bool:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
     result = subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", package],
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages],
         check=False,
         env=env,
     )
@@ -31,21 +32,26 @@ def _apt_install(package: str) -> bool:
 
 
 def main() -> int:
-    found = {"postgresql": initdb_path(), "haproxy": shutil.which("haproxy")}
+    found = {
+        "postgresql": initdb_path(),
+        "haproxy": shutil.which("haproxy"),
+        "chromium": shutil.which("chromium"),
+        "litmus": shutil.which("litmus"),
+        "cadaver": shutil.which("cadaver"),
+    }
     missing = [package for package, path in found.items() if not path]
     if not missing:
         return 0
     if os.geteuid() != 0 or not shutil.which("apt-get"):
         print(
-            f"bootstrap: {' and '.join(missing)} not installed and this is not root with apt; "
-            "the PostgreSQL half of the suite and the cluster tests will be SKIPPED",
+            f"bootstrap: {', '.join(missing)} not installed and this is not root with apt; "
+            "the tests that need them will be SKIPPED",
             file=sys.stderr,
         )
         return 0
-    for package in missing:
-        print(f"bootstrap: installing {package} with apt-get", file=sys.stderr)
-        if not _apt_install(package):
-            print(f"bootstrap: apt-get could not install {package}", file=sys.stderr)
+    print(f"bootstrap: installing {' '.join(missing)} with apt-get", file=sys.stderr)
+    if not _apt_install(missing):
+        print(f"bootstrap: apt-get could not install all of {missing}", file=sys.stderr)
     if not initdb_path():
         print("bootstrap: no PostgreSQL; its tests will be SKIPPED", file=sys.stderr)
     return 0
