@@ -8,6 +8,7 @@ import pytest
 
 from podstore.core.context import Actor
 from podstore.core.errors import Invalid
+from podstore.core.names import MAX_PATH_DEPTH
 from tests.core.conftest import Harness
 from tests.core.test_uploads import read_file
 
@@ -52,3 +53,40 @@ def test_copy_leaves_out_trashed_children_and_shares_content(
     harness.run(core.tree.delete(actor, "home", "dst"))
     harness.run(core.tree.purge(actor, "home"))
     assert read_file(harness, actor, "src/keep.bin") == big
+
+
+def test_share_copies_references_and_forks_obey_the_copy_limit(
+    harness: Harness, actor: Actor
+) -> None:
+    core = harness.core
+    friend = harness.new_actor()
+    for n in range(3):
+        harness.run(core.files.upload(actor, "home", f"album/p{n}", once(b"x")))
+    settings = core.ctx.settings
+    before = settings.max_copy_nodes
+    settings.max_copy_nodes = 3  # the folder and its three files are four nodes
+    try:
+        with pytest.raises(Invalid, match="at most 3"):
+            harness.run(core.offers.share_copy(actor, "home", "album", friend.name))
+        with pytest.raises(Invalid, match="at most 3"):
+            harness.run(core.offers.create_ref(actor, "home", "album"))
+        with pytest.raises(Invalid, match="at most 3"):
+            harness.run(core.sharing.fork(actor, "home", "home-fork"))
+        settings.max_copy_nodes = 4
+        harness.run(core.offers.share_copy(actor, "home", "album", friend.name))
+    finally:
+        settings.max_copy_nodes = before
+    assert [o.name for o in harness.run(core.offers.inbox(friend))] == ["album"]
+
+
+def test_a_received_copy_may_not_land_deeper_than_the_limit(harness: Harness, actor: Actor) -> None:
+    core = harness.core
+    friend = harness.new_actor()
+    harness.run(core.files.upload(actor, "home", "deep/a/b/c.txt", once(b"c")))
+    ref = harness.run(core.offers.create_ref(actor, "home", "deep")).ref
+    shallow = "/".join(["d"] * (MAX_PATH_DEPTH - 4))  # deep/a/b/c.txt adds four levels
+    harness.run(core.tree.mkdir(friend, "home", shallow + "/e", parents=True))
+    with pytest.raises(Invalid, match="levels deep"):
+        harness.run(core.offers.receive(friend, "home", shallow + "/e", ref=ref))
+    harness.run(core.offers.receive(friend, "home", shallow, ref=ref))
+    assert read_file(harness, friend, shallow + "/deep/a/b/c.txt") == b"c"

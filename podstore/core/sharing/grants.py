@@ -36,6 +36,7 @@ from podstore.core.records import GrantInfo, PodMember, PodRef, ScopedNode
 from podstore.core.social.audit import audit
 from podstore.core.social.events import emit
 from podstore.core.tree.nodes import get_node, node_info, resolve
+from podstore.core.tree.placement import check_copy_size
 from podstore.core.tree.refs import add_refs
 from podstore.meta.errors import UniqueViolation
 from podstore.meta.schema import nodes, pod_members, pods, users, versions
@@ -345,6 +346,7 @@ class Sharing:
             root = get_node(conn, access.root_id)
             if root is None or root.kind != "dir":
                 raise Invalid("only pods and folders can be forked")
+            check_copy_size(conn, root.id, self.ctx.settings.max_copy_nodes)
             public_key = conn.execute(
                 sa.select(users.c.public_key).where(users.c.id == actor.user_id)
             ).scalar_one()

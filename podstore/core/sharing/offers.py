@@ -34,6 +34,7 @@ from podstore.core.records import NewRef, NodeInfo, OfferInfo
 from podstore.core.social.audit import audit
 from podstore.core.social.events import emit
 from podstore.core.tree.nodes import child, get_node, node_info, resolve, resolve_dir
+from podstore.core.tree.placement import check_copy_size, check_depth
 from podstore.core.tree.quota import check_quota
 from podstore.core.tree.refs import add_refs, drop_refs
 from podstore.meta.schema import nodes, pods, users, versions
@@ -78,6 +79,11 @@ def _snapshot(conn: Connection, access: PodAccess, node: Row[Any]) -> list[dict[
             ).all():
                 pending.append((kid, f"{rel}/{kid.name}" if rel else kid.name))
     return entries
+
+
+def _height(entries: list[dict[str, Any]]) -> int:
+    """Levels below the offered item's root (0 for a file or an empty folder)."""
+    return max((e["path"].count("/") + 1 for e in entries if e["path"]), default=0)
 
 
 def _manifests(entries: list[dict[str, Any]]) -> list[Manifest]:
@@ -142,6 +148,7 @@ class Offers:
         def insert(conn: Connection) -> None:
             authorize(conn, actor, pod, Level.MANAGE)
             node = resolve(conn, access, parts)
+            check_copy_size(conn, node.id, self.ctx.settings.max_copy_nodes)
             entries = _snapshot(conn, access, node)
             by_pod = {access.pod_id: own}
             for source in {e["keys_pod_id"] for e in entries if "manifest" in e} - {access.pod_id}:
@@ -303,6 +310,7 @@ class Offers:
             else:
                 row, by_pod = self._addressed(conn, actor, offer_id or "")
             parent = resolve_dir(conn, access, parts)
+            check_depth(conn, access, len(parts) + 1 + _height(row.entries))
             if child(conn, parent.id, row.name) is not None:
                 raise Conflict(f"{row.name!r} is already present in the destination folder")
             check_quota(conn, access, row.size)

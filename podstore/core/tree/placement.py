@@ -64,6 +64,17 @@ def subtree_shape(conn: Connection, root_id: str, *, live_only: bool) -> tuple[i
     return int(height or 0), int(count or 0)
 
 
+def check_copy_size(conn: Connection, root_id: str, max_nodes: int) -> None:
+    """Refuse to copy a subtree too large for one write transaction (`max_copy_nodes`)."""
+    _, count = subtree_shape(conn, root_id, live_only=True)
+    if max_nodes and count > max_nodes:
+        raise _too_many(max_nodes, count)
+
+
+def _too_many(max_nodes: int, count: int) -> Invalid:
+    return Invalid(f"a copy may hold at most {max_nodes} files and folders; this one has {count}")
+
+
 def check_placement(
     conn: Connection,
     node: Row[Any],
@@ -85,9 +96,7 @@ def check_placement(
     if deepest > MAX_PATH_DEPTH:
         raise Invalid(f"that would put files {deepest} levels deep; the limit is {MAX_PATH_DEPTH}")
     if copying and max_nodes and count > max_nodes:
-        raise Invalid(
-            f"a copy may hold at most {max_nodes} files and folders; this one has {count}"
-        )
+        raise _too_many(max_nodes, count)
     return count
 
 
