@@ -138,6 +138,7 @@ class Settings(BaseSettings):
     max_request_bytes: int = 64 * 1024 * 1024  # largest chunk or tus PATCH body
     max_upload_sessions: int = 100  # unfinished uploads per user
     max_unfinished_bytes: int = 1024**4  # declared bytes of a user's unfinished uploads
+    first_user_is_admin: bool = True  # the first account signed up is an administrator
     login_failures_before_delay: int = 5
     login_failures_per_address: int = 50
     argon2_memory_kib: int = 19 * 1024

@@ -418,6 +418,8 @@ class UserInfo:
     quota_bytes: int
     created_at: float  # epoch seconds
     last_login_at: float | None  # epoch seconds
+    email: str | None = None
+    is_admin: bool = False
 
 
 @dataclass(frozen=True, slots=True)
