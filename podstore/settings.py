@@ -80,10 +80,18 @@ class FrontendSettings(Section):
     enabled: bool = True
 
 
+class FileAgoSettings(FrontendSettings):
+    token_ttl_seconds: int = 24 * 3600  # the JWT /auth hands out, and its fileaccesskey
+    upload_token_seconds: float = 5.0  # an upload token's life, as FileAgo documents it
+    home_pod: str = "home"  # a user's Home: their pod of this name, created on first use
+    incoming_pod: str = "incoming"  # where copies shared with a user land
+
+
 class Frontends(Section):
     """Front ends mounted on the main listener, next to the native API."""
 
     tus: FrontendSettings = Field(default_factory=FrontendSettings)
+    fileago: FileAgoSettings = Field(default_factory=FileAgoSettings)
 
 
 # flat names of earlier releases -> field of the `storage` section

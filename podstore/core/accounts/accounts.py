@@ -386,6 +386,14 @@ class Accounts:
         if (await self.ctx.db.write(lambda c: c.execute(change))).rowcount != 1:
             raise NotFound(f"no user {name!r}")
 
+    async def name_of(self, user_id: str) -> str:
+        """The user name of an account id (ids name users in some protocols)."""
+        query = sa.select(users.c.name).where(users.c.id == user_id)
+        name = await self.ctx.db.read(lambda c: c.execute(query).scalar())
+        if name is None:
+            raise NotFound("no such user")
+        return str(name)
+
     async def me(self, actor: Actor) -> UserInfo:
         row = await self.ctx.db.read(
             lambda c: c.execute(sa.select(users).where(users.c.id == actor.user_id)).first()
