@@ -227,11 +227,12 @@ class Accounts:
         self, name: str, password: str, client: str | None
     ) -> tuple[Any, X25519PrivateKey]:
         """The user row and identity key for a correct password; throttled and counted."""
-        keys = [f"user:{name}"] + ([f"addr:{client}"] if client else [])
-        await self.check_throttle(keys)
         # a name has no "@"; an e-mail address names its account as well
         match = users.c.email == name.lower() if "@" in name else users.c.name == name
         row = await self.ctx.db.read(lambda c: c.execute(sa.select(users).where(match)).first())
+        account = name if row is None else row.name  # one count, by name or by address
+        keys = [f"user:{account}"] + ([f"addr:{client}"] if client else [])
+        await self.check_throttle(keys)
         try:
             if row is None or row.disabled:
                 raise VerificationError()

@@ -16,6 +16,7 @@ from podstore.core.errors import (
     UNAVAILABLE,
     CoreError,
     CorruptData,
+    Expired,
     StorageError,
     TooManyRequests,
     retry_after,
@@ -36,7 +37,8 @@ def render(status: int, _title: str, detail: str) -> Response:
 
 
 def answer(exc: CoreError) -> Response:
-    status, _ = status_of(exc)
+    # the only thing that expires here is a token: an upload token, like the JWT, is 401
+    status = 401 if isinstance(exc, Expired) else status_of(exc)[0]
     headers = retry_headers(exc.retry_after) if isinstance(exc, TooManyRequests) else None
     if status == 401:
         headers = {"WWW-Authenticate": 'Bearer realm="fileago"'}
