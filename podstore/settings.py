@@ -80,10 +80,18 @@ class FrontendSettings(Section):
     enabled: bool = True
 
 
+class FileAgoSettings(FrontendSettings):
+    token_ttl_seconds: int = 24 * 3600  # the JWT /auth hands out, and its fileaccesskey
+    upload_token_seconds: float = 5.0  # an upload token's life, as FileAgo documents it
+    home_pod: str = "home"  # a user's Home: their pod of this name, created on first use
+    incoming_pod: str = "incoming"  # where copies shared with a user land
+
+
 class Frontends(Section):
     """Front ends mounted on the main listener, next to the native API."""
 
     tus: FrontendSettings = Field(default_factory=FrontendSettings)
+    fileago: FileAgoSettings = Field(default_factory=FileAgoSettings)
 
 
 # flat names of earlier releases -> field of the `storage` section
@@ -138,6 +146,7 @@ class Settings(BaseSettings):
     max_request_bytes: int = 64 * 1024 * 1024  # largest chunk or tus PATCH body
     max_upload_sessions: int = 100  # unfinished uploads per user
     max_unfinished_bytes: int = 1024**4  # declared bytes of a user's unfinished uploads
+    first_user_is_admin: bool = True  # the first account signed up is an administrator
     login_failures_before_delay: int = 5
     login_failures_per_address: int = 50
     argon2_memory_kib: int = 19 * 1024

@@ -100,6 +100,28 @@ def fsck(
         raise typer.Exit(1)
 
 
+@app.command()
+def admin(
+    name: Annotated[str, typer.Argument(help="the user")],
+    revoke: Annotated[bool, typer.Option("--revoke", help="take the role away")] = False,
+) -> None:
+    """Make a user an administrator (on this server's database), or no longer one."""
+    import asyncio
+
+    from podstore.core.service import Core
+    from podstore.settings import Settings
+
+    core = Core(Settings())
+    try:
+        asyncio.run(core.accounts.set_admin(name, not revoke))
+    except Exception as exc:  # a user that does not exist: say so, exit 1
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        asyncio.run(core.close())
+    console.print(f"{name} is {'no longer ' if revoke else ''}an administrator")
+
+
 # -- account ---------------------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ class Actor:
     private_key: X25519PrivateKey | None = field(repr=False)
     session_id: str | None = None
     link_secret: bytes | None = field(default=None, repr=False)  # anonymous link holders
+    purpose: str = "login"  # "download": a key that only reads (see Accounts.issue_key)
 
 
 @dataclass

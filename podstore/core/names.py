@@ -10,6 +10,7 @@ from podstore.core.errors import Invalid
 MAX_NAME_BYTES = 255
 MAX_PATH_DEPTH = 256
 _USER_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc
 
 
@@ -79,3 +80,12 @@ def validate_password(password: str) -> str:
     if len(password) > 1024:
         raise Invalid("a password may have at most 1024 characters")
     return password
+
+
+def validate_email(address: str) -> str:
+    """An e-mail address, lowercased (addresses are compared without case)."""
+    if not isinstance(address, str) or len(address) > 254 or not _EMAIL.match(address):
+        raise Invalid("an e-mail address looks like name@example.org")
+    if _CONTROL.search(address):
+        raise Invalid("an e-mail address may not contain control characters")
+    return address.lower()

@@ -285,6 +285,28 @@ class ScopedNode:
     scope: str  # the actor's name for the pod, or share:/link: scope
     access: str  # the actor's role there
     no_download: bool
+    owner: Owner | None = None
+    starred: bool = False  # by the actor
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """Who owns a pod: a user (`name` is their display name, else their user name) or a
+    group."""
+
+    kind: str  # "user" or "group"
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class NodeFacts:
+    """What a file manager shows beside an entry (`Tree.facts`)."""
+
+    revision: int | None  # the current version's number; None for a folder
+    children: int  # live items in a folder
+    grants: int  # grants on it (counted for the pod's members only)
+    links: int  # public links on it (the same)
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,6 +440,8 @@ class UserInfo:
     quota_bytes: int
     created_at: float  # epoch seconds
     last_login_at: float | None  # epoch seconds
+    email: str | None = None
+    is_admin: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,9 @@ users = Table(
     Column("created_at", Float, nullable=False),
     Column("last_login_at", Float),
     Column("disabled", Boolean, nullable=False, server_default=text("false")),
+    Column("email", String(254)),  # lowercase; a second name to log in with
+    Column("is_admin", Boolean, nullable=False, server_default=text("false")),
+    Index("uq_users_email", "email", unique=True),
 )
 
 sessions = Table(
@@ -62,6 +65,8 @@ sessions = Table(
     Column("created_at", Float, nullable=False),
     Column("expires_at", Float, nullable=False),
     Column("client", String(255)),
+    # "login" (a full session), "download" (reads only) or "upload:<node id>" (one upload)
+    Column("purpose", String(64), nullable=False, server_default="login"),
 )
 
 throttle = Table(

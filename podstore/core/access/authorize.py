@@ -39,6 +39,8 @@ from podstore.meta.sharing_schema import (
 )
 from podstore.storage.engine import Compression, PodKeys
 
+DOWNLOAD = "download"  # the purpose of a key that only reads (Actor.purpose)
+
 
 class Level(IntEnum):
     READ = 1
@@ -273,6 +275,8 @@ def authorize(conn: Connection, actor: Actor, pod_ref: str, need: Level) -> PodA
         access = _member_access(conn, actor, pod_ref)
     if access is None:
         raise NotFound(f"no pod {pod_ref!r}")
+    if actor.purpose == DOWNLOAD and need > Level.READ:
+        raise PermissionDenied("a download key only reads")
     if access.upload_only and need == Level.READ:
         raise PermissionDenied("this link only accepts uploads")
     if access.role < need or (need > Level.READ and access.read_only):

@@ -23,8 +23,15 @@ from sqlalchemy.engine import Connection
 from podstore.core.access.revocations import sessions_revoked
 from podstore.core.accounts import crypto
 from podstore.core.context import Actor, CoreContext, new_id, now
-from podstore.core.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthenticated
-from podstore.core.names import validate_password, validate_user_name
+from podstore.core.errors import (
+    Conflict,
+    Expired,
+    Invalid,
+    NotFound,
+    TooManyRequests,
+    Unauthenticated,
+)
+from podstore.core.names import validate_email, validate_password, validate_user_name
 from podstore.core.records import Login, Signup, UserInfo
 from podstore.core.social.audit import audit
 from podstore.meta.errors import UniqueViolation
@@ -33,6 +40,9 @@ from podstore.meta.schema import sessions, throttle, users
 
 PROFILE_FIELDS = ("display_name", "contact", "avatar")
 MAX_DELAY = 900
+LOGIN = "login"
+UPLOAD = "upload:"  # + a node id: a key for one upload to that node (`redeem_upload_key`)
+KEY_PURPOSES = ("download",)  # keys a session may issue, besides upload keys
 
 
 _RECORD_FAILURE = Prepared(
@@ -47,6 +57,33 @@ _SESSION = (
     .join(users, users.c.id == sessions.c.user_id)
     .where(sessions.c.id == sa.bindparam("session_id"))
 )
+
+
+def _parse_token(token: str) -> tuple[str, bytes]:
+    session_id, _, encoded = token.partition(".")
+    try:
+        secret = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+    except (binascii.Error, ValueError):
+        raise Unauthenticated("the token is malformed") from None
+    if len(session_id) != 32 or len(secret) != 32:
+        raise Unauthenticated("the token is malformed")
+    return session_id, secret
+
+
+def _open_row(row: Any, session_id: str, secret: bytes) -> Actor:
+    """The actor of a session row, for the holder of its secret."""
+    if not hmac.compare_digest(row.secret_hash, crypto.token_hash(secret)):
+        raise Unauthenticated("the token is not valid")
+    if row.expires_at < now() or row.disabled:
+        raise Unauthenticated("the session has expired")
+    try:
+        raw = crypto.unseal(
+            crypto.hkdf(secret, b"podstore session"), row.wrapped_key, session_id.encode()
+        )
+    except crypto.SealBroken:
+        raise Unauthenticated("the token is not valid") from None
+    key = X25519PrivateKey.from_private_bytes(raw)
+    return Actor(row.user_id, row.name, key, session_id, purpose=row.purpose)
 
 
 def _delay_for(failures: int, free: int) -> int:
@@ -121,9 +158,12 @@ class Accounts:
 
     # -- signup, login, sessions -------------------------------------------------------------
 
-    async def signup(self, name: str, password: str, mnemonic: str | None = None) -> Signup:
+    async def signup(
+        self, name: str, password: str, mnemonic: str | None = None, email: str | None = None
+    ) -> Signup:
         name = validate_user_name(name)
         validate_password(password)
+        email = None if email is None else validate_email(email)
         phrase = crypto.normalise_mnemonic(mnemonic) if mnemonic else crypto.new_mnemonic()
         identity = await asyncio.to_thread(crypto.identity_from_mnemonic, phrase)
         fields = await asyncio.to_thread(self._secret_fields, password, phrase)
@@ -134,12 +174,19 @@ class Accounts:
             "profile": {},
             "quota_bytes": self.ctx.settings.user_quota_bytes,
             "created_at": now(),
+            "email": email,
             **fields,
         }
+        first_is_admin = self.ctx.settings.first_user_is_admin
+
+        def insert(conn: Connection) -> None:
+            first = first_is_admin and conn.execute(sa.select(users.c.id).limit(1)).first() is None
+            conn.execute(users.insert().values(**row, is_admin=first))
+
         try:
-            await self.ctx.db.write(lambda c: c.execute(users.insert().values(**row)))
+            await self.ctx.db.write(insert)
         except UniqueViolation as exc:
-            raise Conflict(f"the name {name!r} is taken") from exc
+            raise Conflict(f"the name {name!r} or that e-mail address is taken") from exc
         return Signup(row["id"], name, None if mnemonic else phrase)
 
     def _free_attempts(self, key: str) -> int:
@@ -180,11 +227,12 @@ class Accounts:
         self, name: str, password: str, client: str | None
     ) -> tuple[Any, X25519PrivateKey]:
         """The user row and identity key for a correct password; throttled and counted."""
-        keys = [f"user:{name}"] + ([f"addr:{client}"] if client else [])
+        # a name has no "@"; an e-mail address names its account as well
+        match = users.c.email == name.lower() if "@" in name else users.c.name == name
+        row = await self.ctx.db.read(lambda c: c.execute(sa.select(users).where(match)).first())
+        account = name if row is None else row.name  # one count, by name or by address
+        keys = [f"user:{account}"] + ([f"addr:{client}"] if client else [])
         await self.check_throttle(keys)
-        row = await self.ctx.db.read(
-            lambda c: c.execute(sa.select(users).where(users.c.name == name)).first()
-        )
         try:
             if row is None or row.disabled:
                 raise VerificationError()
@@ -198,7 +246,11 @@ class Accounts:
         identity = await asyncio.to_thread(crypto.identity_from_mnemonic, phrase)
         return row, identity
 
-    async def login(self, name: str, password: str, client: str | None = None) -> Login:
+    async def login(
+        self, name: str, password: str, client: str | None = None, ttl: float | None = None
+    ) -> Login:
+        """A session for the account named `name` (or with that e-mail address), valid
+        `ttl` seconds (default: the `token_ttl_seconds` setting)."""
         if not isinstance(name, str) or not isinstance(password, str):
             raise Invalid("name and password must be strings")
         try:
@@ -206,20 +258,27 @@ class Accounts:
         except Unauthenticated:
             await self.ctx.db.write(lambda c: self._audit_failure(c, name, client))
             raise
-        return await self._open_session(row.id, identity, client)
+        lifetime = self.ctx.settings.token_ttl_seconds if ttl is None else ttl
+        return await self._open_session(row.id, identity, client, lifetime)
 
     @staticmethod
     def _audit_failure(conn: Connection, name: str, client: str | None) -> None:
-        user_id = conn.execute(sa.select(users.c.id).where(users.c.name == name)).scalar()
+        match = users.c.email == name.lower() if "@" in name else users.c.name == name
+        user_id = conn.execute(sa.select(users.c.id).where(match)).scalar()
         if user_id is not None:
             audit(conn, user_id, "login.failed", {"name": name}, client)
 
     async def _open_session(
-        self, user_id: str, identity: X25519PrivateKey, client: str | None
+        self,
+        user_id: str,
+        identity: X25519PrivateKey,
+        client: str | None,
+        ttl: float,
+        purpose: str = LOGIN,
     ) -> Login:
         session_id = secrets.token_hex(16)
         secret = os.urandom(32)
-        expires = now() + self.ctx.settings.token_ttl_seconds
+        expires = now() + ttl
         wrapped = crypto.seal(
             crypto.hkdf(secret, b"podstore session"),
             crypto.private_bytes(identity),
@@ -236,43 +295,68 @@ class Accounts:
                     created_at=now(),
                     expires_at=expires,
                     client=(client or "")[:255],
+                    purpose=purpose,
                 )
             )
-            conn.execute(users.update().where(users.c.id == user_id).values(last_login_at=now()))
-            audit(conn, user_id, "login", {"session": session_id[:8]}, client)
+            if purpose == LOGIN:
+                conn.execute(
+                    users.update().where(users.c.id == user_id).values(last_login_at=now())
+                )
+                audit(conn, user_id, "login", {"session": session_id[:8]}, client)
 
         await self.ctx.db.write(insert)
         token = session_id + "." + base64.urlsafe_b64encode(secret).decode().rstrip("=")
         return Login(token, expires, user_id)
 
-    async def authenticate(self, token: str) -> Actor:
-        session_id, _, encoded = token.partition(".")
-        try:
-            secret = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
-        except (binascii.Error, ValueError):
-            raise Unauthenticated("the token is malformed") from None
-        if len(session_id) != 32 or len(secret) != 32:
-            raise Unauthenticated("the token is malformed")
+    async def authenticate(self, token: str, purpose: str = LOGIN) -> Actor:
+        """The actor of a session token, or of a key issued for `purpose` ("download")."""
+        session_id, secret = _parse_token(token)
         cached = self.sessions.get(token)
-        if cached is not None:
+        if cached is not None and cached.purpose == purpose:
             return cached
         row = await self.ctx.db.read(
             lambda c: c.execute(_SESSION, {"session_id": session_id}).first()
         )
-        if row is None or not hmac.compare_digest(row.secret_hash, crypto.token_hash(secret)):
+        if row is None:
             raise Unauthenticated("the token is not valid")
-        if row.expires_at < now() or row.disabled:
-            raise Unauthenticated("the session has expired")
-        try:
-            raw = crypto.unseal(
-                crypto.hkdf(secret, b"podstore session"), row.wrapped_key, session_id.encode()
-            )
-        except crypto.SealBroken:
-            raise Unauthenticated("the token is not valid") from None
-        actor = Actor(row.user_id, row.name, X25519PrivateKey.from_private_bytes(raw), session_id)
+        actor = _open_row(row, session_id, secret)
+        if actor.purpose != purpose:
+            raise Unauthenticated("the token is not valid here")
         if row.expires_at - now() > self.sessions.ttl:
             self.sessions.put(token, actor)
         return actor
+
+    async def issue_key(self, actor: Actor, purpose: str, ttl: float) -> str:
+        """A token for `purpose` alone, valid `ttl` seconds, that ends with the account's
+        sessions (password change, recovery, deletion): "download" reads only;
+        "upload:<node id>" is redeemed once (`redeem_upload_key`)."""
+        if actor.purpose != LOGIN or actor.private_key is None or actor.session_id is None:
+            raise Unauthenticated("only a logged-in session issues keys")
+        if purpose not in KEY_PURPOSES and not purpose.startswith(UPLOAD):
+            raise Invalid(f"no key purpose {purpose!r}")
+        issued = await self._open_session(actor.user_id, actor.private_key, None, ttl, purpose)
+        return issued.token
+
+    async def redeem_upload_key(self, token: str) -> tuple[Actor, str]:
+        """(actor, node id) of an upload key, which this spends: a second use is refused."""
+        session_id, secret = _parse_token(token)
+
+        def spend(conn: Connection) -> Any:
+            row = conn.execute(_SESSION, {"session_id": session_id}).first()
+            if row is None or not str(row.purpose).startswith(UPLOAD):
+                return None
+            if not hmac.compare_digest(row.secret_hash, crypto.token_hash(secret)):
+                return None
+            spent = conn.execute(sessions.delete().where(sessions.c.id == session_id))
+            return row if spent.rowcount == 1 else None
+
+        row = await self.ctx.db.write(spend)
+        if row is None:
+            raise Unauthenticated("the upload token is not valid or was used already")
+        if row.expires_at < now():
+            raise Expired("the upload token has expired", expired_at=row.expires_at)
+        actor = _open_row(row, session_id, secret)
+        return actor, actor.purpose.removeprefix(UPLOAD)
 
     async def logout(self, actor: Actor) -> None:
         if actor.session_id:
@@ -286,6 +370,30 @@ class Accounts:
             await self.ctx.db.write(drop)
 
     # -- profile and account -----------------------------------------------------------------
+
+    async def set_email(self, actor: Actor, email: str | None) -> UserInfo:
+        """Set (None: remove) the account's e-mail address, which logs in like its name."""
+        address = None if email is None else validate_email(email)
+        change = users.update().where(users.c.id == actor.user_id).values(email=address)
+        try:
+            await self.ctx.db.write(lambda c: c.execute(change))
+        except UniqueViolation as exc:
+            raise Conflict("another account has this e-mail address") from exc
+        return await self.me(actor)
+
+    async def set_admin(self, name: str, is_admin: bool) -> None:
+        """Grant or take away the administrator role (an operator's command: no actor)."""
+        change = users.update().where(users.c.name == name).values(is_admin=is_admin)
+        if (await self.ctx.db.write(lambda c: c.execute(change))).rowcount != 1:
+            raise NotFound(f"no user {name!r}")
+
+    async def name_of(self, user_id: str) -> str:
+        """The user name of an account id (ids name users in some protocols)."""
+        query = sa.select(users.c.name).where(users.c.id == user_id)
+        name = await self.ctx.db.read(lambda c: c.execute(query).scalar())
+        if name is None:
+            raise NotFound("no such user")
+        return str(name)
 
     async def me(self, actor: Actor) -> UserInfo:
         row = await self.ctx.db.read(
@@ -301,6 +409,8 @@ class Accounts:
             quota_bytes=row.quota_bytes,
             created_at=row.created_at,
             last_login_at=row.last_login_at,
+            email=row.email,
+            is_admin=bool(row.is_admin),
         )
 
     async def update_profile(self, actor: Actor, changes: dict[str, Any]) -> UserInfo:

@@ -35,7 +35,8 @@ from podstore.core.pods.pods import pod_name
 from podstore.core.records import GrantInfo, PodMember, PodRef, ScopedNode
 from podstore.core.social.audit import audit
 from podstore.core.social.events import emit
-from podstore.core.tree.nodes import get_node, node_info, resolve
+from podstore.core.tree.facts import pod_owner
+from podstore.core.tree.nodes import get_node, node_info, resolve, starred_among
 from podstore.core.tree.placement import check_copy_size
 from podstore.core.tree.refs import add_refs
 from podstore.meta.errors import UniqueViolation
@@ -401,6 +402,8 @@ class Sharing:
                 scope=access.alias,
                 access=role_name(access.role),
                 no_download=access.no_download,
+                owner=pod_owner(conn, access.pod_id),
+                starred=bool(starred_among(conn, actor.user_id, [node.id])),
             )
 
         return await self.ctx.db.read(query)

@@ -13,8 +13,9 @@ from podstore.core.access.authorize import Level, PodAccess, Role, audience, aut
 from podstore.core.context import Actor, CoreContext, new_id, now
 from podstore.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from podstore.core.names import split_path
-from podstore.core.records import Listing, NodeInfo
+from podstore.core.records import Listing, NodeFacts, NodeInfo
 from podstore.core.social.audit import audit
+from podstore.core.tree.facts import child_facts
 from podstore.core.tree.nodes import (
     child,
     ensure_dirs,
@@ -148,6 +149,16 @@ class Tree:
             access = authorize(conn, actor, pod, Role.VIEWER)
             folder = resolve_dir(conn, access, parts)
             return list_children(conn, actor, folder.id, **page)
+
+        return await self.ctx.db.read(query)
+
+    async def facts(self, actor: Actor, pod: str, path: str) -> dict[str, NodeFacts]:
+        """`NodeFacts` of each item in the folder `path`, by node id."""
+        parts = split_path(path)
+
+        def query(conn: Connection) -> dict[str, NodeFacts]:
+            access = authorize(conn, actor, pod, Role.VIEWER)
+            return child_facts(conn, access, resolve_dir(conn, access, parts).id)
 
         return await self.ctx.db.read(query)
 

@@ -18,6 +18,7 @@ class SignupBody(BaseModel):
     name: str = Field(max_length=256)
     password: str = Field(max_length=1024)
     mnemonic: str | None = Field(default=None, max_length=1024)
+    email: str | None = Field(default=None, max_length=254)
 
 
 class LoginBody(BaseModel):
@@ -29,6 +30,7 @@ class ProfileBody(BaseModel):
     display_name: str | None = None
     contact: str | None = None
     avatar: str | None = None
+    email: str | None = Field(default=None, max_length=254)  # null removes it
 
 
 class PasswordBody(BaseModel):
@@ -48,7 +50,8 @@ class DeleteBody(BaseModel):
 
 @router.post("/signup", status_code=201)
 async def signup(body: SignupBody, core: CoreDep) -> dict[str, Any]:
-    return shapes_social.signup(await core.accounts.signup(body.name, body.password, body.mnemonic))
+    created = await core.accounts.signup(body.name, body.password, body.mnemonic, body.email)
+    return shapes_social.signup(created)
 
 
 @router.post("/login")
@@ -81,6 +84,8 @@ async def me(actor: ActorDep, core: CoreDep) -> dict[str, Any]:
 @router.patch("/me")
 async def update_me(body: ProfileBody, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
     changes = body.model_dump(exclude_unset=True)
+    if "email" in changes:
+        await core.accounts.set_email(actor, changes.pop("email"))
     return shapes_social.user(await core.accounts.update_profile(actor, changes))
 
 

@@ -42,6 +42,8 @@ def user(info: UserInfo) -> dict[str, Any]:
         "quota_bytes": info.quota_bytes,
         "created_at": info.created_at,  # epoch seconds here, unlike elsewhere
         "last_login_at": info.last_login_at,
+        "email": info.email,
+        "is_admin": info.is_admin,
     }
 
 

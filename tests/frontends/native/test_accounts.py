@@ -98,9 +98,10 @@ def test_me_describes_the_account(server: Server) -> None:
     user = server.new_user()
     me = user.get("/me").json()
     assert set(me) == {
-        "id", "name", "profile", "public_key", "quota_bytes", "created_at", "last_login_at"
+        "id", "name", "profile", "public_key", "quota_bytes", "created_at", "last_login_at",
+        "email", "is_admin",
     }  # fmt: skip
-    assert (me["name"], me["profile"]) == (user.name, {})
+    assert (me["name"], me["profile"], me["email"]) == (user.name, {}, None)
     assert len(base64.b64decode(me["public_key"], validate=True)) == 32  # X25519
     assert me["created_at"] <= me["last_login_at"]  # epoch seconds, as numbers
     assert user.get("/me/export").json()["user"] == me
@@ -176,3 +177,15 @@ def test_delete_account_needs_password_and_removes_everything(server: Server) ->
         assert (
             anon.post("/signup", json={"name": user.name, "password": PASSWORD}).status_code == 201
         )
+
+
+def test_an_email_address_logs_in_like_the_name(server: Server) -> None:
+    user = server.new_user()
+    address = f"{user.name}@example.org"
+    assert user.patch("/me", json={"email": address.upper()}).json()["email"] == address
+    with server.client() as anon:
+        login = anon.post("/login", json={"name": address, "password": PASSWORD})
+        assert login.status_code == 200 and login.json()["user_id"] == user.user_id
+        signup = {"name": f"x{user.name}", "password": PASSWORD, "email": address}
+        assert anon.post("/signup", json=signup).status_code == 409
+    assert user.patch("/me", json={"email": "no-at-sign"}).status_code == 400
