@@ -159,6 +159,15 @@ def test_identity_headers_count_for_nothing_without_a_gateway(
     assert alice.files.get(f"/v1/file/{file_id}").content == b"kept"
 
 
+def test_files_of_other_pods_have_no_id(alice: Account, bob: Account) -> None:
+    assert alice.native.post("/pods", json={"name": "home"}).status_code == 201
+    assert alice.native.put("/pods/home/files/secret.txt", content=b"native").is_success
+    for who in (alice, bob):
+        assert who.files.get("/v1/file/secret.txt").status_code == 404
+        assert who.files.delete("/v1/file/secret.txt").status_code == 404
+    assert alice.native.get("/pods/home/files/secret.txt").content == b"native"
+
+
 def test_bad_input_in_hasuras_envelopes(server: Server, alice: Account) -> None:
     bad_id = alice.files.post("/v1/file/.hidden", content=b"x")
     assert bad_id.status_code == 400 and set(bad_id.json()) == {"path", "error"}
