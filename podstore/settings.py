@@ -94,6 +94,7 @@ class HasuraSettings(Section):
     pod: str = "filestore"  # the pod each uploader's files land in, made on first upload
     admins: list[str] = Field(default_factory=list)  # users who may take the `admin` role
     trusted_gateways: list[str] = Field(default_factory=list)  # addresses or networks
+    cors_origins: list[str] = Field(default_factory=list)  # web apps that call it from a browser
     key_file: Path | None = None  # the service key; default data_dir / "filestore.key"
 
     @model_validator(mode="after")

@@ -28,6 +28,8 @@ none is the role `anonymous` (user id 0). `X-Hasura-Role` picks among the user's
 `public-read-user-write`, `public-read`, or `webhook` (`GET hook_url?file_id=&file_op=` with
 the identity headers; 200 allows, 403 refuses with its message, anything else or a timeout
 answers 500). The `admin` role may do everything in every mode.
+`frontends.hasura.cors_origins` lets the web apps it names call it from the browser, with
+credentials (Hasura's gateway did this for its apps).
 
 Deliberate deviations, and why:
 

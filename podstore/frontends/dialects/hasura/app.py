@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -122,10 +123,21 @@ def create_app(core: Core) -> ASGIApp:
         ],
         exception_handlers={HTTPException: _http_error},
     )
-    limited = RequestLimits(
+    limited: ASGIApp = RequestLimits(
         app,
         render=render,
         max_body=core.settings.max_json_body,
         idle_seconds=core.settings.body_idle_timeout_seconds,
     )
+    origins = core.settings.frontends.hasura.cors_origins
+    if origins:  # the js-sdk runs in the app's pages, on another origin than the files
+        limited = CORSMiddleware(
+            limited,
+            allow_origins=origins,
+            allow_credentials=True,
+            allow_methods=methods,
+            allow_headers=["Authorization", "Content-Type", "Range", "X-Hasura-Role"],
+            expose_headers=["Content-Length", "Content-Range", "ETag"],
+            max_age=3600,
+        )
     return ObserveMiddleware(limited)

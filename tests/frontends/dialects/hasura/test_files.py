@@ -22,6 +22,7 @@ from tests.frontends.dialects.hasura.conftest import (
 )
 
 ADMIN = f"hasura-admin-{uuid.uuid4().hex[:8]}"
+APP = "https://app.example.org"  # the web app whose pages use the js-sdk
 SEED_ID = "05c40f1e-cdaf-4e29-8976-38c899"  # as seed 003 writes it (not a whole UUID)
 
 
@@ -30,6 +31,7 @@ def server(database_url: str | None, tmp_path_factory: pytest.TempPathFactory) -
     env = {
         "PODSTORE_FRONTENDS__HASURA__PERMISSIONS": "public-read-user-write",
         "PODSTORE_FRONTENDS__HASURA__ADMINS": json.dumps([ADMIN]),
+        "PODSTORE_FRONTENDS__HASURA__CORS_ORIGINS": json.dumps([APP]),
     }
     root = tmp_path_factory.mktemp("hasura")
     with running_server(root, database_url, ("hasura",), **env) as srv:
@@ -92,6 +94,25 @@ def test_the_js_sdk_way(server: Server, alice: Account) -> None:
         assert part.status_code == 206 and part.content == data[10:20]
         head = anonymous.head(f"/v1/file/{file_id}")
         assert head.headers["content-length"] == str(len(data)) and head.content == b""
+
+
+def test_the_web_app_may_call_it_from_the_browser(server: Server, alice: Account) -> None:
+    asked = {
+        "Origin": APP,
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization, content-type, x-hasura-role",
+    }
+    with hasura_client(server) as browser:
+        preflight = browser.options(f"/v1/file/{new_id()}", headers=asked)
+        assert preflight.status_code == 200
+        assert preflight.headers["access-control-allow-origin"] == APP
+        assert preflight.headers["access-control-allow-credentials"] == "true"
+        other = browser.options(
+            f"/v1/file/{new_id()}", headers={**asked, "Origin": "https://evil.example"}
+        )
+        assert "access-control-allow-origin" not in other.headers
+    up = alice.files.post(f"/v1/file/{new_id()}", content=b"x", headers={"Origin": APP})
+    assert up.headers["access-control-allow-origin"] == APP
 
 
 def test_the_server_makes_an_id(alice: Account) -> None:
