@@ -128,6 +128,18 @@ def test_a_file_trashed_natively_frees_its_id(harness: Harness, filestore: Hasur
     assert read(harness, as_alice, "native-trash") == b"y"
 
 
+def test_a_pod_deleted_natively_is_made_again(harness: Harness, filestore: HasuraSettings) -> None:
+    filestore.permissions = "private"
+    alice = harness.new_actor(None)
+    as_alice = who(harness, alice)
+    put(harness, as_alice, "pod-gone", b"x")
+    harness.run(harness.core.pods.delete(alice, "filestore"))
+    with pytest.raises(NotFound):
+        read(harness, as_alice, "pod-gone")
+    put(harness, as_alice, "pod-gone", b"y")
+    assert read(harness, as_alice, "pod-gone") == b"y"
+
+
 def test_modes_and_roles(harness: Harness, filestore: HasuraSettings) -> None:
     admin, user = harness.new_actor(None), harness.new_actor(None)
     filestore.admins = [admin.name]
