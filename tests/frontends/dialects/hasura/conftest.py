@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from tests.fixtures.server import PASSWORD, Server, User
+from tests.fixtures.server import Server, User
 
 CREATED_AT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00")
 METADATA_KEYS = {
@@ -34,19 +34,9 @@ def hasura_client(server: Server, token: str | None = None, **headers: str) -> h
     return httpx.Client(base_url=server.listener_url("hasura"), headers=headers, timeout=30)
 
 
-def account(server: Server, name: str | None = None) -> Account:
+def account(server: Server, name: str = "") -> Account:
     """A new user (named `name`, or a fresh name) on both APIs."""
-    if name is None:
-        native = server.new_user("hasura")
-    else:
-        with server.client() as anon:
-            assert anon.post("/signup", json={"name": name, "password": PASSWORD}).is_success
-        login = httpx.post(f"{server.api_url}/login", json={"name": name, "password": PASSWORD})
-        token = login.json()["token"]
-        native = User(
-            base_url=server.api_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-        )
-        native.name, native.token = name, token
+    native = server.new_user("hasura", name=name)
     return Account(native, hasura_client(server, native.token))
 
 
