@@ -87,11 +87,37 @@ class FileAgoSettings(FrontendSettings):
     incoming_pod: str = "incoming"  # where copies shared with a user land
 
 
+HasuraPermissions = Literal[
+    "admin-only", "private", "public-read-user-write", "public-read", "webhook"
+]
+
+
+class HasuraSettings(Section):
+    """The Hasura file service; its listener (`listeners.hasura`) switches it on."""
+
+    permissions: HasuraPermissions = "admin-only"
+    hook_url: str | None = None  # permissions = "webhook": asked about every non-admin request
+    hook_timeout_seconds: float = 5.0
+    pod: str = "filestore"  # the pod each uploader's files land in, made on first upload
+    admins: list[str] = Field(default_factory=list)  # users who may take the `admin` role
+    trusted_gateways: list[str] = Field(default_factory=list)  # addresses or networks
+    cors_origins: list[str] = Field(default_factory=list)  # web apps that call it from a browser
+    key_file: Path | None = None  # the service key; default data_dir / "filestore.key"
+
+    @model_validator(mode="after")
+    def _webhook_has_its_url(self) -> HasuraSettings:
+        if self.permissions == "webhook" and not self.hook_url:
+            raise ValueError("frontends.hasura.permissions = webhook needs a hook_url")
+        return self
+
+
 class Frontends(Section):
-    """Front ends mounted on the main listener, next to the native API."""
+    """Front ends mounted on the main listener, next to the native API, and the settings of
+    those served on listeners of their own."""
 
     tus: FrontendSettings = Field(default_factory=FrontendSettings)
     fileago: FileAgoSettings = Field(default_factory=FileAgoSettings)
+    hasura: HasuraSettings = Field(default_factory=HasuraSettings)
 
 
 # flat names of earlier releases -> field of the `storage` section

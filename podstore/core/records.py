@@ -518,3 +518,43 @@ class Event:
     kind: str
     data: dict[str, Any]
     at: float  # epoch seconds
+
+
+# ---- the Hasura-style file service (core/filestore) -------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayClaims:
+    """Identity headers as a gateway in front of the file service sends them (as given)."""
+
+    user_id: str
+    role: str | None
+    allowed_roles: str | None  # comma-separated
+
+
+@dataclass(frozen=True, slots=True)
+class FilestoreIdentity:
+    """Who asks the file service, in Hasura's terms: a numbered user (0 = anonymous) acting
+    in one of their roles."""
+
+    user_id: str | None  # the podstore account; None for anonymous
+    name: str
+    number: int
+    role: str
+    allowed_roles: tuple[str, ...]
+
+    @property
+    def anonymous(self) -> bool:
+        return self.user_id is None or self.role == "anonymous"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """A file of the file service: its id, its current content, and who first uploaded it."""
+
+    file_id: str
+    content_type: str
+    size: int
+    user_number: int
+    user_role: str
+    created_at: float  # epoch seconds

@@ -2,8 +2,8 @@
 
 `main` is the native API with the front ends mounted beside it (tus today; the web UI,
 WebDAV, FairOS, FileAgo and AntOS under their own paths as they are built), and `/readyz`
-for load balancers. The listeners
-DESIGN.md §10 plans for Hasura and BitDust name apps that are not built yet.
+for load balancers; `hasura` is the Hasura file API. The listeners
+DESIGN.md §10 plans for BitDust name apps that are not built yet.
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ from starlette.types import ASGIApp
 
 from podstore.core.service import Core
 from podstore.frontends.dialects.fileago.app import FileAgoPaths
+from podstore.frontends.dialects.hasura import app as hasura
 from podstore.frontends.native.app import create_app
 from podstore.frontends.tus import routes as tus
 from podstore.server.readiness import Readiness
 from podstore.settings import ListenerSettings
 
 AppFactory = Callable[[Core, ListenerSettings], ASGIApp]
-PLANNED = ("hasura", "bitdust", "bitdust-ws")
+PLANNED = ("bitdust", "bitdust-ws")
 
 
 def main_app(core: Core, listener: ListenerSettings) -> ASGIApp:
@@ -33,7 +34,11 @@ def main_app(core: Core, listener: ListenerSettings) -> ASGIApp:
     return Readiness(served, core)
 
 
-APPS: dict[str, AppFactory] = {"main": main_app}
+def hasura_app(core: Core, listener: ListenerSettings) -> ASGIApp:
+    return hasura.create_app(core)
+
+
+APPS: dict[str, AppFactory] = {"main": main_app, "hasura": hasura_app}
 
 
 def app_factory(name: str) -> AppFactory:

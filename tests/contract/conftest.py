@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
+from tests.contract.adapters import hasura
 from tests.contract.adapters.fileago import FileAgoFrontEnd
 from tests.contract.adapters.native import NativeFrontEnd
 from tests.contract.frontend import FrontEnd
-from tests.fixtures.server import Server
+from tests.fixtures.server import Server, running_server
 
 # each adapter takes the running server; its sessions are its own Session type
 ADAPTERS: dict[str, Callable[[Server], Any]] = {
     "native": NativeFrontEnd,
     "fileago": FileAgoFrontEnd,
+    "hasura": hasura.HasuraFrontEnd,
 }
+# front ends on listeners of their own, and the settings their adapters need
+LISTENERS = ("hasura",)
+SERVER_ENV = {**hasura.ENV}
+
+
+@pytest.fixture(scope="module")
+def server(database_url: str | None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = tmp_path_factory.mktemp("contract")
+    with running_server(root, database_url, LISTENERS, **SERVER_ENV) as srv:
+        yield srv
 
 
 @pytest.fixture(scope="module", params=sorted(ADAPTERS))

@@ -13,7 +13,8 @@ from typing import Protocol
 
 SHARE = "share"  # grants on a folder to another user
 MEMBERS = "members"  # users added to a pod with a role
-CAPABILITIES = {SHARE, MEMBERS}
+TREE = "tree"  # folders, listings and moves (a protocol of files by id has none)
+CAPABILITIES = {SHARE, MEMBERS, TREE}
 
 
 class Refused(Exception):

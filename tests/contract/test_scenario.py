@@ -1,17 +1,42 @@
 """One user's day, through every front end: sign in, create, upload, list, download, move,
-share with a second user, delete."""
+share with a second user, delete; and one file, which even a protocol of files by id has."""
 
 from __future__ import annotations
 
 import os
+import uuid
 
 import pytest
 
 from tests.contract.conftest import needs
-from tests.contract.frontend import SHARE, FrontEnd, Refused
+from tests.contract.frontend import SHARE, TREE, FrontEnd, Refused
+
+
+def test_one_file_and_who_cannot_touch_it(front_end: FrontEnd) -> None:
+    alice, stranger = front_end.sign_up("alice"), front_end.sign_up("stranger")
+    alice.create_pod("docs")
+    name = f"report-{uuid.uuid4().hex[:8]}.bin"
+    big = os.urandom(3 * 1024 * 1024 + 17)
+    alice.upload("docs", name, big)
+    assert alice.download("docs", name) == big
+    alice.upload("docs", name, b"second version")
+    assert alice.download("docs", name) == b"second version"
+    theirs = front_end.pod_scope(alice, "docs")
+    for other in (stranger, front_end.anonymous()):
+        with pytest.raises(Refused):
+            other.download(theirs, name)
+        with pytest.raises(Refused):
+            other.upload(theirs, name, b"overwritten")
+        with pytest.raises(Refused):
+            other.delete(theirs, name)
+    assert alice.download("docs", name) == b"second version"
+    alice.delete("docs", name)
+    with pytest.raises(Refused):
+        alice.download("docs", name)
 
 
 def test_a_users_day(front_end: FrontEnd) -> None:
+    needs(front_end, TREE)
     alice = front_end.sign_up("alice")
     alice.create_pod("docs")
     alice.mkdir("docs", "inbox")

@@ -81,7 +81,7 @@ PORT = free_port()
     ("env", "message"),
     [
         ({"PODSTORE_WORKERS": "2"}, "PODSTORE_WORKERS > 1 needs PostgreSQL"),
-        ({"PODSTORE_LISTENERS__HASURA__ENABLED": "true"}, "hasura front end is not built yet"),
+        ({"PODSTORE_FRONTENDS__HASURA__PERMISSIONS": "webhook"}, "webhook needs a hook_url"),
         ({"PODSTORE_LISTENERS__X__APP": "nosuch", "PODSTORE_LISTENERS__X__PORT": "1"}, "nosuch"),
         (
             {

@@ -5,7 +5,9 @@ A pod reference names a *scope* of access:
 - a pod alias or id: the actor is a member of the pod, directly or through a group;
 - `share:<grant id>`: a grant on a node (and everything below it) to the actor or a group
   of theirs; the scope's root is the granted node, so no path can leave it;
-- `link:<link id>`: a public link, for an anonymous actor that proved the link's secret.
+- `link:<link id>`: a public link, for an anonymous actor that proved the link's secret;
+- `filestore:<pod id>`: a file-service pod, for the file service acting for someone its own
+  rules allowed (`core/filestore/`), holding the service key the pod's secrets are sealed with.
 
 Anything the actor cannot reach at all is reported as not found, so other users' pods and
 items cannot be discovered by probing. The same scopes decide who hears about a change
@@ -27,6 +29,7 @@ from sqlalchemy.engine import Connection, Row
 from podstore.core.accounts import crypto
 from podstore.core.context import Actor, now
 from podstore.core.errors import Invalid, NotFound, PermissionDenied
+from podstore.meta.filestore_schema import filestore_pods
 from podstore.meta.prepared import Prepared
 from podstore.meta.schema import nodes, pod_members, pods, users
 from podstore.meta.sharing_schema import (
@@ -101,7 +104,7 @@ class PodAccess:
     used_bytes: int
     read_only: bool
     key: KeyPath
-    scope: str = "member"  # member, group, grant or link
+    scope: str = "member"  # member, group, grant, link or filestore
     no_download: bool = False
     upload_only: bool = False
 
@@ -263,12 +266,37 @@ def _link_access(conn: Connection, actor: Actor, link_id: str) -> PodAccess | No
     )
 
 
+def _filestore_access(conn: Connection, actor: Actor, pod_id: str) -> PodAccess | None:
+    if actor.link_secret is None:
+        return None
+    row = conn.execute(
+        sa.select(pods, filestore_pods.c.sealed_key, filestore_pods.c.key_hash)
+        .join(filestore_pods, filestore_pods.c.pod_id == pods.c.id)
+        .where(pods.c.id == pod_id)
+    ).first()
+    if row is None or not crypto.constant_time_equal(
+        row.key_hash, crypto.token_hash(actor.link_secret)
+    ):
+        return None
+    return PodAccess(
+        **_pod_fields(row),
+        alias=f"filestore:{row.id}",
+        root_id=row.root_id,
+        role=Level.DELETE,
+        read_only=bool(row.read_only),
+        scope="filestore",
+        key=KeyPath(bytes(row.sealed_key), link_secret=actor.link_secret),
+    )
+
+
 def authorize(conn: Connection, actor: Actor, pod_ref: str, need: Level) -> PodAccess:
     """The actor's access to the scope `pod_ref`, if it allows `need`; the one check."""
     if pod_ref.startswith("share:"):
         access = _grant_access(conn, actor, pod_ref[6:])
     elif pod_ref.startswith("link:"):
         access = _link_access(conn, actor, pod_ref[5:])
+    elif pod_ref.startswith("filestore:"):
+        access = _filestore_access(conn, actor, pod_ref[10:])
     elif actor.link_secret is not None:
         access = None
     else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,6 +39,8 @@ from podstore.meta.prepared import Prepared, insert_of
 from podstore.meta.schema import nodes, pods, users, versions
 from podstore.storage.engine import WriteResult
 from podstore.storage.manifest import Manifest
+
+OnCommit = Callable[[Connection, FileWritten], None]
 
 
 class _Sniffer:
@@ -137,11 +139,14 @@ class Files:
         content_type: str | None = None,
         conditions: Preconditions = Preconditions(),
         size_hint: int | None = None,
+        on_commit: OnCommit | None = None,
     ) -> FileWritten:
+        """`on_commit` runs in the transaction that makes the version visible (a caller's
+        own records of the file commit with it, or nothing does)."""
         parts = split_path(path)
         if size_hint is not None and size_hint < self.ctx.engine.inline_threshold:
             return await self._upload_small(
-                actor, pod, parts, source, size_hint, content_type, conditions
+                actor, pod, parts, source, size_hint, content_type, conditions, on_commit
             )
 
         def prepare(conn: Connection) -> tuple[PodAccess, str]:
@@ -161,10 +166,15 @@ class Files:
         sniffer = _Sniffer(source)
         result = await self.ctx.engine.write(sniffer, keys)
         kind = content_type or guess(name, sniffer.head)
+
+        def store(conn: Connection) -> FileWritten:
+            written = self.commit(conn, actor, pod, parts, result, kind, conditions)
+            if on_commit is not None:
+                on_commit(conn, written)
+            return written
+
         try:
-            return await self.ctx.db.write(
-                lambda conn: self.commit(conn, actor, pod, parts, result, kind, conditions)
-            )
+            return await self.ctx.db.write(store)
         except UniqueViolation as exc:
             raise Conflict("the file was created concurrently; try again") from exc
 
@@ -177,6 +187,7 @@ class Files:
         size: int,
         content_type: str | None,
         conditions: Preconditions,
+        on_commit: OnCommit | None,
     ) -> FileWritten:
         """A body known to be small: read it, then seal and commit it in one write."""
         pieces: list[bytes] = []
@@ -195,7 +206,10 @@ class Files:
             result = self.ctx.engine.write_small(plain, self.keycache.keys(access, actor))
             name = parts[-1] if parts else ""
             kind = content_type or guess(name, plain[:SNIFF_BYTES])
-            return self.commit(conn, actor, pod, parts, result, kind, conditions, access)
+            written = self.commit(conn, actor, pod, parts, result, kind, conditions, access)
+            if on_commit is not None:
+                on_commit(conn, written)
+            return written
 
         try:
             return await self.ctx.db.write(store)

@@ -1,0 +1,1 @@
+"""The Hasura-style file service: files by global id, with Hasura's permission modes."""
