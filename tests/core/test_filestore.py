@@ -216,3 +216,17 @@ def test_a_pod_of_that_name_not_made_by_the_service(
     alice = harness.new_actor("filestore")
     with pytest.raises(Conflict):
         put(harness, who(harness, alice), "taken-pod", b"x")
+
+
+def test_podstore_administrators_may_take_the_admin_role(
+    harness: Harness, filestore: HasuraSettings
+) -> None:
+    filestore.permissions = "private"
+    someone = harness.new_actor(pod=None)
+    assert who(harness, someone).allowed_roles == ("user",)
+    harness.run(harness.core.accounts.set_admin(someone.name, True))
+    assert who(harness, someone).role == "user"
+    assert who(harness, someone, "admin").role == "admin"
+    harness.run(harness.core.accounts.set_admin(someone.name, False))
+    with pytest.raises(PermissionDenied):
+        who(harness, someone, "admin")

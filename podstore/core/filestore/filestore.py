@@ -108,7 +108,12 @@ class Filestore:
         if not token:
             return _anonymous(role)
         actor = await self.accounts.authenticate(token)
-        allowed = (ADMIN, USER) if actor.name in self.settings.admins else (USER,)
+        if actor.name in self.settings.admins:
+            allowed: tuple[str, ...] = (ADMIN, USER)
+        elif (await self.accounts.me(actor)).is_admin:  # admin when they ask for it
+            allowed = (USER, ADMIN)
+        else:
+            allowed = (USER,)
         chosen = role or allowed[0]
         if chosen == ANONYMOUS:  # a signed-in user may ask to be served as anyone is
             return _anonymous(chosen)

@@ -21,7 +21,8 @@ has `Content-Type: application/json` (the js-sdk throws without one).
 
 Identity: `Authorization: Bearer <podstore token>` or the `dinoisses` cookie holding one;
 none is the role `anonymous` (user id 0). `X-Hasura-Role` picks among the user's roles
-(`user`; `admin` too for the users `frontends.hasura.admins` names, whose default it is).
+(`user`; `admin` too for the users `frontends.hasura.admins` names, whose default it is, and
+for podstore administrators when they ask for it with `X-Hasura-Role: admin`).
 `X-Hasura-User-Id`, `X-Hasura-Role`, `X-Hasura-Allowed-Roles` count only from an address in
 `frontends.hasura.trusted_gateways`; from anywhere else they are ignored. Permissions
 (`frontends.hasura.permissions`) are Hasura's hooks: `admin-only` (default), `private`,
