@@ -13,6 +13,7 @@ from collections.abc import Callable
 from starlette.types import ASGIApp
 
 from podstore.core.service import Core
+from podstore.frontends.dialects.antos import app as antos
 from podstore.frontends.native.app import create_app
 from podstore.frontends.tus import routes as tus
 from podstore.server.readiness import Readiness
@@ -26,10 +27,13 @@ def main_app(core: Core, listener: ListenerSettings) -> ASGIApp:
     app = create_app(core)
     if core.settings.frontends.tus.enabled:
         app.include_router(tus.router, prefix="/api/v1")
-    return Readiness(app, core)
+    served: ASGIApp = app
+    if core.settings.frontends.antos.enabled:
+        served = antos.mount(served, core)
+    return Readiness(served, core)
 
 
-APPS: dict[str, AppFactory] = {"main": main_app}
+APPS: dict[str, AppFactory] = {"main": main_app, "antos": antos.listener_app}
 
 
 def app_factory(name: str) -> AppFactory:
