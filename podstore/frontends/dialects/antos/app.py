@@ -8,8 +8,9 @@ The desktop's REST base is the page's own URL, so its calls arrive as `//VFS/…
 
 from __future__ import annotations
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -71,9 +72,17 @@ class AntosFrontEnd:
         elif path == "":
             response = RedirectResponse(self.prefix + "/")
         else:
-            await self.desktop({**scope, "path": path, "root_path": ""}, receive, send)
-            return
+            response = await self._desktop_file(
+                self.desktop, {**scope, "path": path, "root_path": ""}
+            )
         await response(scope, receive, send)
+
+    @staticmethod
+    async def _desktop_file(desktop: StaticFiles, scope: Scope) -> Response:
+        try:
+            return await desktop.get_response(desktop.get_path(scope), scope)
+        except HTTPException as exc:
+            return PlainTextResponse(str(exc.detail), exc.status_code, headers=exc.headers)
 
     async def _api(self, route: str, request: Request) -> Response:
         controller, _, rest = route[1:].partition("/")
