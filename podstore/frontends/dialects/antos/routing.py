@@ -20,6 +20,7 @@ from podstore.core.errors import Unauthenticated
 from podstore.core.service import Core
 from podstore.frontends.dialects.antos.errors import UNKNOWN_REQUEST, AntosError, Messages, ok
 from podstore.frontends.http.bodies import read_body
+from podstore.settings import AntosSettings
 
 if TYPE_CHECKING:
     from podstore.frontends.dialects.antos.volumes import Volumes
@@ -39,7 +40,7 @@ class Call:
     _actor: Actor | None = field(default=None, repr=False)
 
     @property
-    def settings(self) -> Any:
+    def settings(self) -> AntosSettings:
         return self.core.settings.frontends.antos
 
     def session_token(self) -> str | None:
@@ -94,9 +95,20 @@ ACTIONS: dict[tuple[str, str], Action] = {}
 INDEX: dict[str, tuple[str, dict[str, str]]] = {}
 
 
-def action(controller: str, name: str, **messages: str | None) -> Callable[[Handler], Handler]:
+def action(
+    controller: str,
+    name: str,
+    *,
+    not_found: str = Messages.not_found,
+    denied: str = Messages.denied,
+    bad_path: str = Messages.bad_path,
+    invalid: str | None = None,
+) -> Callable[[Handler], Handler]:
+    """Register `handler` as `/<controller>/<name>`, with the messages of its failures."""
+    messages = Messages(not_found, denied, bad_path, invalid)
+
     def register(handler: Handler) -> Handler:
-        ACTIONS[(controller, name)] = Action(handler, Messages(**messages))  # type: ignore[arg-type]
+        ACTIONS[(controller, name)] = Action(handler, messages)
         return handler
 
     return register
