@@ -1,1 +1,1 @@
-"""The dialects: the APIs of other systems, each a front end of its own over the one core."""
+"""The dialects: other systems' APIs, each in a folder of its own (DESIGN.md §1, §10)."""
