@@ -111,6 +111,21 @@ class HasuraSettings(Section):
         return self
 
 
+class AntosSettings(FrontendSettings):
+    """The AntOS VFS dialect: /VFS, /user and /system on the main listener."""
+
+    home_pod: str = "home"  # the pod `home://` names, made on first sign-in
+    os_dir: str = ""  # an AntOS front-end build: `os://` and the desktop's files; "" for none
+    desktop_prefix: str = ""  # serve the desktop on the main listener under it, e.g. "/antos"
+
+    @model_validator(mode="after")
+    def _prefix_is_a_path(self) -> AntosSettings:
+        self.desktop_prefix = self.desktop_prefix.rstrip("/")
+        if self.desktop_prefix and not self.desktop_prefix.startswith("/"):
+            raise ValueError("frontends.antos.desktop_prefix is a path such as /antos")
+        return self
+
+
 class Frontends(Section):
     """Front ends mounted on the main listener, next to the native API, and the settings of
     those served on listeners of their own."""
@@ -118,6 +133,7 @@ class Frontends(Section):
     tus: FrontendSettings = Field(default_factory=FrontendSettings)
     fileago: FileAgoSettings = Field(default_factory=FileAgoSettings)
     hasura: HasuraSettings = Field(default_factory=HasuraSettings)
+    antos: AntosSettings = Field(default_factory=AntosSettings)
 
 
 # flat names of earlier releases -> field of the `storage` section

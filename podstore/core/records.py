@@ -390,6 +390,27 @@ class NewLink:
 
 
 @dataclass(frozen=True, slots=True)
+class PublishedFile:
+    """A file or folder its owner published: anyone holding `token` reads it."""
+
+    token: str  # the public link's token (its id and secret)
+    node: NodeInfo
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeInfo:
+    """How one actor reaches a pod: as a member (directly or through a group), through a
+    grant or through a link, with what level (read, write, delete or manage)."""
+
+    pod_id: str
+    name: str  # the actor's name for the pod or scope
+    owner_id: str | None
+    level: str
+    kind: str  # member, group, grant or link
+    read_only: bool
+
+
+@dataclass(frozen=True, slots=True)
 class OfferInfo:
     """A share reference ("ref") or a shared copy ("copy"): a snapshot of a file or folder."""
 

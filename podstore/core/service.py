@@ -20,6 +20,7 @@ from podstore.core.sharing.grants import Sharing
 from podstore.core.sharing.groups import Groups
 from podstore.core.sharing.links import Links
 from podstore.core.sharing.offers import Offers
+from podstore.core.sharing.published import Published
 from podstore.core.social.audit import AuditLog
 from podstore.core.social.contacts import Contacts
 from podstore.core.social.events import EventHub
@@ -79,6 +80,7 @@ class Core:
         self.groups = Groups(self.ctx)
         self.sharing = Sharing(self.ctx, self.keys)
         self.links = Links(self.ctx, self.keys, self.files, self.accounts)
+        self.published = Published(self.ctx, self.keys, self.links)
         self.offers = Offers(self.ctx, self.keys)
         self.filestore = Filestore(self.ctx, self.accounts, self.files, self.tree)
         self.revocations = Revocations(

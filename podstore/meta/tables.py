@@ -3,6 +3,7 @@
 from podstore.meta import (
     filestore_schema,  # noqa: F401  (registers the Hasura file service's tables)
     kv_schema,  # noqa: F401  (registers kv and document tables)
+    published_schema,  # noqa: F401  (registers published links)
     sharing_schema,  # noqa: F401  (registers sharing tables)
     social_schema,  # noqa: F401  (registers events, audit, messages, contacts)
     uploads_schema,  # noqa: F401  (registers upload session tables)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from starlette.types import ASGIApp
 
 from podstore.core.service import Core
+from podstore.frontends.dialects.antos import app as antos
 from podstore.frontends.dialects.fileago.app import FileAgoPaths
 from podstore.frontends.dialects.hasura import app as hasura
 from podstore.frontends.native.app import create_app
@@ -31,6 +32,8 @@ def main_app(core: Core, listener: ListenerSettings) -> ASGIApp:
     served: ASGIApp = app
     if core.settings.frontends.fileago.enabled:
         served = FileAgoPaths(served, core)
+    if core.settings.frontends.antos.enabled:
+        served = antos.mount(served, core)
     return Readiness(served, core)
 
 
@@ -38,7 +41,11 @@ def hasura_app(core: Core, listener: ListenerSettings) -> ASGIApp:
     return hasura.create_app(core)
 
 
-APPS: dict[str, AppFactory] = {"main": main_app, "hasura": hasura_app}
+APPS: dict[str, AppFactory] = {
+    "main": main_app,
+    "hasura": hasura_app,
+    "antos": antos.listener_app,
+}
 
 
 def app_factory(name: str) -> AppFactory:

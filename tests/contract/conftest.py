@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.contract.adapters import hasura
+from tests.contract.adapters.antos import AntosFrontEnd
 from tests.contract.adapters.fileago import FileAgoFrontEnd
 from tests.contract.adapters.native import NativeFrontEnd
 from tests.contract.frontend import FrontEnd
@@ -18,6 +19,7 @@ ADAPTERS: dict[str, Callable[[Server], Any]] = {
     "native": NativeFrontEnd,
     "fileago": FileAgoFrontEnd,
     "hasura": hasura.HasuraFrontEnd,
+    "antos": AntosFrontEnd,
 }
 # front ends on listeners of their own, and the settings their adapters need
 LISTENERS = ("hasura",)

@@ -12,7 +12,7 @@ from podstore.core.accounts import crypto
 from podstore.core.context import Actor, CoreContext, new_id, now
 from podstore.core.errors import Conflict, Invalid, NotFound
 from podstore.core.names import validate_name
-from podstore.core.records import PodInfo
+from podstore.core.records import PodInfo, ScopeInfo
 from podstore.core.social.audit import audit
 from podstore.core.tree.refs import drop_refs
 from podstore.meta.errors import UniqueViolation
@@ -203,6 +203,22 @@ class Pods:
             if not access.is_member:  # a grant shows its item, not the pod around it
                 raise NotFound(f"no pod {pod!r}")
             return describe(access, *pod_stats(conn, [access.pod_id])[access.pod_id])
+
+        return await self.ctx.db.read(query)
+
+    async def scope(self, actor: Actor, pod: str) -> ScopeInfo:
+        """How `actor` reaches `pod` (a pod, `share:<id>` or `link:<id>`), and who owns it."""
+
+        def query(conn: Connection) -> ScopeInfo:
+            access = authorize(conn, actor, pod, Role.VIEWER)
+            return ScopeInfo(
+                pod_id=access.pod_id,
+                name=access.alias,
+                owner_id=access.owner_id,
+                level=access.role.name.lower(),
+                kind=access.scope,
+                read_only=access.read_only,
+            )
 
         return await self.ctx.db.read(query)
 

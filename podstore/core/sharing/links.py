@@ -47,6 +47,38 @@ def parse_token(token: str) -> tuple[str, bytes]:
     return link_id, secret
 
 
+def link_token(link_id: str, secret: bytes) -> str:
+    return link_id + "." + base64.urlsafe_b64encode(secret).decode().rstrip("=")
+
+
+def insert_link(
+    conn: Connection,
+    actor: Actor,
+    pod_id: str,
+    node_id: str,
+    link_id: str,
+    secret: bytes,
+    pod_secrets: bytes,
+    fields: dict[str, Any],
+) -> None:
+    """A link row: the secret's hash and the pod secrets sealed with a key from it."""
+    sealed = crypto.seal(crypto.hkdf(secret, b"podstore link"), pod_secrets, pod_id.encode())
+    conn.execute(
+        links.insert().values(
+            id=link_id,
+            secret_hash=crypto.token_hash(secret),
+            pod_id=pod_id,
+            node_id=node_id,
+            downloads=0,
+            created_by=actor.user_id,
+            created_at=now(),
+            sealed_key=sealed,
+            **{"upload_only": False, **fields},
+        )
+    )
+    audit(conn, actor.user_id, "link.created", {"link": link_id, "node": node_id})
+
+
 def link_view(row: Row[Any]) -> LinkInfo:
     return LinkInfo(
         id=row.id,
@@ -99,31 +131,18 @@ class Links:
             node = resolve(conn, access, parts)
             if upload_only and node.kind != "dir":
                 raise Invalid("an upload-only link points at a folder")
-            conn.execute(
-                links.insert().values(
-                    id=link_id,
-                    secret_hash=crypto.token_hash(secret),
-                    pod_id=access.pod_id,
-                    node_id=node.id,
-                    password_hash=hashed,
-                    expires_at=expires_at,
-                    max_downloads=max_downloads,
-                    downloads=0,
-                    upload_only=upload_only,
-                    created_by=actor.user_id,
-                    created_at=now(),
-                    sealed_key=crypto.seal(
-                        crypto.hkdf(secret, b"podstore link"), pod_secrets, access.pod_id.encode()
-                    ),
-                )
-            )
-            audit(conn, actor.user_id, "link.created", {"link": link_id, "node": node.id})
+            fields = {
+                "password_hash": hashed,
+                "expires_at": expires_at,
+                "max_downloads": max_downloads,
+                "upload_only": upload_only,
+            }
+            insert_link(conn, actor, access.pod_id, node.id, link_id, secret, pod_secrets, fields)
             row = conn.execute(sa.select(links).where(links.c.id == link_id)).one()
             return link_view(row), node.name, node.kind
 
         link, name, kind = await self.ctx.db.write(insert)
-        token = link_id + "." + base64.urlsafe_b64encode(secret).decode().rstrip("=")
-        url = self.ctx.settings.base_url + PUBLIC_PREFIX + token
+        url = self.ctx.settings.base_url + PUBLIC_PREFIX + link_token(link_id, secret)
         return NewLink(link=link, name=name, kind=kind, url=url)
 
     async def list(self, actor: Actor) -> list[LinkInfo]:
