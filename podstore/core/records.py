@@ -46,6 +46,15 @@ class Listing:
 
 
 @dataclass(frozen=True, slots=True)
+class TreeEntry:
+    """A node met walking a selection: `node.path` from the scope's root, `relative` its
+    name in an archive of the selection."""
+
+    node: NodeInfo
+    relative: str
+
+
+@dataclass(frozen=True, slots=True)
 class VersionInfo:
     id: str
     number: int

@@ -13,8 +13,9 @@ from podstore.core.access.authorize import Level, PodAccess, Role, audience, aut
 from podstore.core.context import Actor, CoreContext, new_id, now
 from podstore.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from podstore.core.names import split_path
-from podstore.core.records import Listing, NodeInfo
+from podstore.core.records import Listing, NodeInfo, TreeEntry
 from podstore.core.social.audit import audit
+from podstore.core.tree.finding import search_names, walk_selection
 from podstore.core.tree.nodes import (
     child,
     ensure_dirs,
@@ -42,6 +43,7 @@ SORT_COLUMNS = {
     "type": nodes.c.kind,
 }
 MAX_PAGE = 10_000
+MAX_ARCHIVE_NODES = 20_000
 
 
 def list_children(
@@ -317,6 +319,31 @@ class Tree:
             return len(targets)
 
         return await self.ctx.db.write(purge)
+
+    async def search(
+        self, actor: Actor, pod: str, text: str, limit: int = 100
+    ) -> builtins.list[NodeInfo]:
+        """Files and folders in the scope whose name contains `text`, any case, by name."""
+
+        def query(conn: Connection) -> list[NodeInfo]:
+            access = authorize(conn, actor, pod, Role.VIEWER)
+            return search_names(conn, actor.user_id, access, text, limit)
+
+        return await self.ctx.db.read(query)
+
+    async def walk(
+        self, actor: Actor, pod: str, paths: builtins.list[str]
+    ) -> builtins.list[TreeEntry]:
+        """The selected nodes and all live nodes below them, parents first, for an archive."""
+        selection = [split_path(p) for p in paths]
+        if not selection:
+            raise Invalid("select at least one file or folder")
+
+        def query(conn: Connection) -> list[TreeEntry]:
+            access = authorize(conn, actor, pod, Role.VIEWER)
+            return walk_selection(conn, access, selection, MAX_ARCHIVE_NODES)
+
+        return await self.ctx.db.read(query)
 
     # -- favourites ------------------------------------------------------------------------
 
