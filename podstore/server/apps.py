@@ -1,8 +1,8 @@
 """The front ends a listener can serve, by name: each an ASGI app factory over the Core.
 
-`main` is the native API with the front ends mounted beside it (tus today; the web UI,
-WebDAV, FairOS, FileAgo and AntOS under their own paths as they are built), and `/readyz`
-for load balancers. The listeners
+`main` is the native API with the front ends mounted beside it (tus, the web UI as the
+fallback for every other path; WebDAV, FairOS, FileAgo and AntOS under their own paths as they
+are built), and `/readyz` for load balancers. The listeners
 DESIGN.md §10 plans for Hasura and BitDust name apps that are not built yet.
 """
 
@@ -15,6 +15,7 @@ from starlette.types import ASGIApp
 from podstore.core.service import Core
 from podstore.frontends.native.app import create_app
 from podstore.frontends.tus import routes as tus
+from podstore.frontends.web import install as install_web
 from podstore.server.readiness import Readiness
 from podstore.settings import ListenerSettings
 
@@ -26,6 +27,8 @@ def main_app(core: Core, listener: ListenerSettings) -> ASGIApp:
     app = create_app(core)
     if core.settings.frontends.tus.enabled:
         app.include_router(tus.router, prefix="/api/v1")
+    if core.settings.frontends.web.enabled:
+        install_web(app, core)  # the fallback for paths no other front end serves
     return Readiness(app, core)
 
 
