@@ -1,5 +1,6 @@
 """A form that changes something: checked (session, CSRF), done, then back to a page with
-a message. A refusal by the core goes back with the core's words."""
+a message. A refusal by the core answers the kind's status with the core's words and a way
+back (`errors.refusal`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from podstore.core.errors import UNAVAILABLE, CoreError
-from podstore.frontends.web.errors import message_of
+from podstore.frontends.web.errors import refusal
 from podstore.frontends.web.session import Viewer, checked_form, flash, local_target, require_viewer
 
 
@@ -46,9 +47,7 @@ def action(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         except UNAVAILABLE:
             raise
         except CoreError as exc:
-            response = RedirectResponse(back, status_code=303)
-            flash(response, message_of(exc))
-            return response
+            return refusal(request, exc, back)
         if isinstance(done, Response):
             return done
         response = RedirectResponse(local_target(done.to, back), status_code=303)

@@ -35,11 +35,15 @@ async def core_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, Unauthenticated) and request.method == "GET":
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse("/login?next=" + quote(target, safe=""), status_code=303)
+    return refusal(request, exc, "/")
+
+
+def refusal(request: Request, exc: CoreError, back: str) -> Response:
+    """The error page for `exc`, with its status and a link `back`."""
     status, title = status_of(exc)
     headers = retry_headers(exc.retry_after) if isinstance(exc, TooManyRequests) else None
-    return render(
-        request, "error.html", {"title": title, "message": message_of(exc)}, status, headers
-    )
+    context = {"title": title, "message": message_of(exc), "back": back}
+    return render(request, "error.html", context, status, headers)
 
 
 async def unavailable(request: Request, exc: Exception) -> Response:

@@ -49,6 +49,20 @@ async def share(request: Request, viewer: Viewer, form: dict[str, Any]) -> Done:
 
 
 @action
+async def add_member(request: Request, viewer: Viewer, form: dict[str, Any]) -> Done:
+    who, role = form.get("who", "").strip(), form.get("role", "viewer")
+    group = who.removeprefix("group:") if who.startswith("group:") else None
+    await core_of(request).sharing.add_member(
+        viewer.actor,
+        request.path_params["pod"],
+        user=None if group else who,
+        group=group,
+        role=role,
+    )
+    return Done(f"{who} is now a member ({role}).")
+
+
+@action
 async def create_link(request: Request, viewer: Viewer, form: dict[str, Any]) -> Response:
     limit = form.get("max_downloads", "").strip()
     if limit and not limit.isdigit():
@@ -99,6 +113,7 @@ async def node(request: Request) -> Response:
 ROUTES = [
     Route("/act/{pod}/share", share, methods=["POST"]),
     Route("/act/{pod}/link", create_link, methods=["POST"]),
+    Route("/pods/{pod}/members", add_member, methods=["POST"]),
     Route("/links", links, methods=["GET"]),
     Route("/links/revoke", revoke_link, methods=["POST"]),
     Route("/grants/revoke", revoke_grant, methods=["POST"]),
