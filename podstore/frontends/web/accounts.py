@@ -12,6 +12,7 @@ from podstore.frontends.web.actions import Done, action, text
 from podstore.frontends.web.errors import message_of
 from podstore.frontends.web.render import render
 from podstore.frontends.web.session import (
+    VIEWER,
     Viewer,
     checked_form,
     core_of,
@@ -66,6 +67,7 @@ async def signup(request: Request) -> Response:
         result = await core.accounts.login(name, password, client_address(request))
     except CoreError as exc:
         return render(request, "signup.html", {"name": name, "error": message_of(exc)}, 400)
+    request.scope[VIEWER] = Viewer(await core.accounts.authenticate(result.token), result.token)
     response = render(request, "signed_up.html", {"name": name, "mnemonic": created.mnemonic})
     start_session(request, response, result, core.settings.token_ttl_seconds)
     return response

@@ -42,17 +42,17 @@ async def visit(request: Request) -> Response:
         wrong = PASSWORD_COOKIE in request.cookies
         asked = {"token": token, "error": message_of(exc) if wrong else None}
         return render(request, "public_password.html", asked, 401)
-    info = await core.links.stat(actor, path)
+    try:
+        info = await core.links.stat(actor, path)
+    except PermissionDenied:  # an upload-only link: a drop box
+        return render(request, "public_drop.html", {"token": token})
     if info.kind == "file":
         if request.query_params.get("raw"):
             return await serve(await core.links.download(actor, path), request, core)
         return render(request, "public.html", {"token": token, "path": path, "file": info})
-    try:
-        page = await core.tree.list(
-            actor, actor.user_id, path, limit=1000, cursor=request.query_params.get("cursor")
-        )
-    except PermissionDenied:  # an upload-only link: a drop box
-        return render(request, "public_drop.html", {"token": token, "folder": info})
+    page = await core.tree.list(
+        actor, actor.user_id, path, limit=1000, cursor=request.query_params.get("cursor")
+    )
     context: dict[str, Any] = {"token": token, "path": path, "folder": info, "page": page}
     return render(request, "public.html", context)
 
