@@ -24,9 +24,9 @@ function copyButtons(root) {
 function selection() {
   const all = document.querySelector("[data-select-all]");
   if (!all) return;
-  const body = document.querySelector(all.dataset.selectAll);
+  const body = () => document.querySelector(all.dataset.selectAll);  // replaced on refresh
   const count = document.getElementById("selected-count");
-  const boxes = () => [...body.querySelectorAll("input[type=checkbox][name=path]")]
+  const boxes = () => [...body().querySelectorAll("input[type=checkbox][name=path]")]
     .filter((box) => !box.closest("tr").hidden);
   const update = () => {
     const chosen = boxes().filter((box) => box.checked).length;
@@ -39,9 +39,9 @@ function selection() {
     for (const box of boxes()) box.checked = all.checked;
     update();
   });
-  body.addEventListener("click", (event) => {
+  document.addEventListener("click", (event) => {
     const box = event.target;
-    if (!(box instanceof HTMLInputElement) || box.name !== "path") return;
+    if (!(box instanceof HTMLInputElement) || box.name !== "path" || !body().contains(box)) return;
     const list = boxes();
     if (event.shiftKey && last && list.includes(last)) {
       const [a, b] = [list.indexOf(last), list.indexOf(box)].sort((x, y) => x - y);
@@ -56,10 +56,9 @@ function selection() {
 
 function filters() {
   for (const input of document.querySelectorAll("[data-filter]")) {
-    const body = document.querySelector(input.dataset.filter);
     const apply = () => {
       const words = input.value.trim().toLowerCase();
-      for (const row of body.querySelectorAll("tr[data-name]")) {
+      for (const row of document.querySelector(input.dataset.filter).querySelectorAll("tr[data-name]")) {
         row.hidden = words !== "" && !row.dataset.name.includes(words);
       }
     };
