@@ -19,7 +19,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent.parent.parent / "web" / "static"
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
-    "media-src 'self'; connect-src 'self'; form-action 'self'; frame-src 'self'; "
+    "media-src 'self'; connect-src 'self'; form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
 PAGE_HEADERS = {
