@@ -73,6 +73,7 @@ async def browse(request: Request) -> Response:
     context: dict[str, Any] = {
         "pod": pod,
         "path": path,
+        "folder_id": info.id,
         "crumbs": crumbs(pod, path),
         "entries": page.entries,
         "next_cursor": page.next_cursor,

@@ -1,6 +1,8 @@
 // Uploads by picker or drag and drop (files and whole folders) over tus, several at once,
 // a progress bar per file and overall; an upload cut by a network drop retries, and one cut
 // by a reload resumes where it stopped when the same file is chosen again.
+import { refreshListing } from "./listing.js";
+
 const section = document.getElementById("upload");
 const pod = section.dataset.pod;
 const folder = section.dataset.folder;
@@ -102,18 +104,6 @@ function run(item) {
     });
     item.upload = upload;
   });
-}
-
-async function refreshListing() {
-  const answer = await fetch(location.href, { credentials: "same-origin" });
-  if (!answer.ok) return;
-  const page = new DOMParser().parseFromString(await answer.text(), "text/html");
-  const rows = page.getElementById("rows");
-  if (rows) {
-    document.getElementById("rows").replaceWith(rows);
-    if (window.htmx) window.htmx.process(rows);
-    document.body.dispatchEvent(new CustomEvent("htmx:afterSwap", { bubbles: true }));
-  }
 }
 
 async function uploadAll(chosen) {

@@ -330,3 +330,16 @@ def test_screens_at_phone_width(page: Page) -> None:
     with httpx.Client(base_url=page.url.split("/account")[0]) as anon:
         assert anon.get("/login").status_code == 200
     shutil.rmtree(ARTIFACTS / "tmp", ignore_errors=True)
+
+
+def test_the_listing_follows_changes_made_elsewhere(page: Page) -> None:
+    sign_up(page)
+    page.wait_for_selector("#upload[data-live=on]")
+    csrf = page.locator("meta[name=csrf-token]").get_attribute("content") or ""
+    elsewhere = page.context.request  # the same account, as another tab or device would
+    elsewhere.put(
+        "/api/v1/pods/home/files/from-phone.jpg", data=b"jpeg", headers={"X-CSRF-Token": csrf}
+    )
+    page.locator("#rows a", has_text="from-phone.jpg").wait_for()
+    elsewhere.delete("/api/v1/pods/home/files/from-phone.jpg", headers={"X-CSRF-Token": csrf})
+    page.locator("#rows a", has_text="from-phone.jpg").wait_for(state="detached")
