@@ -17,6 +17,8 @@ Routes (GET pages, POST forms):
     /starred /links            favourites; one's links and shares (POST /links/revoke,
                                /grants/revoke)
     /act/{pod}/{mkdir|rename|selection|restore-version|share|link|upload}   forms
+    /data/{pod}[/kv/{table}|/docs/{coll}]   key-value tables and document collections:
+                               entries from a key, a find; POST /act/{pod}/kv-*|doc*-…
     /node/{id}                 a node by id, wherever the viewer reaches it
     /s/{token}[/{path}]        a public link's page; POST …/password, POST …/upload
     /static/…                  stylesheet, scripts, vendored files

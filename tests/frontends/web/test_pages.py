@@ -195,3 +195,22 @@ def test_the_web_ui_never_shadows_another_front_end(server: Server) -> None:
         assert client.get("/healthz").json()["status"] == "ok"
         assert client.get("/static/htmx.min.js").status_code == 200
         assert client.get("/static/../settings.py").status_code == 404
+
+
+def test_tables_and_collections(web: WebUser) -> None:
+    assert web.form("/act/home/kv-create", name="settings", next="/data/home").status_code == 303
+    web.form("/act/home/kv-put", table="settings", key="theme", value="dark <b>", next="/")
+    web.form("/act/home/kv-put", table="settings", key="lang", value="en", next="/")
+    page = web.get("/data/home/kv/settings").text
+    assert "dark &lt;b&gt;</textarea>" in page and ">en</textarea>" in page
+    web.form("/act/home/kv-delete", table="settings", key="lang", next="/")
+    assert ">en</textarea>" not in web.get("/data/home/kv/settings").text
+    assert web.form("/act/home/docs-create", name="people", next="/").status_code == 303
+    for doc in ['{"id": "ann", "age": 41}', '{"id": "bo", "age": 25}']:
+        assert web.form("/act/home/doc-put", coll="people", doc=doc, next="/").status_code == 303
+    bad = web.form("/act/home/doc-put", coll="people", doc="{not json", next="/")
+    assert bad.status_code == 400 and "not valid JSON" in bad.text
+    found = web.get("/data/home/docs/people", params={"filter": '{"age": {"$gt": 30}}'}).text
+    assert "&#34;ann&#34;" in found and "&#34;bo&#34;" not in found
+    overview = web.get("/data/home").text
+    assert "settings" in overview and "1 entry," in overview and "2 documents" in overview
