@@ -19,6 +19,8 @@ Routes (GET pages, POST forms):
     /act/{pod}/{mkdir|rename|selection|restore-version|share|link|upload}   forms
     /data/{pod}[/kv/{table}|/docs/{coll}]   key-value tables and document collections:
                                entries from a key, a find; POST /act/{pod}/kv-*|doc*-…
+    /inbox, /messages[/{user}] shared copies to save or decline (POST /inbox/accept|decline,
+                               /act/{pod}/send-copy); direct messages (POST /messages/send)
     /node/{id}                 a node by id, wherever the viewer reaches it
     /s/{token}[/{path}]        a public link's page; POST …/password, POST …/upload
     /static/…                  stylesheet, scripts, vendored files

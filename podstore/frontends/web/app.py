@@ -9,7 +9,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from podstore.core.service import Core
-from podstore.frontends.web import accounts, browse, data, edit, public, sharing
+from podstore.frontends.web import accounts, browse, data, edit, public, sharing, social
 from podstore.frontends.web.errors import HANDLERS
 from podstore.frontends.web.render import STATIC
 
@@ -30,6 +30,7 @@ def create_web_app(core: Core) -> Starlette:
         *sharing.ROUTES,
         *public.ROUTES,
         *data.ROUTES,
+        *social.ROUTES,
         Mount("/static", _CachedStatic(directory=STATIC), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers=HANDLERS)  # type: ignore[arg-type]

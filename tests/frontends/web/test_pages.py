@@ -214,3 +214,23 @@ def test_tables_and_collections(web: WebUser) -> None:
     assert "&#34;ann&#34;" in found and "&#34;bo&#34;" not in found
     overview = web.get("/data/home").text
     assert "settings" in overview and "1 entry," in overview and "2 documents" in overview
+
+
+def test_a_copy_through_the_inbox_and_a_message(server: Server, web: WebUser) -> None:
+    friend = web_user(server, pod="mine")
+    web.put(
+        "/api/v1/pods/home/files/gift.txt", content=b"for you", headers={"X-CSRF-Token": web.csrf}
+    )
+    sent = web.form("/act/home/send-copy", path="gift.txt", user=friend.name, next="/")
+    assert sent.status_code == 303
+    inbox = friend.get("/inbox").text
+    offer = re.search(r'action="/inbox/accept".*?name="id" value="([^"]+)"', inbox, re.S)
+    assert "gift.txt" in inbox and offer
+    kept = friend.form("/inbox/accept", id=offer.group(1), pod="mine", folder="", next="/inbox")
+    assert kept.status_code == 303
+    assert friend.get("/api/v1/pods/mine/files/gift.txt").content == b"for you"
+    assert "Nothing in your inbox" in friend.get("/inbox").text
+    web.form("/messages/send", to=friend.name, text="did it <arrive>?", next="/messages")
+    talk = friend.get(f"/messages/{web.name}").text
+    assert "did it &lt;arrive&gt;?" in talk
+    friend.close()
