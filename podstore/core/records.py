@@ -419,6 +419,15 @@ class Login:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionInfo:
+    id: str
+    client: str  # the address it logged in from
+    created_at: float  # epoch seconds
+    expires_at: float  # epoch seconds
+    current: bool  # the session asking
+
+
+@dataclass(frozen=True, slots=True)
 class UserInfo:
     id: str
     name: str

@@ -56,3 +56,13 @@ def test_walk_names_entries_relative_to_the_selection(harness: Harness, actor: A
     }
     with pytest.raises(Invalid):
         harness.run(core.tree.walk(actor, "home", []))
+
+
+def test_recent_files_newest_first_without_the_trash(harness: Harness, actor: Actor) -> None:
+    core = harness.core
+    for path in ["old.txt", "docs/mid.txt", "docs/new.txt", "gone/x.txt"]:
+        harness.run(core.files.upload(actor, "home", path, once(b"x")))
+    harness.run(core.tree.delete(actor, "home", "gone"))
+    harness.run(core.files.upload(actor, "home", "old.txt", once(b"changed")))
+    recent = harness.run(core.tree.recent(actor, "home", 3))
+    assert [n.path for n in recent] == ["/old.txt", "/docs/new.txt", "/docs/mid.txt"]

@@ -62,6 +62,24 @@ def search_names(
     ]
 
 
+def recent_files(conn: Connection, user_id: str, access: PodAccess, limit: int) -> list[NodeInfo]:
+    """The live files under the scope's root changed most recently, newest first."""
+    if not 1 <= limit <= MAX_SEARCH_RESULTS:
+        raise Invalid(f"limit is from 1 to {MAX_SEARCH_RESULTS}")
+    tree = live_subtree(access.root_id)
+    rows = conn.execute(
+        sa.select(nodes)
+        .where(nodes.c.id.in_(sa.select(tree.c.id)), nodes.c.kind == "file")
+        .order_by(nodes.c.modified_at.desc(), nodes.c.id)
+        .limit(limit)
+    ).all()
+    stars = starred_among(conn, user_id, [r.id for r in rows])
+    return [
+        node_info(r, r.id in stars, path=path_of(conn, r, access.root_id), pod=access.alias)
+        for r in rows
+    ]
+
+
 def walk_selection(
     conn: Connection, access: PodAccess, selection: list[list[str]], max_nodes: int
 ) -> list[TreeEntry]:

@@ -15,7 +15,7 @@ from podstore.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from podstore.core.names import split_path
 from podstore.core.records import Listing, NodeInfo, TreeEntry
 from podstore.core.social.audit import audit
-from podstore.core.tree.finding import search_names, walk_selection
+from podstore.core.tree.finding import recent_files, search_names, walk_selection
 from podstore.core.tree.nodes import (
     child,
     ensure_dirs,
@@ -328,6 +328,15 @@ class Tree:
         def query(conn: Connection) -> list[NodeInfo]:
             access = authorize(conn, actor, pod, Role.VIEWER)
             return search_names(conn, actor.user_id, access, text, limit)
+
+        return await self.ctx.db.read(query)
+
+    async def recent(self, actor: Actor, pod: str, limit: int = 20) -> builtins.list[NodeInfo]:
+        """The files in the scope changed most recently, newest first."""
+
+        def query(conn: Connection) -> list[NodeInfo]:
+            access = authorize(conn, actor, pod, Role.VIEWER)
+            return recent_files(conn, actor.user_id, access, limit)
 
         return await self.ctx.db.read(query)
 

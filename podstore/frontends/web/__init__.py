@@ -8,14 +8,15 @@ it already does (tus uploads at /api/v1/pods/{pod}/tus/, file downloads, app pas
 Routes (GET pages, POST forms):
     /                          to /pods or /login
     /login /signup /logout     session (cookie `podstore_token`, HttpOnly, SameSite=Lax)
-    /account                   profile, password (POST /account/password), app passwords
+    /account                   password (POST /account/password), app passwords, sessions
+                               (POST /account/sessions/end)
     /pods                      pods with usage; POST /pods/new, /pods/{pod}/rename|delete
     /files/{pod}/{path}        a folder (sort, paging by cursor, filter) or a file (preview,
                                versions, share, links)
     /search/{pod}?q=           names containing q in the pod
     /trash/{pod}               trash: POST /act/{pod}/restore, /act/{pod}/purge
-    /starred /links            favourites; one's links and shares (POST /links/revoke,
-                               /grants/revoke)
+    /recent /starred /links    files changed last, favourites; one's links and shares
+                               (POST /links/revoke, /grants/revoke)
     /act/{pod}/{mkdir|rename|selection|restore-version|share|link|upload}   forms
     /data/{pod}[/kv/{table}|/docs/{coll}]   key-value tables and document collections:
                                entries from a key, a find; POST /act/{pod}/kv-*|doc*-…

@@ -85,8 +85,10 @@ async def logout(request: Request) -> Response:
 
 async def account(request: Request) -> Response:
     viewer = await require_viewer(request)
-    user = await core_of(request).accounts.me(viewer.actor)
-    return render(request, "account.html", {"user": user})
+    core = core_of(request)
+    user = await core.accounts.me(viewer.actor)
+    open_sessions = await core.accounts.open_sessions(viewer.actor)
+    return render(request, "account.html", {"user": user, "sessions": open_sessions})
 
 
 @action
@@ -99,6 +101,12 @@ async def change_password(request: Request, viewer: Viewer, form: dict[str, str]
     return Done("Password changed.")
 
 
+@action
+async def end_other_session(request: Request, viewer: Viewer, form: dict[str, str]) -> Done:
+    await core_of(request).accounts.end_session(viewer.actor, form.get("id", ""))
+    return Done("That session is logged out.")
+
+
 ROUTES = [
     Route("/", home),
     Route("/login", login_page, methods=["GET"]),
@@ -108,4 +116,5 @@ ROUTES = [
     Route("/logout", logout, methods=["POST"]),
     Route("/account", account, methods=["GET"]),
     Route("/account/password", change_password, methods=["POST"]),
+    Route("/account/sessions/end", end_other_session, methods=["POST"]),
 ]

@@ -15,6 +15,7 @@ from podstore.frontends.web.render import render
 from podstore.frontends.web.session import core_of, require_viewer
 
 PAGE = 200  # rows per page of a folder; more load as the user scrolls
+RECENT = 50
 SORTS = ("name", "size", "modified")
 PREVIEWS = ("image/", "text/", "audio/", "video/", "application/pdf", "application/json")
 
@@ -125,6 +126,17 @@ async def trash(request: Request) -> Response:
     return render(request, "trash.html", {"pod": pod, "items": items, "crumbs": crumbs(pod, "")})
 
 
+async def recent(request: Request) -> Response:
+    """The files changed last in every pod the viewer has, newest first."""
+    viewer = await require_viewer(request)
+    core = core_of(request)
+    found: list[NodeInfo] = []
+    for pod in await core.pods.list(viewer.actor):
+        found += await core.tree.recent(viewer.actor, pod.name, RECENT)
+    found.sort(key=lambda n: n.modified_at, reverse=True)
+    return render(request, "recent.html", {"items": found[:RECENT]})
+
+
 async def starred(request: Request) -> Response:
     viewer = await require_viewer(request)
     return render(
@@ -139,4 +151,5 @@ ROUTES = [
     Route("/search/{pod}", search, methods=["GET"]),
     Route("/trash/{pod}", trash, methods=["GET"]),
     Route("/starred", starred, methods=["GET"]),
+    Route("/recent", recent, methods=["GET"]),
 ]

@@ -234,3 +234,22 @@ def test_a_copy_through_the_inbox_and_a_message(server: Server, web: WebUser) ->
     talk = friend.get(f"/messages/{web.name}").text
     assert "did it &lt;arrive&gt;?" in talk
     friend.close()
+
+
+def test_recent_files_and_open_sessions(server: Server, web: WebUser) -> None:
+    for name in ["first.txt", "second.txt"]:
+        web.put(f"/api/v1/pods/home/files/{name}", content=b"x", headers={"X-CSRF-Token": web.csrf})
+    recent = web.get("/recent").text
+    assert recent.index("home/second.txt") < recent.index("home/first.txt")
+    with httpx.Client(base_url=server.url) as phone:
+        phone.post("/login", data={"name": web.name, "password": PASSWORD})
+        assert phone.get("/pods").status_code == 200
+        account = web.get("/account").text
+        assert "(this browser)" in account
+        ending = r'action="/account/sessions/end".*?name="id" value="([^"]+)"'
+        other = re.search(ending, account, re.S)
+        assert other
+        ended = web.form("/account/sessions/end", id=other.group(1), next="/account")
+        assert ended.status_code == 303
+        assert phone.get("/pods").headers["location"].startswith("/login")
+    assert web.get("/pods").status_code == 200
