@@ -64,8 +64,11 @@ function run(item) {
         ["podstore", pod, target(item.relative), file.size, file.lastModified].join("|"),
       removeFingerprintOnSuccess: true,
       onShouldRetry: (error) => {
+        // a dropped connection or a busy server: again; a refusal (quota, a folder of that
+        // name, no permission): shown at once
         const status = error.originalResponse ? error.originalResponse.getStatus() : 0;
-        return status === 0 || status === 409 || status === 423 || status >= 500;
+        const patching = error.originalRequest && error.originalRequest.getMethod() === "PATCH";
+        return status === 0 || (status === 409 && patching) || [423, 429, 502, 503, 504].includes(status);
       },
       onProgress: (sent, total) => {
         item.sent = sent;
@@ -120,8 +123,8 @@ async function uploadAll(chosen) {
     while (next < fresh.length) await run(fresh[next++]);
   };
   await Promise.all(Array.from({ length: PARALLEL }, worker));
-  section.dataset.state = fresh.every((item) => item.row.dataset.state === "done") ? "done" : "failed";
   await refreshListing();
+  section.dataset.state = fresh.every((item) => item.row.dataset.state === "done") ? "done" : "failed";
 }
 
 function fromInput(input) {

@@ -343,3 +343,21 @@ def test_the_listing_follows_changes_made_elsewhere(page: Page) -> None:
     page.locator("#rows a", has_text="from-phone.jpg").wait_for()
     elsewhere.delete("/api/v1/pods/home/files/from-phone.jpg", headers={"X-CSRF-Token": csrf})
     page.locator("#rows a", has_text="from-phone.jpg").wait_for(state="detached")
+
+
+def test_uploads_that_cannot_fit_say_why(page: Page, tmp_path: Path) -> None:
+    sign_up(page)
+    page.goto("/pods")
+    page.get_by_label("Name", exact=True).fill("tiny")
+    page.get_by_label("Quota in MiB (optional)").fill("1")
+    page.get_by_role("button", name="Create pod").click()
+    page.wait_for_url("**/files/tiny")
+    (tmp_path / "big.bin").write_bytes(os.urandom(1_500_000))
+    (tmp_path / "small.txt").write_bytes(b"fits")
+    page.locator("#pick-files").set_input_files([tmp_path / "big.bin", tmp_path / "small.txt"])
+    page.wait_for_selector("#upload[data-state]")
+    assert page.locator("#upload").get_attribute("data-state") == "failed"
+    failed = page.locator("#uploads li[data-state=failed]")
+    assert failed.get_attribute("data-path") == "big.bin"
+    assert "quota" in failed.inner_text().lower()
+    assert names(page) == {"small.txt"}
