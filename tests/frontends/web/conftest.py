@@ -1,4 +1,7 @@
-"""A browser-like client of the web UI: signed up through the form, holding its cookies."""
+"""A browser-like client of the web UI: signed up through the form, holding its cookies.
+
+The web UI's tests run on SQLite only: the pages hold no SQL of their own, and the contract
+suite drives the web UI on both databases."""
 
 from __future__ import annotations
 
@@ -12,6 +15,11 @@ import pytest
 from tests.fixtures.server import PASSWORD, Server
 
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+
+
+@pytest.fixture(scope="module")
+def database_url() -> None:
+    return None
 
 
 class WebUser(httpx.Client):
