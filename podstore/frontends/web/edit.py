@@ -66,6 +66,7 @@ async def selection(request: Request, viewer: Viewer, form: dict[str, Any]) -> D
         else:
             raise Invalid("choose what to do with the selection")
     verbs = {"delete": "Moved to the trash", "move": "Moved", "copy": "Copied", "star": "Starred"}
+    verbs["unstar"] = "Unstarred"
     return Done(f"{verbs.get(op, 'Done')}: {len(paths)} item{'s' * (len(paths) != 1)}.")
 
 

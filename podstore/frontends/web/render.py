@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from podstore import __version__
-from podstore.frontends.web.session import FLASH, VIEWER
+from podstore.frontends.web.session import FLASH, VIEWER, flashed
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent.parent.parent / "web" / "static"
@@ -74,7 +74,7 @@ def render(
     status: int = 200,
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    message = request.cookies.get(FLASH)
+    message = flashed(request)
     page = ENV.get_template(template).render(
         request=request, viewer=request.scope.get(VIEWER), flash=message, **context
     )

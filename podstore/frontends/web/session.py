@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -104,8 +104,14 @@ def end_session(response: Response) -> None:
 
 
 def flash(response: Response, message: str) -> None:
-    """A message for the next page shown (after a redirect)."""
-    response.set_cookie(FLASH, message[:500], max_age=60, httponly=True, samesite="strict")
+    """A message for the next page shown (after a redirect); any text, percent-encoded."""
+    encoded = quote(message[:300], safe=" .,:;!?()'-_/")
+    response.set_cookie(FLASH, encoded, max_age=60, httponly=True, samesite="strict")
+
+
+def flashed(request: Request) -> str | None:
+    message = request.cookies.get(FLASH)
+    return unquote(message) if message else None
 
 
 def local_target(target: str | None, fallback: str) -> str:
@@ -113,6 +119,8 @@ def local_target(target: str | None, fallback: str) -> str:
     if not target:
         return fallback
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc or not target.startswith("/") or target[1:2] in ("/", "\\"):
+        return fallback
+    if any(c in target for c in "\\\r\n\t"):  # browsers read a backslash as a slash
         return fallback
     return target

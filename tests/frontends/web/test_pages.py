@@ -253,3 +253,14 @@ def test_recent_files_and_open_sessions(server: Server, web: WebUser) -> None:
         assert ended.status_code == 303
         assert phone.get("/pods").headers["location"].startswith("/login")
     assert web.get("/pods").status_code == 200
+
+
+def test_names_in_any_script_and_redirects_that_stay_here(web: WebUser) -> None:
+    made = web.form("/act/home/mkdir", folder="", name="grüße 日本", next="/files/home")
+    assert made.status_code == 303
+    page = web.get("/files/home")
+    assert "Folder grüße 日本 created." in page.text and "grüße 日本</a>" in page.text
+    targets = ["//evil.example", "/\\evil.example", "https://evil.example/", "files"]
+    for n, target in enumerate(targets):
+        moved = web.form("/act/home/mkdir", folder="", name=f"x{n}", next=target)
+        assert moved.headers["location"] == "/pods", target
