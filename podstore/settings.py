@@ -134,6 +134,7 @@ class Frontends(Section):
     fileago: FileAgoSettings = Field(default_factory=FileAgoSettings)
     hasura: HasuraSettings = Field(default_factory=HasuraSettings)
     antos: AntosSettings = Field(default_factory=AntosSettings)
+    web: FrontendSettings = Field(default_factory=FrontendSettings)
 
 
 # flat names of earlier releases -> field of the `storage` section

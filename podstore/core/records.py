@@ -46,6 +46,15 @@ class Listing:
 
 
 @dataclass(frozen=True, slots=True)
+class TreeEntry:
+    """A node met walking a selection: `node.path` from the scope's root, `relative` its
+    name in an archive of the selection."""
+
+    node: NodeInfo
+    relative: str
+
+
+@dataclass(frozen=True, slots=True)
 class VersionInfo:
     id: str
     number: int
@@ -450,6 +459,15 @@ class Login:
     token: str
     expires_at: float  # epoch seconds
     user_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    id: str
+    client: str  # the address it logged in from
+    created_at: float  # epoch seconds
+    expires_at: float  # epoch seconds
+    current: bool  # the session asking
 
 
 @dataclass(frozen=True, slots=True)

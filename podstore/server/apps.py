@@ -1,8 +1,8 @@
 """The front ends a listener can serve, by name: each an ASGI app factory over the Core.
 
-`main` is the native API with the front ends mounted beside it (tus today; the web UI,
-WebDAV, FairOS, FileAgo and AntOS under their own paths as they are built), and `/readyz`
-for load balancers; `hasura` is the Hasura file API. The listeners
+`main` is the native API with the front ends mounted beside it (tus, FileAgo and AntOS under
+their own paths, the web UI as the fallback for every other path; WebDAV and FairOS as they
+are built), and `/readyz` for load balancers; `hasura` is the Hasura file API. The listeners
 DESIGN.md §10 plans for BitDust name apps that are not built yet.
 """
 
@@ -18,6 +18,7 @@ from podstore.frontends.dialects.fileago.app import FileAgoPaths
 from podstore.frontends.dialects.hasura import app as hasura
 from podstore.frontends.native.app import create_app
 from podstore.frontends.tus import routes as tus
+from podstore.frontends.web import install as install_web
 from podstore.server.readiness import Readiness
 from podstore.settings import ListenerSettings
 
@@ -29,6 +30,8 @@ def main_app(core: Core, listener: ListenerSettings) -> ASGIApp:
     app = create_app(core)
     if core.settings.frontends.tus.enabled:
         app.include_router(tus.router, prefix="/api/v1")
+    if core.settings.frontends.web.enabled:
+        install_web(app, core)  # the fallback for paths no other front end serves
     served: ASGIApp = app
     if core.settings.frontends.fileago.enabled:
         served = FileAgoPaths(served, core)

@@ -11,6 +11,7 @@ from tests.contract.adapters import hasura
 from tests.contract.adapters.antos import AntosFrontEnd
 from tests.contract.adapters.fileago import FileAgoFrontEnd
 from tests.contract.adapters.native import NativeFrontEnd
+from tests.contract.adapters.web import WebFrontEnd
 from tests.contract.frontend import FrontEnd
 from tests.fixtures.server import Server, running_server
 
@@ -20,6 +21,7 @@ ADAPTERS: dict[str, Callable[[Server], Any]] = {
     "fileago": FileAgoFrontEnd,
     "hasura": hasura.HasuraFrontEnd,
     "antos": AntosFrontEnd,
+    "web": WebFrontEnd,
 }
 # front ends on listeners of their own, and the settings their adapters need
 LISTENERS = ("hasura",)

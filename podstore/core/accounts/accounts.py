@@ -32,7 +32,7 @@ from podstore.core.errors import (
     Unauthenticated,
 )
 from podstore.core.names import validate_email, validate_password, validate_user_name
-from podstore.core.records import Login, Signup, UserInfo
+from podstore.core.records import Login, SessionInfo, Signup, UserInfo
 from podstore.core.social.audit import audit
 from podstore.meta.errors import UniqueViolation
 from podstore.meta.prepared import Prepared, upsert_of
@@ -368,6 +368,37 @@ class Accounts:
                 sessions_revoked(conn, actor.user_id)
 
             await self.ctx.db.write(drop)
+
+    async def open_sessions(self, actor: Actor) -> list[SessionInfo]:
+        """The account's sessions that have not expired, newest first."""
+        rows = await self.ctx.db.read(
+            lambda c: c.execute(
+                sa.select(sessions)
+                .where(sessions.c.user_id == actor.user_id, sessions.c.expires_at > now())
+                .order_by(sessions.c.created_at.desc())
+            ).all()
+        )
+        return [
+            SessionInfo(r.id, r.client or "", r.created_at, r.expires_at, r.id == actor.session_id)
+            for r in rows
+        ]
+
+    async def end_session(self, actor: Actor, session_id: str) -> None:
+        """Log one of the account's sessions out (another device, say)."""
+
+        def drop(conn: Connection) -> None:
+            gone = conn.execute(
+                sessions.delete().where(
+                    sessions.c.id == session_id, sessions.c.user_id == actor.user_id
+                )
+            )
+            if not gone.rowcount:
+                raise NotFound("no such session")
+            sessions_revoked(conn, actor.user_id)
+            audit(conn, actor.user_id, "session.ended", {"session": session_id[:8]})
+
+        await self.ctx.db.write(drop)
+        self.sessions.forget(actor.user_id, keep_session=actor.session_id)
 
     # -- profile and account -----------------------------------------------------------------
 

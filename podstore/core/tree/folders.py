@@ -13,9 +13,10 @@ from podstore.core.access.authorize import Level, PodAccess, Role, audience, aut
 from podstore.core.context import Actor, CoreContext, new_id, now
 from podstore.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from podstore.core.names import split_path
-from podstore.core.records import Listing, NodeFacts, NodeInfo
+from podstore.core.records import Listing, NodeFacts, NodeInfo, TreeEntry
 from podstore.core.social.audit import audit
 from podstore.core.tree.facts import child_facts
+from podstore.core.tree.finding import recent_files, search_names, walk_selection
 from podstore.core.tree.nodes import (
     child,
     ensure_dirs,
@@ -43,6 +44,7 @@ SORT_COLUMNS = {
     "type": nodes.c.kind,
 }
 MAX_PAGE = 10_000
+MAX_ARCHIVE_NODES = 20_000
 
 
 def list_children(
@@ -328,6 +330,40 @@ class Tree:
             return len(targets)
 
         return await self.ctx.db.write(purge)
+
+    async def search(
+        self, actor: Actor, pod: str, text: str, limit: int = 100
+    ) -> builtins.list[NodeInfo]:
+        """Files and folders in the scope whose name contains `text`, any case, by name."""
+
+        def query(conn: Connection) -> list[NodeInfo]:
+            access = authorize(conn, actor, pod, Role.VIEWER)
+            return search_names(conn, actor.user_id, access, text, limit)
+
+        return await self.ctx.db.read(query)
+
+    async def recent(self, actor: Actor, pod: str, limit: int = 20) -> builtins.list[NodeInfo]:
+        """The files in the scope changed most recently, newest first."""
+
+        def query(conn: Connection) -> list[NodeInfo]:
+            access = authorize(conn, actor, pod, Role.VIEWER)
+            return recent_files(conn, actor.user_id, access, limit)
+
+        return await self.ctx.db.read(query)
+
+    async def walk(
+        self, actor: Actor, pod: str, paths: builtins.list[str]
+    ) -> builtins.list[TreeEntry]:
+        """The selected nodes and all live nodes below them, parents first, for an archive."""
+        selection = [split_path(p) for p in paths]
+        if not selection:
+            raise Invalid("select at least one file or folder")
+
+        def query(conn: Connection) -> list[TreeEntry]:
+            access = authorize(conn, actor, pod, Role.VIEWER)
+            return walk_selection(conn, access, selection, MAX_ARCHIVE_NODES)
+
+        return await self.ctx.db.read(query)
 
     # -- favourites ------------------------------------------------------------------------
 

@@ -1,14 +1,16 @@
-"""Folders and the tree: list, stat, mkdir, move, copy, trash, favourites."""
+"""Folders and the tree: list, stat, mkdir, move, copy, trash, favourites, search by name,
+and a selection as one zip."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from podstore.frontends.http.archives import zip_response
 from podstore.frontends.http.deps import ActorDep, CoreDep
-from podstore.frontends.http.openapi import problems
+from podstore.frontends.http.openapi import content, problems
 from podstore.frontends.native import shapes_tree as shape
 
 router = APIRouter(tags=["tree"], responses=problems(401, 403, 404, 409, 507))
@@ -93,3 +95,31 @@ async def unstar(pod: str, path: str, actor: ActorDep, core: CoreDep) -> dict[st
 @router.get("/starred")
 async def starred(actor: ActorDep, core: CoreDep) -> dict[str, Any]:
     return {"entries": [shape.starred(n) for n in await core.tree.starred(actor)]}
+
+
+@router.get("/pods/{pod}/search")
+async def search(
+    pod: str,
+    actor: ActorDep,
+    core: CoreDep,
+    q: str = Query(min_length=1, max_length=255),
+    limit: int = Query(100, ge=1, le=500),
+) -> dict[str, Any]:
+    """Files and folders whose name contains `q` (any case), anywhere in the pod or share."""
+    return {"entries": [shape.stat(n) for n in await core.tree.search(actor, pod, q, limit)]}
+
+
+@router.get(
+    "/pods/{pod}/zip",
+    response_class=Response,
+    responses={200: content("The selection as one zip archive, streamed", "application/zip")},
+)
+async def download_zip(
+    pod: str,
+    actor: ActorDep,
+    core: CoreDep,
+    path: list[str] = Query(min_length=1, max_length=1000),
+    name: str = Query("download.zip", max_length=255),
+) -> Response:
+    """Files and folders (each `path`, relative to the pod or share) as one streamed zip."""
+    return await zip_response(core, actor, pod, path, name)
