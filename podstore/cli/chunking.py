@@ -22,10 +22,10 @@ from typing import Any
 import blake3
 import httpx
 
+from podstore.cli.client import RETRY_DELAYS, RETRY_STATUSES
 from podstore.storage.chunker import ChunkParams, make_cdc
 
 PIECE = 1024 * 1024
-RETRIES = 4
 AHEAD = 8  # chunks hashed ahead of the one being cut
 
 
@@ -103,12 +103,14 @@ class ChunkSender:
         local: Path,
         jobs: int,
         sent: Callable[[int, int], None],
+        failed: Callable[[int], None] = lambda length: None,
     ) -> None:
         self.http = http
         self.check = check
         self.upload_id = upload_id
         self.local = local
         self.sent = sent
+        self.failed = failed
         self._fd = os.open(local, os.O_RDONLY)
         self._pool = ThreadPoolExecutor(jobs, thread_name_prefix="podstore-send")
         self._futures: list[Future[None]] = []
@@ -120,7 +122,10 @@ class ChunkSender:
             self._futures.append(self._pool.submit(self._send, group[0], len(group), start, length))
 
     def _send(self, index: int, count: int, start: int, length: int) -> None:
-        for attempt in range(RETRIES):
+        """One request, sent again (whole: the server keeps a request's chunks only once it
+        has all of them) after a dropped connection or a 502, 503 or 504, as when the node
+        behind a load balancer goes away."""
+        for delay in (*RETRY_DELAYS, None):
             try:
                 response = self.http.put(
                     f"/uploads/{self.upload_id}/chunks/{index}",
@@ -130,12 +135,15 @@ class ChunkSender:
                         "Content-Length": str(length),
                     },
                 )
-                self.check(response)
-                break
             except httpx.TransportError:
-                if attempt == RETRIES - 1:
+                if delay is None:
                     raise
-                time.sleep(0.5 * 2**attempt)
+            else:
+                if delay is None or response.status_code not in RETRY_STATUSES:
+                    self.check(response)
+                    break
+            self.failed(length)
+            time.sleep(delay)
         self.sent(count, length)
 
     def wait(self) -> None:
