@@ -26,6 +26,9 @@ defaults
     # a connection refused by a node that went down is tried again, on another node
     retries 3
     option redispatch 1
+    # no node ready (a database or store outage): 503 with Retry-After, as a node answers
+    http-error status 503 content-type application/problem+json hdr Retry-After 5 \
+        string '{{"title": "Service Unavailable", "status": 503, "detail": "no node is ready"}}'
 
 frontend podstore
     bind {host}:{port}
