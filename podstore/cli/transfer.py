@@ -75,7 +75,7 @@ class PutStats:
     chunks_skipped: int = 0
     bytes_skipped: int = 0
     resumed: int = 0
-    bytes_resent: int = 0  # requests that failed (a node or the store away) and went again
+    bytes_resent: int = 0  # chunks sent again after a request failed (a node or store away)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def summary(self) -> str:
@@ -270,12 +270,12 @@ class Uploader:
             progress.advance(task, length)
             self._note(progress, task)
 
-        def failed(length: int) -> None:
+        def resent(length: int) -> None:
             with self.stats.lock:
                 self.stats.bytes_resent += length
 
         return ChunkSender(
-            self.client.http, Client.check, upload_id, local, self.jobs, sent, failed
+            self.client.http, Client.check, upload_id, local, self.jobs, sent, resent
         )
 
     def _note(self, progress: Progress, task: TaskID) -> None:

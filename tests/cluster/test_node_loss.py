@@ -3,7 +3,9 @@ another node, the file arrives whole, fsck is clean, at most one request's bytes
 (issue 21, test 5).
 
 One request is one block here: the cluster caps bodies at 8 MiB, tuspy sends 8 MiB PATCHes
-and `podstore put --jobs 1` sends 8 MiB of chunks per request, one request at a time.
+(with a checksum: a cut PATCH is kept whole or not at all) and `podstore put --jobs 1` sends
+up to 8 MiB of chunks per request, one request at a time (after a failure, only the chunks
+the server did not record).
 """
 
 from __future__ import annotations
