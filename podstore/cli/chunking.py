@@ -22,7 +22,7 @@ from typing import Any
 import blake3
 import httpx
 
-from podstore.cli.client import RETRY_DELAYS, RETRY_STATUSES
+from podstore.cli.client import RETRY_DELAYS, RETRY_STATUSES, dropped
 from podstore.storage.chunker import ChunkParams, make_cdc
 
 PIECE = 1024 * 1024
@@ -143,8 +143,8 @@ class ChunkSender:
                 content=_pieces(self._fd, start, length, self.local),
                 headers={"Content-Type": "application/octet-stream", "Content-Length": str(length)},
             )
-        except httpx.TransportError:
-            if last:
+        except httpx.TransportError as exc:
+            if last or not dropped(exc):
                 raise
             return False
         if not last and response.status_code in RETRY_STATUSES:

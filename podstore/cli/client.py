@@ -14,10 +14,16 @@ import httpx
 
 DEFAULT_URL = "http://127.0.0.1:9090"
 # a node behind a load balancer that went away mid-request, or a store briefly down: worth
-# sending again (after 0.5, 1, 2, 4 and 8 s) when sending twice does no harm
+# sending again (after 0.5, 1, 2, 4 and 8 s) when sending twice does no harm. A refused
+# connection is not: the server (or the balancer) itself is down, and the user hears it now.
 RETRY_STATUSES = frozenset({502, 503, 504})
 RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+
+
+def dropped(exc: httpx.TransportError) -> bool:
+    """The connection failed mid-request (worth another try), not on connecting."""
+    return not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
 
 
 class ApiError(Exception):
@@ -96,8 +102,8 @@ class Client:
         for delay in (*RETRY_DELAYS, None) if retry else (None,):
             try:
                 response = self.http.request(method, path, **kwargs)
-            except httpx.TransportError:
-                if delay is None:
+            except httpx.TransportError as exc:
+                if delay is None or not dropped(exc):
                     raise
             else:
                 if delay is None or response.status_code not in RETRY_STATUSES:
