@@ -120,4 +120,4 @@ def resolve(names: Iterable[str]) -> list[Scenario]:
 
 
 # Registration order = run order = report order.
-from bench.scenarios import transfer, small, listing, reupload  # noqa: E402, F401, I001
+from bench.scenarios import transfer, small, listing, reupload, cluster  # noqa: E402, F401, I001

@@ -22,10 +22,10 @@ from typing import Any
 import blake3
 import httpx
 
+from podstore.cli.client import RETRY_DELAYS, RETRY_STATUSES, dropped
 from podstore.storage.chunker import ChunkParams, make_cdc
 
 PIECE = 1024 * 1024
-RETRIES = 4
 AHEAD = 8  # chunks hashed ahead of the one being cut
 
 
@@ -103,40 +103,72 @@ class ChunkSender:
         local: Path,
         jobs: int,
         sent: Callable[[int, int], None],
+        resent: Callable[[int], None] = lambda length: None,
     ) -> None:
         self.http = http
         self.check = check
         self.upload_id = upload_id
         self.local = local
         self.sent = sent
+        self.resent = resent
         self._fd = os.open(local, os.O_RDONLY)
         self._pool = ThreadPoolExecutor(jobs, thread_name_prefix="podstore-send")
         self._futures: list[Future[None]] = []
 
     def submit(self, groups: list[list[int]], offsets: list[int]) -> None:
         for group in groups:
-            start = offsets[group[0]]
-            length = offsets[group[-1] + 1] - start
-            self._futures.append(self._pool.submit(self._send, group[0], len(group), start, length))
+            self._futures.append(self._pool.submit(self._send, group, offsets))
 
-    def _send(self, index: int, count: int, start: int, length: int) -> None:
-        for attempt in range(RETRIES):
-            try:
-                response = self.http.put(
-                    f"/uploads/{self.upload_id}/chunks/{index}",
-                    content=_pieces(self._fd, start, length, self.local),
-                    headers={
-                        "Content-Type": "application/octet-stream",
-                        "Content-Length": str(length),
-                    },
-                )
-                self.check(response)
-                break
-            except httpx.TransportError:
-                if attempt == RETRIES - 1:
-                    raise
-                time.sleep(0.5 * 2**attempt)
-        self.sent(count, length)
+    def _send(self, group: list[int], offsets: list[int]) -> None:
+        """One request of consecutive chunks. After a dropped connection or a 502, 503 or
+        504 (the node behind a load balancer went away, the store is down for a moment) the
+        chunks the server still lacks are sent again, and only those."""
+        runs = [group]
+        for delay in (*RETRY_DELAYS, None):
+            failed = [run for run in runs if not self._put(run, offsets, last=delay is None)]
+            if not failed:
+                return
+            assert delay is not None
+            time.sleep(delay)
+            runs = self._still_missing(failed, offsets)
+            self.resent(sum(offsets[run[-1] + 1] - offsets[run[0]] for run in runs))
+
+    def _put(self, run: list[int], offsets: list[int], last: bool) -> bool:
+        """Send chunks `run`; False on a failure worth another try (unless `last`)."""
+        start = offsets[run[0]]
+        length = offsets[run[-1] + 1] - start
+        try:
+            response = self.http.put(
+                f"/uploads/{self.upload_id}/chunks/{run[0]}",
+                content=_pieces(self._fd, start, length, self.local),
+                headers={"Content-Type": "application/octet-stream", "Content-Length": str(length)},
+            )
+        except httpx.TransportError as exc:
+            if last or not dropped(exc):
+                raise
+            return False
+        if not last and response.status_code in RETRY_STATUSES:
+            return False
+        self.check(response)
+        self.sent(len(run), length)
+        return True
+
+    def _still_missing(self, runs: list[list[int]], offsets: list[int]) -> list[list[int]]:
+        """The parts of `runs` the server lacks (it keeps what a cut request stored), as runs
+        of consecutive chunks; all of `runs` if it cannot say."""
+        try:
+            status = self.http.get(f"/uploads/{self.upload_id}")
+            lacking = set(status.json()["missing"]) if status.status_code == 200 else None
+        except (httpx.TransportError, ValueError, KeyError):
+            lacking = None
+        if lacking is None:
+            return runs
+        out: list[list[int]] = []
+        for run in runs:
+            arrived = [i for i in run if i not in lacking]
+            self.sent(len(arrived), sum(offsets[i + 1] - offsets[i] for i in arrived))
+            out += batches([i for i in run if i in lacking], offsets, offsets[-1])
+        return out
 
     def wait(self) -> None:
         """Until everything submitted is sent; the first failure is raised."""

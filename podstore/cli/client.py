@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,17 @@ from urllib.parse import quote
 import httpx
 
 DEFAULT_URL = "http://127.0.0.1:9090"
+# a node behind a load balancer that went away mid-request, or a store briefly down: worth
+# sending again (after 0.5, 1, 2, 4 and 8 s) when sending twice does no harm. A refused
+# connection is not: the server (or the balancer) itself is down, and the user hears it now.
+RETRY_STATUSES = frozenset({502, 503, 504})
+RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)
+IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+
+
+def dropped(exc: httpx.TransportError) -> bool:
+    """The connection failed mid-request (worth another try), not on connecting."""
+    return not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
 
 
 class ApiError(Exception):
@@ -83,8 +95,21 @@ class Client:
                 ) from None
         return response
 
-    def call(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = self.check(self.http.request(method, path, **kwargs))
+    def call(self, method: str, path: str, *, idempotent: bool | None = None, **kwargs: Any) -> Any:
+        """One request, answered as JSON. An idempotent one (by its method, unless told) is
+        sent again on a dropped connection or a 502, 503 or 504."""
+        retry = method in IDEMPOTENT if idempotent is None else idempotent
+        for delay in (*RETRY_DELAYS, None) if retry else (None,):
+            try:
+                response = self.http.request(method, path, **kwargs)
+            except httpx.TransportError as exc:
+                if delay is None or not dropped(exc):
+                    raise
+            else:
+                if delay is None or response.status_code not in RETRY_STATUSES:
+                    break
+            time.sleep(delay)
+        self.check(response)
         return response.json() if response.content else None
 
     def list_all(self, pod: str, path: str) -> Iterator[dict[str, Any]]:
@@ -101,6 +126,7 @@ class Client:
         return self.call(
             "PUT",
             f"/pods/{q(pod)}/files/{q(path)}",
+            idempotent=False,  # the body is read as it goes: it cannot be sent twice
             content=body,
             headers={"Content-Length": str(size)},
         )

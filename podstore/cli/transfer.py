@@ -75,6 +75,7 @@ class PutStats:
     chunks_skipped: int = 0
     bytes_skipped: int = 0
     resumed: int = 0
+    bytes_resent: int = 0  # chunks sent again after a request failed (a node or store away)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def summary(self) -> str:
@@ -82,6 +83,7 @@ class PutStats:
             f"sent {self.chunks_sent} chunk(s), {self.bytes_sent} bytes; "
             f"skipped {self.chunks_skipped} chunk(s), {self.bytes_skipped} bytes already stored"
             + (f"; resumed {self.resumed} upload(s)" if self.resumed else "")
+            + (f"; {self.bytes_resent} bytes sent again" if self.bytes_resent else "")
         )
 
 
@@ -221,7 +223,9 @@ class Uploader:
                 more = offsets[-1] < size
                 if upload_id is None:
                     body = {"path": remote, "size": size, "chunks": _decl(chunks), "more": more}
-                    created = self.client.call("POST", f"/pods/{q(pod)}/uploads", json=body)
+                    created = self.client.call(
+                        "POST", f"/pods/{q(pod)}/uploads", json=body, idempotent=True
+                    )
                     upload_id = state["session"] = created["id"]
                     save_state(where, state)
                     missing = list(created["missing"])
@@ -230,7 +234,9 @@ class Uploader:
                     start = max(begin, declared)
                     if start < len(chunks):
                         body = {"start": start, "chunks": _decl(chunks[start:]), "more": more}
-                        added = self.client.call("POST", f"/uploads/{upload_id}/chunks", json=body)
+                        added = self.client.call(
+                            "POST", f"/uploads/{upload_id}/chunks", json=body, idempotent=True
+                        )
                         missing += added["missing"]
                 if sender is None:
                     sender = stack.enter_context(self._sender(upload_id, local, progress, task))
@@ -264,7 +270,13 @@ class Uploader:
             progress.advance(task, length)
             self._note(progress, task)
 
-        return ChunkSender(self.client.http, Client.check, upload_id, local, self.jobs, sent)
+        def resent(length: int) -> None:
+            with self.stats.lock:
+                self.stats.bytes_resent += length
+
+        return ChunkSender(
+            self.client.http, Client.check, upload_id, local, self.jobs, sent, resent
+        )
 
     def _note(self, progress: Progress, task: TaskID) -> None:
         s = self.stats
@@ -295,7 +307,9 @@ class Uploader:
         if status is not None:
             return status
         body = {"path": remote, "size": size, "chunks": _decl(state["chunks"])}
-        created: dict[str, Any] = self.client.call("POST", f"/pods/{q(pod)}/uploads", json=body)
+        created: dict[str, Any] = self.client.call(
+            "POST", f"/pods/{q(pod)}/uploads", json=body, idempotent=True
+        )
         state["session"] = created["id"]
         save_state(where, state)
         return created
@@ -305,7 +319,7 @@ class Uploader:
     ) -> None:
         for _ in range(2):
             try:
-                self.client.call("POST", f"/uploads/{upload_id}/commit")
+                self.client.call("POST", f"/uploads/{upload_id}/commit", idempotent=True)
                 return
             except ApiError as exc:
                 if exc.status != 409:
@@ -315,7 +329,7 @@ class Uploader:
             with self._sender(upload_id, local, progress, task) as sender:
                 sender.submit(batches(missing, offsets, self.batch_bytes), offsets)
                 sender.wait()
-        self.client.call("POST", f"/uploads/{upload_id}/commit")
+        self.client.call("POST", f"/uploads/{upload_id}/commit", idempotent=True)
 
 
 def _decl(chunks: list[list[Any]]) -> list[dict[str, Any]]:

@@ -68,6 +68,7 @@ class LocalSeaweed:
     endpoint_url: str
     access_key: str = ACCESS_KEY
     secret_key: str = SECRET_KEY
+    s3_port: int = 0
 
     @classmethod
     def start(cls, workdir: Path, timeout: float = 60.0) -> LocalSeaweed:
@@ -100,21 +101,39 @@ class LocalSeaweed:
         ]
         server = cls(Child(args, workdir / "weed.log", cwd=workdir), "")
         server.endpoint_url = f"http://127.0.0.1:{ports['s3.port']}"
-        server.child.start()
+        server.s3_port = ports["s3.port"]
+        server.restart(timeout)
+        return server
+
+    def restart(self, timeout: float = 60.0) -> None:
+        """Start the server (again, after `kill`: same ports, same data); returns once an S3
+        round trip succeeds."""
+        self.child.start()
         try:
-            wait_for_port(ports["s3.port"], timeout=timeout)
+            wait_for_port(self.s3_port, timeout=timeout)
             deadline = time.monotonic() + timeout
             while True:
                 try:
-                    if _round_trip(server.endpoint_url):
-                        return server
+                    if _round_trip(self.endpoint_url):
+                        return
                 except Exception:
-                    if not server.child.running or time.monotonic() > deadline:
+                    if not self.child.running or time.monotonic() > deadline:
                         raise
                 time.sleep(0.2)
         except BaseException:
-            server.stop()
-            raise RuntimeError(f"weed mini did not come up:\n{server.child.log(3000)}") from None
+            self.stop()
+            raise RuntimeError(f"weed mini did not come up:\n{self.child.log(3000)}") from None
+
+    def freeze(self) -> None:
+        """SIGSTOP: connections stay open and nothing answers (a hung store)."""
+        self.child.send(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        self.child.send(signal.SIGCONT)
+
+    def kill(self) -> None:
+        self.child.stop(signal.SIGKILL)
 
     def stop(self) -> None:
+        self.thaw()
         self.child.stop(signal.SIGTERM, grace=4)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from podstore.cli.chunking import hashed_chunks
 from tests.fixtures.server import Server, User
 
 MiB = 1024 * 1024
@@ -92,14 +93,17 @@ def test_killed_put_resumes_with_the_missing_chunks(
     if session is None:
         pytest.fail("the upload finished or stalled before it could be interrupted")
     status = user.get(f"/uploads/{session['id']}").json()
-    remaining = len(status["missing"])
-    assert 0 < remaining < status["chunks"]
+    # `put` declares the chunk list in parts while it hashes: when it was killed, the last
+    # chunks may not have been declared yet, and the server does not list those as missing
+    total = sum(1 for _ in hashed_chunks(source, user.get("/pods/home/chunk-params").json()))
+    remaining = len(status["missing"]) + total - status["chunks"]
+    assert 0 < remaining < total
     assert status["received_bytes"] < 200 * MiB
     assert user.get("/pods/home/files/big.bin").status_code == 404
     chunks, sent, skipped_chunks, _ = put(env, "--resume", str(source), "home/big.bin")
     assert chunks <= remaining + 1
-    assert chunks + skipped_chunks == status["chunks"]
-    assert sent <= status["missing_bytes"] + 8 * MiB
+    assert chunks + skipped_chunks == total
+    assert sent <= 200 * MiB - status["received_bytes"] + 8 * MiB
     assert digest_of(user, "big.bin") == expected
     # identical re-upload, to the same and to another path, from saved state and hashing again
     assert put(env, str(source), "home/big.bin")[:2] == (0, 0)

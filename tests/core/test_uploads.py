@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 
@@ -117,6 +118,41 @@ def test_bad_chunks_and_missing_commit(harness: Harness, actor: Actor) -> None:
     other = harness.new_actor()
     with pytest.raises(NotFound):
         harness.run(core.uploads.status(other, s.id))
+
+
+def test_chunks_of_a_long_request_are_marked_while_it_runs(harness: Harness, actor: Actor) -> None:
+    """A request of many chunks whose sender stalls (or whose node dies) before the end has
+    already recorded most of what it stored: a resume sends only the rest."""
+    core = harness.core
+    data = os.urandom(40 * MiB)
+    cuts, declared = declare(data, harness)
+    s = harness.run(core.uploads.create(actor, "home", "long.bin", len(data), declared))
+    assert len(cuts) >= 8
+    last = cuts[-1][0]
+
+    async def go() -> tuple[int, int]:
+        stall = asyncio.Event()
+
+        async def body() -> AsyncIterator[bytes]:
+            async for piece in pieces(data[:last]):
+                yield piece
+            await stall.wait()
+            raise ConnectionResetError("the client went away")
+
+        request = asyncio.ensure_future(core.uploads.put_chunk(actor, s.id, 0, body(), len(data)))
+        for _ in range(500):  # until some of it is recorded, or 10 s
+            if (await core.uploads.status(actor, s.id)).received_bytes:
+                break
+            await asyncio.sleep(0.02)
+        during = (await core.uploads.status(actor, s.id)).received_bytes
+        assert not request.done()  # still waiting for the last chunk
+        stall.set()
+        with pytest.raises(ConnectionResetError):
+            await request
+        return during, (await core.uploads.status(actor, s.id)).received_bytes
+
+    during, after = harness.run(go())
+    assert 0 < during <= after == last
 
 
 def test_sessions_hold_chunks_until_they_expire(harness: Harness, actor: Actor) -> None:

@@ -17,6 +17,7 @@ returned as is, and chunks stored by any earlier session are found present.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterable, Sequence
 from typing import Any
 
@@ -66,6 +67,7 @@ __all__ = ["PROTOCOL", "Uploads"]
 
 PROTOCOL = "chunks"
 MAX_CHUNKS = 1_000_000
+MARK_EVERY_CHUNKS = 4  # about 8 MiB with the default chunk sizes
 
 
 class Uploads:
@@ -395,12 +397,28 @@ class Uploads:
         rows = body_rows(rows, index, length)
         keys = self.keycache.keys(access, actor)
 
+        # chunks are marked present as they are stored, a few MiB at a time, so a request
+        # that dies (its client, or this node, killed) is sent again only from where it was
+        unmarked: list[tuple[str, int]] = []
+        marking: list[asyncio.Future[None]] = []
+
+        def mark_unmarked() -> None:
+            marking.append(asyncio.ensure_future(self.marks.mark(session_id, unmarked[:])))
+            unmarked.clear()
+
         async def store(r: Row[Any], parts: list[memoryview]) -> StoredChunk:
-            return await self.ctx.engine.store_chunk(parts, keys, bytes(r.plain_hash))
+            stored = await self.ctx.engine.store_chunk(parts, keys, bytes(r.plain_hash))
+            unmarked.append((r.chunk_id, stored.stored_size))
+            if len(unmarked) >= MARK_EVERY_CHUNKS:
+                mark_unmarked()
+            return stored
 
         outcomes, error = await receive_chunks(body, rows, index, store, self.ctx.engine.in_flight)
+        mark_unmarked()
+        for failed in await asyncio.gather(*marking, return_exceptions=True):
+            if isinstance(failed, BaseException):
+                raise failed
         good = [(r, out) for r, out in outcomes if isinstance(out, StoredChunk)]
-        await self.marks.mark(session_id, [(r.chunk_id, out.stored_size) for r, out in good])
         for r, out in outcomes:
             if isinstance(out, ChecksumMismatch):
                 raise Invalid(f"chunk {r.idx} does not match its declared BLAKE3 hash")
