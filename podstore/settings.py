@@ -80,10 +80,23 @@ class FrontendSettings(Section):
     enabled: bool = True
 
 
+class BitDustSettings(FrontendSettings):
+    """The BitDust dialect on the `bitdust` (REST) and `bitdust_ws` (WebSocket) listeners."""
+
+    id_host: str = "localhost"  # the `host` of the engine's global ids `user@host`
+    apisecret_file: Path | None = None  # also write the API secret here (~/.bitdust/apisecret)
+    local_roots: list[Path] = Field(default_factory=list)  # local paths uploads/downloads may use
+    versions_kept: int = 2  # versions of a file its catalog keeps (BitDust's max-copies)
+    allow_process_control: bool = False  # may a local client stop or restart the server?
+    max_upload_tasks: int = 16  # running and pending upload or download tasks per user
+
+
 class Frontends(Section):
-    """Front ends mounted on the main listener, next to the native API."""
+    """Front ends mounted on the main listener, next to the native API, and the dialects'
+    settings (whichever listener serves them)."""
 
     tus: FrontendSettings = Field(default_factory=FrontendSettings)
+    bitdust: BitDustSettings = Field(default_factory=BitDustSettings)
 
 
 # flat names of earlier releases -> field of the `storage` section

@@ -2,8 +2,8 @@
 
 `main` is the native API with the front ends mounted beside it (tus today; the web UI,
 WebDAV, FairOS, FileAgo and AntOS under their own paths as they are built), and `/readyz`
-for load balancers. The listeners
-DESIGN.md §10 plans for Hasura and BitDust name apps that are not built yet.
+for load balancers. `bitdust` and `bitdust-ws` are BitDust's REST and WebSocket listeners;
+the one DESIGN.md §10 plans for Hasura names an app that is not built yet.
 """
 
 from __future__ import annotations
@@ -13,13 +13,15 @@ from collections.abc import Callable
 from starlette.types import ASGIApp
 
 from podstore.core.service import Core
+from podstore.frontends.dialects.bitdust.rest import rest_app as bitdust_rest
+from podstore.frontends.dialects.bitdust.ws import ws_app as bitdust_ws
 from podstore.frontends.native.app import create_app
 from podstore.frontends.tus import routes as tus
 from podstore.server.readiness import Readiness
 from podstore.settings import ListenerSettings
 
 AppFactory = Callable[[Core, ListenerSettings], ASGIApp]
-PLANNED = ("hasura", "bitdust", "bitdust-ws")
+PLANNED = ("hasura",)
 
 
 def main_app(core: Core, listener: ListenerSettings) -> ASGIApp:
@@ -29,7 +31,11 @@ def main_app(core: Core, listener: ListenerSettings) -> ASGIApp:
     return Readiness(app, core)
 
 
-APPS: dict[str, AppFactory] = {"main": main_app}
+APPS: dict[str, AppFactory] = {
+    "main": main_app,
+    "bitdust": lambda core, listener: bitdust_rest(core),
+    "bitdust-ws": lambda core, listener: bitdust_ws(core),
+}
 
 
 def app_factory(name: str) -> AppFactory:
