@@ -494,3 +494,16 @@ class Event:
     kind: str
     data: dict[str, Any]
     at: float  # epoch seconds
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierInfo:
+    """One store that holds data: a child of the erasure-coded set, or the only store."""
+
+    position: int  # fragment index in the erasure set
+    kind: str  # local, s3
+    location: str
+    role: str  # "data" or "parity"
+    state: str  # "online" or "offline"
+    k: int  # data fragments of the set (1 for a single store)
+    m: int  # parity fragments of the set

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -14,7 +15,7 @@ from podstore.core.docs.collections import DocCollections
 from podstore.core.kv.tables import KvTables
 from podstore.core.maintenance import referenced_names
 from podstore.core.pods.pods import Pods, total_used_bytes
-from podstore.core.records import AccountExport, PodExport
+from podstore.core.records import AccountExport, PodExport, SupplierInfo
 from podstore.core.sharing.grants import Sharing
 from podstore.core.sharing.groups import Groups
 from podstore.core.sharing.links import Links
@@ -24,6 +25,7 @@ from podstore.core.social.contacts import Contacts
 from podstore.core.social.events import EventHub
 from podstore.core.social.events import prune as prune_events
 from podstore.core.social.messages import Messages
+from podstore.core.suppliers import list_suppliers
 from podstore.core.tree.files import Files
 from podstore.core.tree.folders import Tree
 from podstore.core.tree.nodes import export_tree
@@ -99,6 +101,10 @@ class Core:
         """(longest, total, transactions) the metadata writer held its lock; None without one."""
         hold = self.ctx.db.writer_hold
         return None if hold is None else (hold.seconds_max, hold.seconds_total, hold.batches)
+
+    async def suppliers(self) -> list[SupplierInfo]:
+        """The stores holding the data, each probed (BitDust's suppliers)."""
+        return await asyncio.to_thread(list_suppliers, self.ctx.blobs, self.settings.storage)
 
     def storage_used(self) -> int:
         """Bytes of every file version kept, over all pods (for /metrics)."""

@@ -94,6 +94,8 @@ def parse_key_id(text: str, me: str, host: str) -> KeyId:
 def parse_remote_path(text: str, me: str, host: str) -> RemotePath:
     """`[alias$]user@host:path`, or a bare path in my master key's catalog."""
     owner, colon, path = text.partition(":")
+    if not colon and ("$" in text or "@" in text):
+        raise Failure(f'invalid "remote_path" format: {text}', "invalid")
     if not colon:
         owner, path = f"{MASTER}${me}@{host}", text
     key = parse_key_id(owner, me, host) if owner else None

@@ -4,6 +4,7 @@ from podstore.frontends.dialects.bitdust import (  # noqa: F401  (registers the 
     api_files,
     api_identity,
     api_social,
+    api_storage,
     api_system,
 )
 from podstore.frontends.dialects.bitdust.registry import METHODS

@@ -9,7 +9,7 @@ from typing import Any
 from podstore.core.errors import NotFound
 from podstore.core.service import Core
 from podstore.frontends.dialects.bitdust.engine import Caller, Engine
-from podstore.frontends.dialects.bitdust.envelope import Failure, Reply
+from podstore.frontends.dialects.bitdust.envelope import Failure, Reply, error
 from podstore.frontends.dialects.bitdust.errors import reply_for
 from podstore.frontends.dialects.bitdust.inputs import MASTER, Args, KeyId
 
@@ -68,7 +68,7 @@ async def invoke(call: Call, name: str, kwargs: dict[str, Any]) -> Reply:
     """Run one API method; whatever it raises becomes an `ERROR` envelope."""
     method = METHODS.get(name)
     if method is None:
-        raise KeyError(name)
+        return error(f"method {name} was not found")
     try:
         return await method(call, Args(kwargs))
     except Exception as exc:  # every failure is the client's answer, never a crash
