@@ -229,7 +229,9 @@ async def _grant(call: Call, pod: PodInfo, who: str) -> None:
 @api
 async def key_share(call: Call, args: Args) -> Reply:
     pod = await pod_of(call, args.required("key_id"))
-    await _grant(call, pod, args.required("trusted_user_id", "trusted_global_id", "trusted_id"))
+    await _grant(
+        call, pod, args.required("trusted_user_id", "trusted_global_id", "trusted_id", "idurl")
+    )
     return ok(message=f"key {args.required('key_id')} was shared")
 
 
