@@ -7,12 +7,16 @@ from typing import Any
 
 import pytest
 
+from tests.contract.adapters.bitdust import BitDustFrontEnd
 from tests.contract.adapters.native import NativeFrontEnd
 from tests.contract.frontend import FrontEnd
 from tests.fixtures.server import Server
 
 # each adapter takes the running server; its sessions are its own Session type
-ADAPTERS: dict[str, Callable[[Server], Any]] = {"native": NativeFrontEnd}
+ADAPTERS: dict[str, Callable[[Server], Any]] = {
+    "native": NativeFrontEnd,
+    "bitdust": BitDustFrontEnd,
+}
 
 
 @pytest.fixture(scope="module", params=sorted(ADAPTERS))

@@ -34,7 +34,7 @@ class Connection:
 
     async def send(self, frame: dict[str, Any]) -> None:
         async with self.lock:
-            await self.socket.send_text(json.dumps(frame))
+            await self.socket.send_text(json.dumps(frame, ensure_ascii=False))
 
     async def refused(self, call_id: Any, text: str) -> None:
         await self.send({"type": "api_call", "payload": {"call_id": call_id, "errors": [text]}})
