@@ -20,6 +20,7 @@ UNSUPPORTED = {
     "dht": "podstore has no DHT: users are found on this server",
     "network": "podstore is not a peer-to-peer network node",
     "customer": "podstore keeps no customers of its own beyond its users",
+    "other": "not supported by podstore's BitDust dialect (see its deviations)",
 }
 
 
@@ -276,6 +277,8 @@ for _prefix, _names in {
         "network_reconnect",
         "network_stun",
         "packets_stats",
+    ),
+    "other": (
         "automat_info",
         "automat_events_start",
         "automat_events_stop",
