@@ -47,6 +47,7 @@ class StoreSettings(Section):
     m: int = 1  # erasure: parity fragments
     write_quorum: int | None = None  # erasure: fragments a write needs; default k + m
     children: list[StoreSettings] = Field(default_factory=list)  # erasure: k + m stores
+    spares: list[StoreSettings] = Field(default_factory=list)  # erasure: stores to move a child to
 
     @model_validator(mode="after")
     def _erasure_has_its_children(self) -> StoreSettings:
@@ -87,7 +88,7 @@ class BitDustSettings(FrontendSettings):
     apisecret_file: Path | None = None  # also write the API secret here (~/.bitdust/apisecret)
     local_roots: list[Path] = Field(default_factory=list)  # local paths uploads/downloads may use
     versions_kept: int = 2  # versions of a file its catalog keeps (BitDust's max-copies)
-    allow_process_control: bool = False  # may a local client stop or restart the server?
+    allow_operator_actions: bool = False  # may a local client stop the server, change stores?
     max_upload_tasks: int = 16  # running and pending upload or download tasks per user
 
 

@@ -507,3 +507,15 @@ class SupplierInfo:
     state: str  # "online" or "offline"
     k: int  # data fragments of the set (1 for a single store)
     m: int  # parity fragments of the set
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierChange:
+    """A child store moved onto a spare, and what rebuilding its fragments found."""
+
+    position: int
+    old_location: str
+    new_location: str
+    checked: int  # blobs looked at
+    rebuilt: int  # fragments written to the new store
+    lost: int  # blobs that had too few fragments left to rebuild

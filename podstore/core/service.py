@@ -15,7 +15,7 @@ from podstore.core.docs.collections import DocCollections
 from podstore.core.kv.tables import KvTables
 from podstore.core.maintenance import referenced_names
 from podstore.core.pods.pods import Pods, total_used_bytes
-from podstore.core.records import AccountExport, PodExport, SupplierInfo
+from podstore.core.records import AccountExport, PodExport, SupplierChange, SupplierInfo
 from podstore.core.sharing.grants import Sharing
 from podstore.core.sharing.groups import Groups
 from podstore.core.sharing.links import Links
@@ -25,7 +25,7 @@ from podstore.core.social.contacts import Contacts
 from podstore.core.social.events import EventHub
 from podstore.core.social.events import prune as prune_events
 from podstore.core.social.messages import Messages
-from podstore.core.suppliers import list_suppliers
+from podstore.core.suppliers import change_supplier, list_suppliers
 from podstore.core.tree.files import Files
 from podstore.core.tree.folders import Tree
 from podstore.core.tree.nodes import export_tree
@@ -105,6 +105,14 @@ class Core:
     async def suppliers(self) -> list[SupplierInfo]:
         """The stores holding the data, each probed (BitDust's suppliers)."""
         return await asyncio.to_thread(list_suppliers, self.ctx.blobs, self.settings.storage)
+
+    async def change_supplier(self, position: int, spare: int = 0) -> SupplierChange:
+        """Move store `position` of the erasure set onto spare `spare`, rebuilding it there.
+        An operator's action: front ends offer it only where settings allow."""
+        settings = self.settings
+        return await asyncio.to_thread(
+            change_supplier, self.ctx.blobs, settings.storage, position, spare, settings.data_dir
+        )
 
     def storage_used(self) -> int:
         """Bytes of every file version kept, over all pods (for /metrics)."""

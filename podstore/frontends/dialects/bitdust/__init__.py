@@ -43,7 +43,7 @@ Deviations, each deliberate:
 - `files_sync` has nothing to do; `file_explore` answers ERROR (no desktop on a server).
 - `config_get`/`configs_list`/`configs_tree` show the BitDust options podstore's settings
   answer; `config_set` answers ERROR (settings are the server's). Services are listeners.
-- `process_stop`/`restart`/`debug` answer ERROR unless `allow_process_control` (and then
+- `process_stop`/`restart`/`debug` answer ERROR unless `allow_operator_actions` (and then
   still point at the service manager): other clients use this server.
 - `supplier_change`/`replace`/`switch` answer ERROR: the operator changes stores in the
   settings and runs `podstore fsck`. `customer_*`, `dht_*`, `blockchain_*`, `billing_*`,

@@ -48,13 +48,44 @@ async def suppliers_ping(call: Call, args: Args) -> Reply:
     return ok(message=f"{online} of {len(suppliers)} suppliers are online")
 
 
+def _numbered(text: str, prefix: str) -> int:
+    """N of `supplierN`, `supplierN@host`, `http://host/supplierN.xml` or a plain number."""
+    name = text.rsplit("/", 1)[-1].removesuffix(".xml").split("@", 1)[0]
+    number = name.removeprefix(prefix)
+    if not number.isdigit():
+        raise Failure(f"unknown {prefix} {text}", "not_found")
+    return int(number)
+
+
 @api
 async def supplier_change(call: Call, args: Args) -> Reply:
+    """Move one store of the erasure set onto a spare store and rebuild its fragments."""
     call.caller.require()
-    raise Failure(
-        "replacing a supplier is done by the server's operator: change the store in the "
-        "settings, then run `podstore fsck` to rebuild its fragments",
-        "unsupported",
+    if not call.engine.settings.allow_operator_actions:
+        raise Failure(
+            "not allowed: changing the stores is the operator's (settings: allow_operator_actions)",
+            "denied",
+        )
+    who = args.text("position") or args.text("supplier_id") or args.text("supplier_idurl")
+    who = who or args.text("supplier_glob_id")
+    if who is None:
+        raise Failure("one of mandatory parameters missed: position, supplier_id", None)
+    position = _numbered(who, "supplier")
+    spare_text = (
+        args.text("new_supplier_id") or args.text("new_global_id") or args.text("new_idurl")
+    )
+    spare = _numbered(spare_text, "spare") if spare_text else 0
+    change = await call.core.change_supplier(position, spare)
+    return ok(
+        {
+            "position": change.position,
+            "old_location": change.old_location,
+            "new_location": change.new_location,
+            "checked": change.checked,
+            "rebuilt": change.rebuilt,
+            "lost": change.lost,
+        },
+        message=f"supplier {position} replaced, {change.rebuilt} fragments rebuilt",
     )
 
 

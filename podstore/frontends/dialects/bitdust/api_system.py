@@ -76,9 +76,9 @@ async def process_info(call: Call, args: Args) -> Reply:
 
 
 async def _process_control(call: Call, args: Args) -> Reply:
-    if not call.engine.settings.allow_process_control:
+    if not call.engine.settings.allow_operator_actions:
         raise Failure(
-            "not allowed: other clients use this server (settings: allow_process_control)",
+            "not allowed: other clients use this server (settings: allow_operator_actions)",
             "denied",
         )
     raise Failure("stop or restart the podstore service with its service manager", "unsupported")

@@ -44,7 +44,7 @@ def reply_for(exc: Exception) -> Reply:
     if isinstance(exc, UNAVAILABLE):
         return error("the server is unavailable for now, try again later", reason="unavailable")
     if isinstance(exc, Unauthenticated | PermissionDenied):
-        return error(ACCESS_DENIED, reason="access_denied")
+        return error(ACCESS_DENIED)
     if isinstance(exc, CoreError):
         reason = next((REASONS[k] for k in type(exc).__mro__ if k in REASONS), "error")
         return error(str(exc), reason=reason)

@@ -90,13 +90,13 @@ async def _inputs(request: Request, route: Route, limit: int) -> dict[str, Any]:
         try:
             data = json.loads(body)
         except ValueError:
-            raise Failure("invalid json input", "invalid") from None
+            raise Failure("invalid json input") from None
         if not isinstance(data, dict):
-            raise Failure("invalid json input", "invalid")
+            raise Failure("invalid json input")
         given.update(data)
     missing = _missing(route, given, from_body, not body.strip())
     if missing:
-        raise Failure(missing, "missing_argument")
+        raise Failure(missing)
     renames = RENAMED.get(route.api, {})
     return {renames.get(k, k): v for k, v in given.items()}
 

@@ -1,4 +1,5 @@
-"""One BitDust-enabled server per test module (SQLite), identity made."""
+"""One BitDust-enabled server (SQLite, identity made) for the REST and WebSocket tests; the
+CLI and the erasure-set tests start their own."""
 
 from __future__ import annotations
 
@@ -9,6 +10,6 @@ import pytest
 from tests.frontends.dialects.bitdust.engine import BitDust, running_bitdust
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def bitdust(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BitDust]:
     yield from running_bitdust(tmp_path_factory.mktemp("bitdust"))

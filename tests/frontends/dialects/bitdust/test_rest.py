@@ -99,7 +99,9 @@ def test_bad_input_gets_bitdusts_texts_never_a_crash(bitdust: BitDust) -> None:
             )[0]
         )
         assert "blockchain" in refused(rest.get("/blockchain/info/v1"))[0]
-        assert "allow_process_control" in refused(rest.get("/process/stop/v1"))[0]
+        assert "allow_operator_actions" in refused(rest.get("/process/stop/v1"))[0]
+        assert "allow_operator_actions" in refused(rest.post("/su/c", json={"position": 0}))[0]
+        assert ok(rest.get("/supplier/list/v1"))["ecc_map"] == "podstore/1+0"
         assert ok(rest.get("/process/health/v1"))  # still serving
 
 
