@@ -519,3 +519,19 @@ class SupplierChange:
     checked: int  # blobs looked at
     rebuilt: int  # fragments written to the new store
     lost: int  # blobs that had too few fragments left to rebuild
+
+
+@dataclass(frozen=True, slots=True)
+class KeyInfo:
+    """A named RSA key pair of a user (BitDust's keys) and the pod it opens."""
+
+    alias: str
+    creator: str  # the creator's user name
+    size: int  # bits
+    label: str
+    active: bool
+    public_key: str  # OpenSSH format
+    pod_id: str
+    created_at: float  # epoch seconds
+    mine: bool  # the holder created it
+    private_pem: str | None = None  # only when asked for

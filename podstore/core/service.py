@@ -12,6 +12,7 @@ from podstore.core.access.revocations import Hooks, Revocations
 from podstore.core.accounts.accounts import Accounts
 from podstore.core.context import Actor, CoreContext, now
 from podstore.core.docs.collections import DocCollections
+from podstore.core.keyring.keyring import Keyring
 from podstore.core.kv.tables import KvTables
 from podstore.core.maintenance import referenced_names
 from podstore.core.pods.pods import Pods, total_used_bytes
@@ -81,6 +82,7 @@ class Core:
         self.sharing = Sharing(self.ctx, self.keys)
         self.links = Links(self.ctx, self.keys, self.files, self.accounts)
         self.offers = Offers(self.ctx, self.keys)
+        self.keyring = Keyring(self.ctx, self.pods, self.sharing)
         self.revocations = Revocations(
             db, Hooks(self.accounts.sessions.forget, self.keys.forget, self._forget_cached)
         )

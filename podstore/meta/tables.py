@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic and tests see the whole schema."""
 
 from podstore.meta import (
+    keyring_schema,  # noqa: F401  (registers named RSA keys)
     kv_schema,  # noqa: F401  (registers kv and document tables)
     sharing_schema,  # noqa: F401  (registers sharing tables)
     social_schema,  # noqa: F401  (registers events, audit, messages, contacts)

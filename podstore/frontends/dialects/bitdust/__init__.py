@@ -16,10 +16,12 @@ BitDust's texts for missing inputs, invalid JSON, unknown routes and methods. Va
 strings; booleans are `1`, `true`, `yes`, `ok`…
 
 The model (one core, one permission check): the engine acts for one podstore user, the one
-`identity_create` made or `identity_recover` restored (`engine.py`). A key is a pod: `master`
-(made on first use) is the user's own catalog, `key_create` makes another, `share_create`
-makes `share_<hex>`; `share_grant`/`key_share` make the grantee an editor of that pod, under
-the same alias, so the key id `alias$owner@host` names it for both. Remote paths are
+`identity_create` made or `identity_recover` restored (`engine.py`). A key is a real RSA key
+pair of the core's keyring (1024/2048/4096 bits, the private half wrapped for the user's
+identity key) that opens one pod: `master` (made on first use) is the user's own catalog,
+`key_create` makes another, `share_create` makes `share_<hex>`; `share_grant`/`key_share`
+give the grantee the key and make them an editor of its pod, so the key id
+`alias$creator@host` names it for both; files are still authorized on the pod. Remote paths are
 `alias$user@host:path` (a bare path is in my master). Groups are podstore groups named
 `group_<hex>`; messages are podstore messages; friends are contacts; suppliers are the stores
 of the erasure-coded set.
@@ -28,12 +30,14 @@ Deviations, each deliberate:
 - A podstore session token is accepted as the API secret too, and acts for its own user:
   several users of one server can use BitDust clients (the engine's own secret, in
   `<data>/bitdust/apisecret`, acts for the engine's identity).
-- The identity is a podstore account: `publickey` is its X25519 key, not RSA; there is no
-  identity XML, signature or ID server (`identity_rotate` says so). `identity_backup` writes
+- The identity is a podstore account: `publickey` is its master key's (RSA, OpenSSH form),
+  `identity_key` its X25519 key; there is no identity XML, signature or ID server
+  (`identity_rotate` says so). `identity_backup` writes
   a JSON file with the user name and recovery phrase, `identity_recover` reads it back (a new
   password is set); `identity_erase` forgets the engine's identity, the account stays.
-- Keys carry no RSA material: a key is the pod it opens (`public` is empty, `private` null);
-  `key_label`, `key_state`, `key_audit` answer ERROR. A granted key gives editor access.
+- A granted key gives editor access to its pod; only its creator shares it further;
+  erasing a granted key leaves the pod. `key_audit` answers ERROR. `share_open`/`close`
+  set the key's `active` flag (nothing connects).
 - `file_create` of a file registers it in the engine's memory until the first upload fills
   it (a restart forgets it); a folder is made at once. `path_id` is the podstore node id;
   version labels are BitDust's `F%Y%m%d%I%M%S%p` in UTC; a version keeps its number too.

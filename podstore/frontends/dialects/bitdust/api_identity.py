@@ -10,8 +10,7 @@ import secrets
 import time
 from typing import Any
 
-from podstore.core.errors import NotFound
-from podstore.core.records import PodInfo
+from podstore.core.records import KeyInfo
 from podstore.frontends.dialects.bitdust.catalog import idurl
 from podstore.frontends.dialects.bitdust.envelope import Failure, Reply, ok, result
 from podstore.frontends.dialects.bitdust.inputs import MASTER, Args, KeyId, parse_key_id
@@ -28,6 +27,7 @@ def _engine_only(call: Call) -> None:
 async def identity_of(call: Call) -> dict[str, Any]:
     me = call.caller.me
     info = await call.core.accounts.me(me)
+    master = await call.master_key()
     key = KeyId(MASTER, me.name, call.engine.host)
     return {
         "name": me.name,
@@ -41,7 +41,8 @@ async def identity_of(call: Call) -> dict[str, Any]:
         "date": time.strftime("%b %d, %Y", time.gmtime(info.created_at)),
         "version": "",
         "revision": 0,
-        "publickey": base64.b64encode(info.public_key).decode(),
+        "publickey": master.public_key,
+        "identity_key": base64.b64encode(info.public_key).decode(),
         "signature": "",
     }
 
@@ -139,150 +140,175 @@ async def identity_cache_list(call: Call, args: Args) -> Reply:
 # -- keys and shares -------------------------------------------------------------------------
 
 
-async def owner_name(call: Call, pod: PodInfo) -> str:
-    me = call.caller.me
-    if pod.role == "owner":
-        return me.name
-    members = await call.core.sharing.members(me, pod.id)
-    return next((m.user for m in members if m.role == "owner" and m.user), "unknown")
-
-
-async def key_info(call: Call, pod: PodInfo, kind: str = "key") -> dict[str, Any]:
-    owner = await owner_name(call, pod)
-    key = KeyId(pod.name, owner, call.engine.host)
+def key_info(call: Call, key: KeyInfo, kind: str = "key") -> dict[str, Any]:
+    key_id = KeyId(key.alias, key.creator, call.engine.host)
     info: dict[str, Any] = {
-        "key_id": str(key),
-        "alias": pod.name,
-        "creator": idurl(key),
-        "public": "",
-        "private": None,
-        "label": pod.name,
-        "active": True,
+        "key_id": str(key_id),
+        "alias": key.alias,
+        "creator": idurl(KeyId(MASTER, key.creator, call.engine.host)),
+        "public": key.public_key,
+        "private": key.private_pem,
+        "label": key.label,
+        "active": key.active,
         "is_public": False,
-        "is_private": pod.role == "owner",
-        "size": 0,
-        "local_key_id": pod.id,
-        "role": pod.role,
-        "files": pod.files,
-        "folders": pod.folders,
-        "used_bytes": pod.used_bytes,
+        "is_private": True,
+        "size": key.size,
+        "local_key_id": key.pod_id,
+        "created": key.created_at,
     }
     if kind == "share":
-        info |= {
-            "state": "CONNECTED",
-            "index": 0,
-            "id": pod.id,
-            "name": "shared_access_coordinator",
-        }
+        info |= {"state": "CONNECTED", "id": key.pod_id, "name": "shared_access_coordinator"}
     return info
 
 
-async def pod_of(call: Call, text: str) -> PodInfo:
+async def key_of(call: Call, text: str, include_private: bool = False) -> KeyInfo:
     me = call.caller.me
-    key = parse_key_id(text, me.name, call.engine.host)
-    scope = await call.scope(key)
-    try:
-        return await call.core.pods.stat(me, scope)
-    except NotFound:
-        raise Failure(f"key {text} is not registered", "not_found") from None
+    key = await call.key(parse_key_id(text, me.name, call.engine.host))
+    if include_private:
+        return await call.core.keyring.get(me, key.alias, include_private=True)
+    return key
+
+
+def _user(call: Call, who: str) -> str:
+    if who.startswith(("http://", "https://")) and who.endswith(".xml"):
+        return who.rsplit("/", 1)[-1][:-4]
+    return parse_key_id(who, call.caller.me.name, call.engine.host).user if "@" in who else who
+
+
+async def _share(call: Call, text: str, who: str) -> KeyInfo:
+    key = await key_of(call, text)
+    if key.alias == MASTER:
+        raise Failure("master key can not be shared", "invalid")
+    return await call.core.keyring.share(call.caller.me, key.alias, _user(call, who))
 
 
 @api
 async def keys_list(call: Call, args: Args) -> Reply:
-    pods = await call.core.pods.list(call.caller.me)
-    return result([await key_info(call, p) for p in pods])
+    await call.master_key()
+    keys = await call.core.keyring.list(call.caller.me)
+    return result([key_info(call, k) for k in keys])
 
 
 @api
 async def key_get(call: Call, args: Args) -> Reply:
-    return ok(await key_info(call, await pod_of(call, args.required("key_id"))))
+    wanted = args.flag("include_private")
+    return ok(key_info(call, await key_of(call, args.required("key_id"), wanted)))
 
 
 @api
 async def key_create(call: Call, args: Args) -> Reply:
-    me = call.caller.me
     alias = args.required("key_alias", "alias")
-    if alias == MASTER or alias.startswith(("share_", "group_")) or not USERNAME.match(alias):
+    if alias == MASTER or alias.startswith(("share_", "group_")):
         raise Failure(f"invalid key alias: {alias}", "invalid")
-    versions = call.engine.settings.versions_kept
-    pod = await call.core.pods.create(me, alias, versions_kept=versions)
-    return ok(await key_info(call, pod), message=f"new private key {alias} was generated")
+    size = args.integer("key_size", 2048)
+    key = await call.core.keyring.create(
+        call.caller.me,
+        alias,
+        size=size,
+        label=args.text("label", "") or "",
+        versions_kept=call.engine.settings.versions_kept,
+    )
+    if not args.flag("active", True):
+        key = await call.core.keyring.update(call.caller.me, alias, active=False)
+    if args.flag("include_private"):
+        key = await call.core.keyring.get(call.caller.me, alias, include_private=True)
+    return ok(key_info(call, key), message=f"new private key {alias} was generated")
+
+
+@api
+async def key_label(call: Call, args: Args) -> Reply:
+    key = await key_of(call, args.required("key_id"))
+    changed = await call.core.keyring.update(
+        call.caller.me, key.alias, label=args.required("label")
+    )
+    return ok(key_info(call, changed))
+
+
+@api
+async def key_state(call: Call, args: Args) -> Reply:
+    key = await key_of(call, args.required("key_id"))
+    active = args.flag("active", True)
+    changed = await call.core.keyring.update(call.caller.me, key.alias, active=active)
+    return ok(key_info(call, changed))
 
 
 @api
 async def key_erase(call: Call, args: Args) -> Reply:
-    pod = await pod_of(call, args.required("key_id"))
-    if pod.name == MASTER:
+    text = args.required("key_id")
+    key = await key_of(call, text)
+    if key.alias == MASTER:
         raise Failure("master key can not be erased", "invalid")
-    await call.core.pods.delete(call.caller.me, pod.id)
-    return ok(message=f"private key {args.required('key_id')} was erased successfully")
-
-
-async def _grant(call: Call, pod: PodInfo, who: str) -> None:
-    me = call.caller.me
-    user = parse_key_id(who, me.name, call.engine.host).user if "@" in who else who
-    if pod.name == MASTER:
-        raise Failure("master key can not be shared", "invalid")
-    await call.core.sharing.add_member(me, pod.id, user=user, role="editor")
+    await call.core.keyring.erase(call.caller.me, key.alias)
+    return ok(message=f"private key {text} was erased successfully")
 
 
 @api
 async def key_share(call: Call, args: Args) -> Reply:
-    pod = await pod_of(call, args.required("key_id"))
-    await _grant(
-        call, pod, args.required("trusted_user_id", "trusted_global_id", "trusted_id", "idurl")
-    )
-    return ok(message=f"key {args.required('key_id')} was shared")
+    text = args.required("key_id")
+    who = args.required("trusted_user_id", "trusted_global_id", "trusted_id", "idurl")
+    await _share(call, text, who)
+    return ok(message=f"key {text} was sent to {who}")
 
 
 @api
 async def shares_list(call: Call, args: Args) -> Reply:
-    pods = await call.core.pods.list(call.caller.me)
+    keys = await call.core.keyring.list(call.caller.me)
     mine, granted = args.flag("include_mine", True), args.flag("include_granted", True)
-    shares = [
-        p for p in pods if p.name.startswith("share_") and (mine if p.role == "owner" else granted)
-    ]
-    return result([await key_info(call, p, "share") for p in shares])
+    active = args.flag("only_active")
+    return result(
+        [
+            key_info(call, k, "share")
+            for k in keys
+            if k.alias.startswith("share_")
+            and (mine if k.mine else granted)
+            and (k.active or not active)
+        ]
+    )
 
 
 @api
 async def share_create(call: Call, args: Args) -> Reply:
-    me = call.caller.me
-    name = f"share_{secrets.token_hex(16)}"
-    pod = await call.core.pods.create(me, name, versions_kept=call.engine.settings.versions_kept)
-    info = await key_info(call, pod, "share")
-    info["label"] = args.text("label", "") or ""
+    key = await call.core.keyring.create(
+        call.caller.require(),
+        f"share_{secrets.token_hex(16)}",
+        size=args.integer("key_size", 2048),
+        label=args.text("label", "") or "",
+        versions_kept=call.engine.settings.versions_kept,
+    )
+    info = key_info(call, key, "share")
     return ok(info, message=f"new share {info['key_id']} created successfully")
 
 
 @api
 async def share_info(call: Call, args: Args) -> Reply:
-    return ok(await key_info(call, await pod_of(call, args.required("key_id")), "share"))
+    return ok(key_info(call, await key_of(call, args.required("key_id")), "share"))
 
 
 @api
 async def share_open(call: Call, args: Args) -> Reply:
-    return ok(await key_info(call, await pod_of(call, args.required("key_id")), "share"))
+    key = await key_of(call, args.required("key_id"))
+    opened = await call.core.keyring.update(call.caller.me, key.alias, active=True)
+    return ok(key_info(call, opened, "share"))
 
 
 @api
 async def share_close(call: Call, args: Args) -> Reply:
-    pod = await pod_of(call, args.required("key_id"))
-    return ok(message=f"share {pod.name} closed")
+    key = await key_of(call, args.required("key_id"))
+    await call.core.keyring.update(call.caller.me, key.alias, active=False)
+    return ok(message=f"share {args.required('key_id')} closed")
 
 
 @api
 async def share_grant(call: Call, args: Args) -> Reply:
-    pod = await pod_of(call, args.required("key_id"))
     who = args.required("trusted_user_id", "trusted_global_id", "trusted_idurl", "trusted_id")
-    await _grant(call, pod, who)
+    await _share(call, args.required("key_id"), who)
     return ok(message=f"access granted to {who}")
 
 
 @api
 async def share_delete(call: Call, args: Args) -> Reply:
-    pod = await pod_of(call, args.required("key_id"))
-    await call.core.pods.delete(call.caller.me, pod.id)
+    key = await key_of(call, args.required("key_id"))
+    await call.core.keyring.erase(call.caller.me, key.alias)
     return ok(message=f"share {args.required('key_id')} deleted")
 
 

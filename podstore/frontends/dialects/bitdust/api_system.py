@@ -286,8 +286,6 @@ for _prefix, _names in {
         "disable_model_listener",
         "request_model_data",
         "key_audit",
-        "key_label",
-        "key_state",
     ),
     "customer": ("customers_list", "customer_reject", "customers_ping"),
 }.items():

@@ -6,7 +6,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from podstore.core.errors import NotFound
+from podstore.core.errors import Conflict, NotFound
+from podstore.core.records import KeyInfo
 from podstore.core.service import Core
 from podstore.frontends.dialects.bitdust.engine import Caller, Engine
 from podstore.frontends.dialects.bitdust.envelope import Failure, Reply, error
@@ -23,28 +24,39 @@ class Call:
     caller: Caller
     push: Push | None = None  # the WebSocket the call came on, for pushed frames
 
-    async def scope(self, key: KeyId) -> str:
-        """The pod reference a key opens for the caller: their own pods by alias (`master`
-        made on first use), or a pod granted to them under that alias. A key never opens
-        what the caller's own membership does not."""
+    async def key(self, key: KeyId) -> KeyInfo:
+        """The caller's key named `key`: `master` made on first use. A key id names its
+        creator too, and must name the right one."""
         me = self.caller.me
         if key.host != self.engine.host:
-            raise NotFound(f"unknown user {key.user}@{key.host}")
-        mine = key.user == me.name
-        if mine and key.alias == MASTER:
-            try:
-                await self.core.pods.stat(me, MASTER)
-            except NotFound:
-                versions = self.engine.settings.versions_kept
-                await self.core.pods.create(me, MASTER, versions_kept=versions)
-            return MASTER
-        try:
-            pod = await self.core.pods.stat(me, key.alias)
-        except NotFound:
-            raise Failure(f"key {key} is not registered", "not_found") from None
-        if mine != (pod.role == "owner") or (not mine and key.alias == MASTER):
             raise Failure(f"key {key} is not registered", "not_found")
-        return key.alias
+        try:
+            found = await self.core.keyring.get(me, key.alias)
+        except NotFound:
+            if key.alias != MASTER or key.user != me.name:
+                raise Failure(f"key {key} is not registered", "not_found") from None
+            found = await self.master_key()
+        if found.creator != key.user:
+            raise Failure(f"key {key} is not registered", "not_found")
+        return found
+
+    async def master_key(self) -> KeyInfo:
+        me = self.caller.me
+        try:
+            return await self.core.keyring.create(
+                me, MASTER, versions_kept=self.engine.settings.versions_kept
+            )
+        except Conflict:  # made meanwhile by another call, or a pod of that name is in the way
+            try:
+                return await self.core.keyring.get(me, MASTER)
+            except NotFound:
+                raise Failure(
+                    "a pod named master is in the way of the master key: rename it", "conflict"
+                ) from None
+
+    async def scope(self, key: KeyId) -> str:
+        """The pod a key opens, as the core's permission check names it."""
+        return (await self.key(key)).pod_id
 
 
 Method = Callable[[Call, Args], Awaitable[Reply]]

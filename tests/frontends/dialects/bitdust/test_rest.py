@@ -264,3 +264,60 @@ def test_friends_messages_and_groups(bitdust: BitDust) -> None:
         )
         ok(alice.request("DELETE", "/friend/remove/v1", json={"user_id": bob.name}))
         assert ok(alice.get("/fr/l")).get("result", []) == []
+
+
+def test_keys_are_rsa_and_a_shared_key_opens_its_files_for_the_grantee(bitdust: BitDust) -> None:
+    bob, carol = bitdust.server.new_user("bob"), bitdust.server.new_user("carol")
+    me = f"{bitdust.user}@localhost"
+    with (
+        bitdust.rest() as alice,
+        bitdust.rest(bob.token) as as_bob,
+        bitdust.rest(carol.token) as as_carol,
+    ):
+        created = ok(
+            alice.post("/key/create/v1", json={"alias": "trip", "key_size": "1024", "label": "x"})
+        )
+        key_id = created["result"]["key_id"]
+        assert key_id == f"trip${me}" and created["result"]["public"].startswith("ssh-rsa ")
+        assert created["result"]["private"] is None
+        private = ok(alice.get("/k/g", params={"key_id": key_id, "include_private": "1"}))["result"]
+        assert private["private"].startswith("-----BEGIN PRIVATE KEY-----")
+        assert (
+            ok(alice.post("/key/label/v1", json={"key_id": key_id, "label": "trip 2026"}))[
+                "result"
+            ]["label"]
+            == "trip 2026"
+        )
+        assert (
+            ok(alice.post("/key/state/v1", json={"key_id": key_id, "active": "0"}))["result"][
+                "active"
+            ]
+            is False
+        )
+        aliases = {k["alias"] for k in ok(alice.get("/key/list/v1"))["result"]}
+        assert {"master", "trip"} <= aliases
+        assert ok(alice.get("/i/g"))["result"]["publickey"].startswith("ssh-rsa ")
+        (bitdust.local / "map.txt").write_bytes(b"the map")
+        ok(alice.post("/f/c", json={"remote_path": f"{key_id}:map.txt"}))
+        _upload(alice, str(bitdust.local / "map.txt"), f"{key_id}:map.txt")
+        ok(alice.put("/key/share/v1", json={"key_id": key_id, "trusted_user_id": bob.name}))
+        held = ok(as_bob.get("/k/g", params={"key_id": key_id, "include_private": "yes"}))["result"]
+        assert held["private"] == private["private"]
+        assert (
+            ok(as_bob.get("/f/i", params={"remote_path": f"{key_id}:map.txt"}))["result"]["size"]
+            == 7
+        )
+        assert "not registered" in refused(as_carol.get("/k/g", params={"key_id": key_id}))[0]
+        assert (
+            "not registered"
+            in refused(as_bob.get("/k/g", params={"key_id": f"trip${bob.name}@localhost"}))[0]
+        )
+        assert refused(
+            as_bob.put("/key/share/v1", json={"key_id": key_id, "trusted_user_id": carol.name})
+        )
+        assert (
+            "master key can not be erased"
+            in refused(alice.request("DELETE", "/k/d", json={"key_id": f"master${me}"}))[0]
+        )
+        ok(alice.request("DELETE", "/key/erase/v1", json={"key_id": key_id}))
+        assert refused(as_bob.get("/f/i", params={"remote_path": f"{key_id}:map.txt"}))
