@@ -321,3 +321,22 @@ def test_keys_are_rsa_and_a_shared_key_opens_its_files_for_the_grantee(bitdust: 
         )
         ok(alice.request("DELETE", "/key/erase/v1", json={"key_id": key_id}))
         assert refused(as_bob.get("/f/i", params={"remote_path": f"{key_id}:map.txt"}))
+
+
+def test_identity_backup_erase_and_recover(bitdust: BitDust) -> None:
+    backup = bitdust.local / "identity-backup.json"
+    with bitdust.rest() as rest:
+        before = ok(rest.get("/identity/get/v1"))["result"]
+        ok(rest.post("/identity/backup/v1", json={"destination_filepath": str(backup)}))
+        assert backup.stat().st_mode & 0o077 == 0
+        outside = {"destination_filepath": "/tmp/stolen-identity.json"}
+        assert "not exist" in refused(rest.post("/identity/backup/v1", json=outside))[0]
+        ok(rest.request("DELETE", "/identity/erase/v1", json={}))
+        assert refused(rest.get("/i/g")) == ["local identity is not valid or not exist"]
+        assert (
+            "not a podstore identity backup"
+            in refused(rest.post("/identity/recover/v1", json={"private_key_source": "garbage"}))[0]
+        )
+        ok(rest.post("/identity/recover/v1", json={"private_key_local_file": str(backup)}))
+        after = ok(rest.get("/identity/get/v1"))["result"]
+    assert (after["global_id"], after["publickey"]) == (before["global_id"], before["publickey"])
