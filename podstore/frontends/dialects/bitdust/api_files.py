@@ -351,6 +351,9 @@ async def chunk_write(call: Call, args: Args) -> Reply:
         raise Failure(f"a chunk may have at most {CHUNK_MAX} bytes", "too_large")
     text = args.text("path")
     path = call.engine.temp_path(me, text) if text else call.engine.new_temp_file(me, "upload")
+    limit = call.core.settings.max_unfinished_bytes
+    if path.exists() and path.stat().st_size + len(raw) > limit:
+        raise Failure(f"a file in the temp folder may have at most {limit} bytes", "too_large")
     with path.open("ab") as out:
         await asyncio.to_thread(out.write, raw)
     return ok({"path": str(path), "size": path.stat().st_size})

@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import secrets
+import time
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,7 +159,15 @@ class Engine:
         return folder
 
     def new_temp_file(self, actor: Actor, prefix: str) -> Path:
-        path = self.temp_folder(actor) / f"{prefix}-{secrets.token_hex(8)}"
+        """A new file in the caller's temp folder; files there idle longer than an upload
+        session may live are removed on the way."""
+        folder = self.temp_folder(actor)
+        stale = time.time() - self.core.settings.upload_session_ttl_seconds
+        for old in folder.iterdir():
+            with contextlib.suppress(OSError):
+                if old.is_file() and old.stat().st_mtime < stale:
+                    old.unlink()
+        path = folder / f"{prefix}-{secrets.token_hex(8)}"
         path.touch(mode=0o600)
         return path
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
 from podstore.frontends.dialects.bitdust.envelope import Failure
+
+log = logging.getLogger("podstore.bitdust")
 
 
 @dataclass
@@ -53,8 +56,13 @@ class Tasks:
         job = asyncio.ensure_future(work)
         task = Task(kind, user_id, remote_path, local_path, job)
         self._running[key] = task
-        job.add_done_callback(lambda _: self._running.pop(key, None))
+        job.add_done_callback(lambda done: self._finished(key, done))
         return task
+
+    def _finished(self, key: tuple[str, str, str], job: asyncio.Task[Any]) -> None:
+        self._running.pop(key, None)
+        if not job.cancelled() and job.exception() is not None:
+            log.warning("BitDust %s of %s failed: %s", key[0], key[2], job.exception())
 
     def running(self, kind: str, user_id: str) -> list[Task]:
         return [t for t in self._running.values() if t.kind == kind and t.user_id == user_id]
