@@ -3,10 +3,13 @@ what podstore really runs; the parts of BitDust podstore has no counterpart for 
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import time
 from typing import Any
 
+from podstore.core.errors import Conflict, NotFound
 from podstore.frontends.dialects.bitdust.envelope import Failure, Reply, ok, result
 from podstore.frontends.dialects.bitdust.inputs import Args
 from podstore.frontends.dialects.bitdust.registry import METHODS, Call, api, api_named
@@ -264,9 +267,6 @@ for _prefix, _names in {
     "dht": (
         "dht_node_find",
         "dht_user_random",
-        "dht_value_get",
-        "dht_value_set",
-        "dht_local_db_dump",
         "group_info_dht",
         "suppliers_list_dht",
     ),
@@ -291,3 +291,49 @@ for _prefix, _names in {
 }.items():
     for _name in _names:
         api_named(_name)(_unsupported(UNSUPPORTED[_prefix]))
+
+
+# -- the "DHT": a key-value table of the caller's own, in their master key's pod ------------
+
+DHT_TABLE = "dht"
+
+
+async def _dht(call: Call) -> str:
+    me = call.caller.require()
+    pod = (await call.master_key()).pod_id
+    try:
+        await call.core.kv.stat(me, pod, DHT_TABLE)
+    except NotFound:
+        with contextlib.suppress(Conflict):
+            await call.core.kv.create(me, pod, DHT_TABLE, "string")
+    return pod
+
+
+@api
+async def dht_value_set(call: Call, args: Args) -> Reply:
+    key = args.required("key")
+    value = args.raw("value")
+    if value is None:
+        raise Failure("mandatory argument missed: value", "missing_argument")
+    pod = await _dht(call)
+    stored = json.dumps(value, sort_keys=True).encode()
+    await call.core.kv.put(call.caller.me, pod, DHT_TABLE, key, stored)
+    return ok({"key": key, "value": value, "stored": True})
+
+
+@api
+async def dht_value_get(call: Call, args: Args) -> Reply:
+    key = args.required("key")
+    pod = await _dht(call)
+    try:
+        raw = await call.core.kv.get(call.caller.me, pod, DHT_TABLE, key)
+    except NotFound:
+        raise Failure(f"value for key {key} not found", "not_found") from None
+    return ok({"key": key, "value": json.loads(raw)})
+
+
+@api
+async def dht_local_db_dump(call: Call, args: Args) -> Reply:
+    pod = await _dht(call)
+    page = await call.core.kv.scan(call.caller.me, pod, DHT_TABLE, limit=1000)
+    return result([{"key": e.key, "value": json.loads(e.value)} for e in page.entries])

@@ -85,3 +85,19 @@ def test_events_and_messages_are_pushed(bitdust: BitDust) -> None:
     assert event["event_id"] == "message.received"
     stream = sock.wait_pushed("stream_message")["payload"]
     assert stream["data"] == {"m": 1} and stream["sender"]["global_id"] == f"{bob.name}@localhost"
+
+
+def test_dht_values_are_kept_in_the_callers_table(bitdust: BitDust) -> None:
+    sock = bitdust.socket()
+    value = {"suppliers": ["a", "b"], "n": 2}
+    assert sock.call("dht_value_set", key="my-record", value=value)["status"] == "OK"
+    assert sock.call("dht_value_get", key="my-record")["result"] == {
+        "key": "my-record",
+        "value": value,
+    }
+    dump = sock.call("dht_local_db_dump")["result"]
+    assert {"key": "my-record", "value": value} in dump
+    missing = sock.call("dht_value_get", key="nothing-here")
+    assert missing["errors"] == ["value for key nothing-here not found"]
+    bob = bitdust.server.new_user("bob")
+    assert bitdust.socket(bob.token).call("dht_value_get", key="my-record")["status"] == "ERROR"
