@@ -47,6 +47,7 @@ class StoreSettings(Section):
     m: int = 1  # erasure: parity fragments
     write_quorum: int | None = None  # erasure: fragments a write needs; default k + m
     children: list[StoreSettings] = Field(default_factory=list)  # erasure: k + m stores
+    spares: list[StoreSettings] = Field(default_factory=list)  # erasure: stores to move a child to
 
     @model_validator(mode="after")
     def _erasure_has_its_children(self) -> StoreSettings:
@@ -126,6 +127,17 @@ class AntosSettings(FrontendSettings):
         return self
 
 
+class BitDustSettings(FrontendSettings):
+    """The BitDust dialect on the `bitdust` (REST) and `bitdust_ws` (WebSocket) listeners."""
+
+    id_host: str = "localhost"  # the `host` of the engine's global ids `user@host`
+    apisecret_file: Path | None = None  # also write the API secret here (~/.bitdust/apisecret)
+    local_roots: list[Path] = Field(default_factory=list)  # local paths uploads/downloads may use
+    versions_kept: int = 2  # versions of a file its catalog keeps (BitDust's max-copies)
+    allow_operator_actions: bool = False  # may a local client stop the server, change stores?
+    max_upload_tasks: int = 16  # running and pending upload or download tasks per user
+
+
 class Frontends(Section):
     """Front ends mounted on the main listener, next to the native API, and the settings of
     those served on listeners of their own."""
@@ -135,6 +147,7 @@ class Frontends(Section):
     hasura: HasuraSettings = Field(default_factory=HasuraSettings)
     antos: AntosSettings = Field(default_factory=AntosSettings)
     web: FrontendSettings = Field(default_factory=FrontendSettings)
+    bitdust: BitDustSettings = Field(default_factory=BitDustSettings)
 
 
 # flat names of earlier releases -> field of the `storage` section

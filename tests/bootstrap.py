@@ -3,7 +3,9 @@
 As root with apt this installs Debian's postgresql, haproxy (cluster tests), chromium (web UI
 through Playwright), litmus and cadaver (WebDAV) when missing; otherwise it says clearly which
 tests will be skipped. SeaweedFS comes
-from the lock file (pip).
+from the lock file (pip). The BitDust CLI cannot join the lock (it pins Twisted 20.3.0, which
+does not build on Python 3.11): it goes into a venv of its own from the hash-pinned
+`tests/bitdust_client.txt`.
 """
 
 from __future__ import annotations
@@ -31,7 +33,41 @@ def _apt_install(packages: list[str]) -> bool:
     return result.returncode == 0
 
 
+BITDUST_REQUIREMENTS = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "bitdust_client.txt"
+)
+BITDUST_VENV = os.environ.get("PODSTORE_TEST_BITDUST_VENV") or os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".venv-bitdust"
+)
+
+
+def bitdust_cli() -> str | None:
+    """The `bitdust` CLI of its own venv, installed when missing; None (and why, on stderr)
+    when it cannot be installed here (no network, no package index)."""
+    cli = os.path.join(BITDUST_VENV, "bin", "bitdust")
+    stamp = os.path.join(BITDUST_VENV, ".installed")
+    if os.path.exists(stamp) and os.access(cli, os.X_OK):
+        return cli
+    steps = [
+        [sys.executable, "-m", "venv", "--clear", BITDUST_VENV],
+        [os.path.join(BITDUST_VENV, "bin", "python"), "-m", "pip", "install", "-q",
+         "--no-deps", "--require-hashes", "-r", BITDUST_REQUIREMENTS],
+    ]  # fmt: skip
+    for step in steps:
+        done = subprocess.run(step, check=False, capture_output=True, text=True, timeout=900)
+        if done.returncode != 0:
+            print(
+                f"bootstrap: could not install the BitDust CLI: {done.stderr[-800:]}",
+                file=sys.stderr,
+            )
+            return None
+    open(stamp, "w").close()
+    return cli
+
+
 def main() -> int:
+    if bitdust_cli() is None:
+        print("bootstrap: the BitDust CLI tests will be SKIPPED", file=sys.stderr)
     found = {
         "postgresql": initdb_path(),
         "haproxy": shutil.which("haproxy"),

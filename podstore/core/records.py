@@ -597,3 +597,44 @@ class StoredFile:
     user_number: int
     user_role: str
     created_at: float  # epoch seconds
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierInfo:
+    """One store that holds data: a child of the erasure-coded set, or the only store."""
+
+    position: int  # fragment index in the erasure set
+    kind: str  # local, s3
+    location: str
+    role: str  # "data" or "parity"
+    state: str  # "online" or "offline"
+    k: int  # data fragments of the set (1 for a single store)
+    m: int  # parity fragments of the set
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierChange:
+    """A child store moved onto a spare, and what rebuilding its fragments found."""
+
+    position: int
+    old_location: str
+    new_location: str
+    checked: int  # blobs looked at
+    rebuilt: int  # fragments written to the new store
+    lost: int  # blobs that had too few fragments left to rebuild
+
+
+@dataclass(frozen=True, slots=True)
+class KeyInfo:
+    """A named RSA key pair of a user (BitDust's keys) and the pod it opens."""
+
+    alias: str
+    creator: str  # the creator's user name
+    size: int  # bits
+    label: str
+    active: bool
+    public_key: str  # OpenSSH format
+    pod_id: str
+    created_at: float  # epoch seconds
+    mine: bool  # the holder created it
+    private_pem: str | None = None  # only when asked for

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -12,10 +13,11 @@ from podstore.core.accounts.accounts import Accounts
 from podstore.core.context import Actor, CoreContext, now
 from podstore.core.docs.collections import DocCollections
 from podstore.core.filestore.filestore import Filestore
+from podstore.core.keyring.keyring import Keyring
 from podstore.core.kv.tables import KvTables
 from podstore.core.maintenance import referenced_names
 from podstore.core.pods.pods import Pods, total_used_bytes
-from podstore.core.records import AccountExport, PodExport
+from podstore.core.records import AccountExport, PodExport, SupplierChange, SupplierInfo
 from podstore.core.sharing.grants import Sharing
 from podstore.core.sharing.groups import Groups
 from podstore.core.sharing.links import Links
@@ -26,6 +28,7 @@ from podstore.core.social.contacts import Contacts
 from podstore.core.social.events import EventHub
 from podstore.core.social.events import prune as prune_events
 from podstore.core.social.messages import Messages
+from podstore.core.suppliers import change_supplier, list_suppliers
 from podstore.core.tree.files import Files
 from podstore.core.tree.folders import Tree
 from podstore.core.tree.nodes import export_tree
@@ -83,6 +86,7 @@ class Core:
         self.published = Published(self.ctx, self.keys, self.links)
         self.offers = Offers(self.ctx, self.keys)
         self.filestore = Filestore(self.ctx, self.accounts, self.files, self.tree)
+        self.keyring = Keyring(self.ctx, self.pods, self.sharing)
         self.revocations = Revocations(
             db, Hooks(self.accounts.sessions.forget, self.keys.forget, self._forget_cached)
         )
@@ -103,6 +107,18 @@ class Core:
         """(longest, total, transactions) the metadata writer held its lock; None without one."""
         hold = self.ctx.db.writer_hold
         return None if hold is None else (hold.seconds_max, hold.seconds_total, hold.batches)
+
+    async def suppliers(self) -> list[SupplierInfo]:
+        """The stores holding the data, each probed (BitDust's suppliers)."""
+        return await asyncio.to_thread(list_suppliers, self.ctx.blobs, self.settings.storage)
+
+    async def change_supplier(self, position: int, spare: int = 0) -> SupplierChange:
+        """Move store `position` of the erasure set onto spare `spare`, rebuilding it there.
+        An operator's action: front ends offer it only where settings allow."""
+        settings = self.settings
+        return await asyncio.to_thread(
+            change_supplier, self.ctx.blobs, settings.storage, position, spare, settings.data_dir
+        )
 
     def storage_used(self) -> int:
         """Bytes of every file version kept, over all pods (for /metrics)."""

@@ -2,6 +2,7 @@
 
 from podstore.meta import (
     filestore_schema,  # noqa: F401  (registers the Hasura file service's tables)
+    keyring_schema,  # noqa: F401  (registers named RSA keys)
     kv_schema,  # noqa: F401  (registers kv and document tables)
     published_schema,  # noqa: F401  (registers published links)
     sharing_schema,  # noqa: F401  (registers sharing tables)

@@ -2,8 +2,8 @@
 
 `main` is the native API with the front ends mounted beside it (tus, FileAgo and AntOS under
 their own paths, the web UI as the fallback for every other path; WebDAV and FairOS as they
-are built), and `/readyz` for load balancers; `hasura` is the Hasura file API. The listeners
-DESIGN.md §10 plans for BitDust name apps that are not built yet.
+are built), and `/readyz` for load balancers; `hasura` is the Hasura file API; `bitdust` and
+`bitdust-ws` are BitDust's REST and WebSocket listeners; `antos` serves the AntOS desktop.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from starlette.types import ASGIApp
 
 from podstore.core.service import Core
 from podstore.frontends.dialects.antos import app as antos
+from podstore.frontends.dialects.bitdust.rest import rest_app as bitdust_rest
+from podstore.frontends.dialects.bitdust.ws import ws_app as bitdust_ws
 from podstore.frontends.dialects.fileago.app import FileAgoPaths
 from podstore.frontends.dialects.hasura import app as hasura
 from podstore.frontends.native.app import create_app
@@ -23,7 +25,6 @@ from podstore.server.readiness import Readiness
 from podstore.settings import ListenerSettings
 
 AppFactory = Callable[[Core, ListenerSettings], ASGIApp]
-PLANNED = ("bitdust", "bitdust-ws")
 
 
 def main_app(core: Core, listener: ListenerSettings) -> ASGIApp:
@@ -48,12 +49,12 @@ APPS: dict[str, AppFactory] = {
     "main": main_app,
     "hasura": hasura_app,
     "antos": antos.listener_app,
+    "bitdust": lambda core, listener: bitdust_rest(core),
+    "bitdust-ws": lambda core, listener: bitdust_ws(core),
 }
 
 
 def app_factory(name: str) -> AppFactory:
     if name in APPS:
         return APPS[name]
-    if name in PLANNED:
-        raise ValueError(f"the {name} front end is not built yet: disable its listener")
     raise ValueError(f"no front end named {name!r}; known: {', '.join(sorted(APPS))}")

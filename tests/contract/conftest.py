@@ -9,6 +9,7 @@ import pytest
 
 from tests.contract.adapters import hasura
 from tests.contract.adapters.antos import AntosFrontEnd
+from tests.contract.adapters.bitdust import BitDustFrontEnd
 from tests.contract.adapters.fileago import FileAgoFrontEnd
 from tests.contract.adapters.native import NativeFrontEnd
 from tests.contract.adapters.web import WebFrontEnd
@@ -22,9 +23,10 @@ ADAPTERS: dict[str, Callable[[Server], Any]] = {
     "hasura": hasura.HasuraFrontEnd,
     "antos": AntosFrontEnd,
     "web": WebFrontEnd,
+    "bitdust": BitDustFrontEnd,
 }
 # front ends on listeners of their own, and the settings their adapters need
-LISTENERS = ("hasura",)
+LISTENERS = ("hasura", "bitdust_ws")
 SERVER_ENV = {**hasura.ENV}
 
 

@@ -1,0 +1,1 @@
+"""Named RSA key pairs (BitDust's keys), each opening one pod."""

@@ -1,0 +1,64 @@
+"""The BitDust dialect: BitDust's engine API (bitdust 0.1.24.265, `bitdust-io/devel`) served
+by podstore on two loopback listeners: REST on 127.0.0.1:8180 (`rest.py`) and the WebSocket
+`api_call` protocol on 127.0.0.1:8280 (`ws.py`); both refuse peers that are not loopback.
+
+Routes (`routes.py` holds the table): every REST route of BitDust in its three spellings,
+short (`/f/u/o`), legacy (`/v1/file/upload/start`) and canonical (`/file/upload/start/v1`), for
+the groups process, device, network, config, identity, key, file, share, group, friend, user,
+message, supplier, customer, space, service, packet, transfer, connection, stream, queue,
+event, dht, blockchain and state. GET reads the query string, POST/PUT/DELETE a JSON body
+(DELETE too). Each route calls the API method of the same name as BitDust's; the WebSocket
+calls any of them by name, plus `chunk_read`, `chunk_write` and the model-listener methods.
+
+Envelope (`envelope.py`): HTTP 200 always, `application/json`, CORS `*`; `OK`, `RESULT`
+and `ERROR` as BitDust builds them, sorted keys, two-space indent, `execution` as a string;
+BitDust's texts for missing inputs, invalid JSON, unknown routes and methods. Values may be
+strings; booleans are `1`, `true`, `yes`, `ok`…
+
+The model (one core, one permission check): the engine acts for one podstore user, the one
+`identity_create` made or `identity_recover` restored (`engine.py`). A key is a real RSA key
+pair of the core's keyring (1024/2048/4096 bits, the private half wrapped for the user's
+identity key) that opens one pod: `master` (made on first use) is the user's own catalog,
+`key_create` makes another, `share_create` makes `share_<hex>`; `share_grant`/`key_share`
+give the grantee the key and make them an editor of its pod, so the key id
+`alias$creator@host` names it for both; files are still authorized on the pod. Remote paths are
+`alias$user@host:path` (a bare path is in my master). Groups are podstore groups named
+`group_<hex>`; messages are podstore messages; friends are contacts; suppliers are the stores
+of the erasure-coded set.
+
+Deviations, each deliberate:
+- A podstore session token is accepted as the API secret too, and acts for its own user:
+  several users of one server can use BitDust clients (the engine's own secret, in
+  `<data>/bitdust/apisecret`, acts for the engine's identity).
+- The identity is a podstore account: `publickey` is its master key's (RSA, OpenSSH form),
+  `identity_key` its X25519 key; there is no identity XML, signature or ID server
+  (`identity_rotate` says so). `identity_backup` writes
+  a JSON file with the user name and recovery phrase, `identity_recover` reads it back (a new
+  password is set); `identity_erase` forgets the engine's identity, the account stays.
+- A granted key gives editor access to its pod; only its creator shares it further;
+  erasing a granted key leaves the pod. `key_audit` answers ERROR. `share_open`/`close`
+  set the key's `active` flag (nothing connects).
+- `file_create` of a file registers it in the engine's memory until the first upload fills
+  it (a restart forgets it); a folder is made at once. `path_id` is the podstore node id;
+  version labels are BitDust's `F%Y%m%d%I%M%S%p` in UTC; a version keeps its number too.
+- Local paths (uploads, downloads, identity backups) are read and written only under the
+  `local_roots` setting and the caller's own temp folder; anything else, and any `..`, is
+  "local file or folder … not exist". Downloads default to the temp folder.
+- `files_sync` has nothing to do; `file_explore` answers ERROR (no desktop on a server).
+- `config_get`/`configs_list`/`configs_tree` show the BitDust options podstore's settings
+  answer; `config_set` answers ERROR (settings are the server's). Services are listeners.
+- `process_stop`/`restart`/`debug` answer ERROR unless `allow_operator_actions` (and then
+  still point at the service manager): other clients use this server.
+- `supplier_change`/`replace`/`switch` answer ERROR: the operator changes stores in the
+  settings and runs `podstore fsck`. `customer_*`, `dht_*`, `blockchain_*`, `billing_*`,
+  `device_*`, `network_create|select|disconnect|reconnect|stun`, `automat_info|events_*`,
+  the model listeners and `share_history`/`identity_heal` answer ERROR with the reason;
+  packet/transfer/connection/stream/queue/state lists are empty (there is no P2P traffic).
+- `message_receive` and `event_listen` long-poll podstore's event stream (at most 120 s);
+  a consumer id starts at the moment of its first call. Pushed WebSocket frames: `event`
+  for each podstore event, `stream_message` for each received message; no `online_status`
+  or `model` frames.
+- Frames pushed over the WebSocket are UTF-8 JSON without `\\u` escapes; an unparsable frame
+  gets an `errors` answer (BitDust ignores it silently).
+- `/p/h` is registered for both health and info in BitDust: here it answers health.
+"""

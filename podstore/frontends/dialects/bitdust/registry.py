@@ -1,0 +1,87 @@
+"""The API methods by name, and what each call sees: the core, the engine, who calls."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from podstore.core.errors import Conflict, NotFound
+from podstore.core.records import KeyInfo
+from podstore.core.service import Core
+from podstore.frontends.dialects.bitdust.engine import Caller, Engine
+from podstore.frontends.dialects.bitdust.envelope import Failure, Reply, error
+from podstore.frontends.dialects.bitdust.errors import reply_for
+from podstore.frontends.dialects.bitdust.inputs import MASTER, Args, KeyId
+
+Push = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+@dataclass
+class Call:
+    core: Core
+    engine: Engine
+    caller: Caller
+    push: Push | None = None  # the WebSocket the call came on, for pushed frames
+
+    async def key(self, key: KeyId) -> KeyInfo:
+        """The caller's key named `key`: `master` made on first use. A key id names its
+        creator too, and must name the right one."""
+        me = self.caller.me
+        if key.host != self.engine.host:
+            raise Failure(f"key {key} is not registered", "not_found")
+        try:
+            found = await self.core.keyring.get(me, key.alias)
+        except NotFound:
+            if key.alias != MASTER or key.user != me.name:
+                raise Failure(f"key {key} is not registered", "not_found") from None
+            found = await self.master_key()
+        if found.creator != key.user:
+            raise Failure(f"key {key} is not registered", "not_found")
+        return found
+
+    async def master_key(self) -> KeyInfo:
+        me = self.caller.me
+        try:
+            return await self.core.keyring.create(
+                me, MASTER, versions_kept=self.engine.settings.versions_kept
+            )
+        except Conflict:  # made meanwhile by another call, or a pod of that name is in the way
+            try:
+                return await self.core.keyring.get(me, MASTER)
+            except NotFound:
+                raise Failure(
+                    "a pod named master is in the way of the master key: rename it", "conflict"
+                ) from None
+
+    async def scope(self, key: KeyId) -> str:
+        """The pod a key opens, as the core's permission check names it."""
+        return (await self.key(key)).pod_id
+
+
+Method = Callable[[Call, Args], Awaitable[Reply]]
+METHODS: dict[str, Method] = {}
+
+
+def api(method: Method) -> Method:
+    METHODS[method.__name__] = method
+    return method
+
+
+def api_named(name: str) -> Callable[[Method], Method]:
+    def register(method: Method) -> Method:
+        METHODS[name] = method
+        return method
+
+    return register
+
+
+async def invoke(call: Call, name: str, kwargs: dict[str, Any]) -> Reply:
+    """Run one API method; whatever it raises becomes an `ERROR` envelope."""
+    method = METHODS.get(name)
+    if method is None:
+        return error(f"method {name} was not found")
+    try:
+        return await method(call, Args(kwargs))
+    except Exception as exc:  # every failure is the client's answer, never a crash
+        return reply_for(exc)

@@ -1,0 +1,121 @@
+"""The contract adapter for the BitDust dialect: each user acts over BitDust's WebSocket
+`api_call` protocol with their podstore session token as the API secret; a pod is a key
+(`key_create`), a scope its key id; bytes travel by `chunk_write`/`chunk_read` as the desktop
+app moves them. BitDust has no move: the adapter moves as a BitDust user would (download,
+upload, delete). Its grants are whole keys at one level, so the folder-share and member-role
+parts of the suite are skipped for it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import websocket
+
+from tests.contract.frontend import Refused
+from tests.fixtures.server import Server, User
+from tests.frontends.dialects.bitdust.engine import Socket
+
+PIECE = 128 * 1024  # up to 6 JSON bytes per byte: frames stay under max_json_body
+
+
+class BitDustSession:
+    def __init__(self, port: int, user: User | None) -> None:
+        self.name = user.name if user else ""
+        self.socket: Socket | None = None
+        if user is not None:
+            self.socket = Socket(f"ws://127.0.0.1:{port}/?api_secret={user.token}")
+
+    def call(self, method: str, **kwargs: Any) -> dict[str, Any]:
+        if self.socket is None:
+            raise Refused("access denied")
+        reply = self.socket.call(method, **kwargs)
+        if reply["status"] != "OK":
+            raise Refused("; ".join(reply["errors"]))
+        return reply
+
+    def remote(self, scope: str, path: str) -> str:
+        return f"{scope if '$' in scope else f'{scope}${self.name}@localhost'}:{path}"
+
+    def _ensure_folders(self, scope: str, path: str) -> None:
+        parts = path.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            folder = "/".join(parts[:depth])
+            self.call(
+                "file_create", remote_path=self.remote(scope, folder), as_folder=1, exist_ok=1
+            )
+
+    def create_pod(self, pod: str) -> None:
+        self.call("key_create", key_alias=pod)
+
+    def mkdir(self, scope: str, path: str) -> None:
+        self._ensure_folders(scope, path)
+        self.call("file_create", remote_path=self.remote(scope, path), as_folder=1)
+
+    def upload(self, scope: str, path: str, data: bytes) -> None:
+        self._ensure_folders(scope, path)
+        remote = self.remote(scope, path)
+        self.call("file_create", remote_path=remote, exist_ok=1)
+        local = self.call("chunk_write", data="")["result"]["path"]
+        for start in range(0, len(data), PIECE):
+            self.call("chunk_write", data=data[start : start + PIECE].decode("latin-1"), path=local)
+        self.call("file_upload_start", local_path=local, remote_path=remote, wait_result=1)
+
+    def download(self, scope: str, path: str) -> bytes:
+        remote = self.remote(scope, path)
+        local = self.call("file_download_start", remote_path=remote, wait_result=1)["result"]
+        got = b""
+        while True:
+            piece = self.call(
+                "chunk_read", path=local["local_path"], offset=len(got), max_size=PIECE
+            )
+            if piece["result"].get("completed"):
+                return got
+            got += piece["result"]["chunk"].encode("latin-1")
+
+    def listing(self, scope: str, path: str) -> dict[str, str]:
+        found = self.call("files_list", remote_path=self.remote(scope, path), recursive=0)
+        return {entry["name"]: entry["type"] for entry in found["result"]}
+
+    def move(self, scope: str, source: str, target: str) -> None:
+        data = self.download(scope, source)
+        self.upload(scope, target, data)
+        self.delete(scope, source)
+
+    def delete(self, scope: str, path: str) -> None:
+        self.call("file_delete", remote_path=self.remote(scope, path))
+
+
+class BitDustFrontEnd:
+    name = "bitdust"
+    capabilities: set[str] = set()
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+
+    @property
+    def port(self) -> int:
+        """The WebSocket listener the suite's server serves (`LISTENERS` in its conftest)."""
+        return self.server.listener_ports["bitdust_ws"]
+
+    def sign_up(self, prefix: str) -> BitDustSession:
+        return BitDustSession(self.port, self.server.new_user(prefix))
+
+    def anonymous(self) -> BitDustSession:
+        try:
+            Socket(f"ws://127.0.0.1:{self.port}/?api_secret=")
+        except websocket.WebSocketBadStatusException as refused:
+            assert refused.status_code == 403
+        else:
+            raise AssertionError("the BitDust WebSocket let a client in without a secret")
+        return BitDustSession(self.port, None)
+
+    def share(
+        self, owner: BitDustSession, pod: str, path: str, grantee: BitDustSession, level: str
+    ) -> str:
+        raise NotImplementedError("BitDust grants whole keys, not folders at a level")
+
+    def add_member(self, owner: BitDustSession, pod: str, member: BitDustSession, role: str) -> str:
+        raise NotImplementedError("BitDust grants whole keys, not roles")
+
+    def pod_scope(self, owner: BitDustSession, pod: str) -> str:
+        return f"{pod}${owner.name}@localhost"
