@@ -398,6 +398,7 @@ class Signup:
     user_id: str
     name: str
     mnemonic: str | None  # returned only when the server generated it
+    address: str | None = None  # the Ethereum address the mnemonic derives (EIP-55)
 
 
 @dataclass(frozen=True, slots=True)

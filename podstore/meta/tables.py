@@ -2,6 +2,7 @@
 
 from podstore.meta import (
     kv_schema,  # noqa: F401  (registers kv and document tables)
+    session_schema,  # noqa: F401  (registers account addresses and session state)
     sharing_schema,  # noqa: F401  (registers sharing tables)
     social_schema,  # noqa: F401  (registers events, audit, messages, contacts)
     uploads_schema,  # noqa: F401  (registers upload session tables)

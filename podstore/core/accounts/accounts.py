@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 
 from podstore.core.access.revocations import sessions_revoked
 from podstore.core.accounts import crypto
+from podstore.core.accounts.ethereum import address_from_mnemonic
 from podstore.core.context import Actor, CoreContext, new_id, now
 from podstore.core.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthenticated
 from podstore.core.names import validate_password, validate_user_name
@@ -30,6 +31,7 @@ from podstore.core.social.audit import audit
 from podstore.meta.errors import UniqueViolation
 from podstore.meta.prepared import Prepared, upsert_of
 from podstore.meta.schema import sessions, throttle, users
+from podstore.meta.session_schema import account_addresses
 
 PROFILE_FIELDS = ("display_name", "contact", "avatar")
 MAX_DELAY = 900
@@ -127,6 +129,7 @@ class Accounts:
         phrase = crypto.normalise_mnemonic(mnemonic) if mnemonic else crypto.new_mnemonic()
         identity = await asyncio.to_thread(crypto.identity_from_mnemonic, phrase)
         fields = await asyncio.to_thread(self._secret_fields, password, phrase)
+        address = await asyncio.to_thread(address_from_mnemonic, phrase)
         row = {
             "id": new_id(),
             "name": name,
@@ -136,11 +139,16 @@ class Accounts:
             "created_at": now(),
             **fields,
         }
+
+        def insert(conn: Connection) -> None:
+            conn.execute(users.insert().values(**row))
+            conn.execute(account_addresses.insert().values(user_id=row["id"], address=address))
+
         try:
-            await self.ctx.db.write(lambda c: c.execute(users.insert().values(**row)))
+            await self.ctx.db.write(insert)
         except UniqueViolation as exc:
             raise Conflict(f"the name {name!r} is taken") from exc
-        return Signup(row["id"], name, None if mnemonic else phrase)
+        return Signup(row["id"], name, None if mnemonic else phrase, address)
 
     def _free_attempts(self, key: str) -> int:
         s = self.ctx.settings
@@ -178,8 +186,9 @@ class Accounts:
 
     async def _verify(
         self, name: str, password: str, client: str | None
-    ) -> tuple[Any, X25519PrivateKey]:
-        """The user row and identity key for a correct password; throttled and counted."""
+    ) -> tuple[Any, X25519PrivateKey, str]:
+        """The user row, identity key and mnemonic for a correct password; throttled and
+        counted."""
         keys = [f"user:{name}"] + ([f"addr:{client}"] if client else [])
         await self.check_throttle(keys)
         row = await self.ctx.db.read(
@@ -196,17 +205,41 @@ class Accounts:
             raise Unauthenticated("wrong name or password") from None
         await self.clear_failures(keys[:1])
         identity = await asyncio.to_thread(crypto.identity_from_mnemonic, phrase)
-        return row, identity
+        return row, identity, phrase
 
     async def login(self, name: str, password: str, client: str | None = None) -> Login:
         if not isinstance(name, str) or not isinstance(password, str):
             raise Invalid("name and password must be strings")
         try:
-            row, identity = await self._verify(name, password, client)
+            row, identity, phrase = await self._verify(name, password, client)
         except Unauthenticated:
             await self.ctx.db.write(lambda c: self._audit_failure(c, name, client))
             raise
+        if await self.address(row.id) is None:  # an account made before addresses were kept
+            address = await asyncio.to_thread(address_from_mnemonic, phrase)
+            await self.ctx.db.write(
+                lambda c: c.execute(
+                    account_addresses.insert().values(user_id=row.id, address=address)
+                )
+            )
         return await self._open_session(row.id, identity, client)
+
+    async def address(self, user_id: str) -> str | None:
+        """The Ethereum address (EIP-55) the account's mnemonic derives, once known."""
+        query = sa.select(account_addresses.c.address).where(account_addresses.c.user_id == user_id)
+        found: str | None = await self.ctx.db.read(lambda c: c.execute(query).scalar())
+        return found
+
+    async def name_at(self, address: str) -> str | None:
+        """The name of the user whose address this is (any letter case), or None."""
+        wanted = address.strip().lower()
+        query = (
+            sa.select(users.c.name)
+            .join(account_addresses, account_addresses.c.user_id == users.c.id)
+            .where(sa.func.lower(account_addresses.c.address) == wanted)
+        )
+        found: str | None = await self.ctx.db.read(lambda c: c.execute(query).scalar())
+        return found
 
     @staticmethod
     def _audit_failure(conn: Connection, name: str, client: str | None) -> None:
@@ -322,7 +355,7 @@ class Accounts:
 
     async def change_password(self, actor: Actor, old: str, new: str) -> None:
         validate_password(new)
-        row, _ = await self._verify(actor.name, old, None)
+        row, _, _ = await self._verify(actor.name, old, None)
         phrase_row = await self._rewrap_for(row, old, new)
         await self.ctx.db.write(
             lambda c: self._set_secret(c, actor.user_id, phrase_row, keep=actor.session_id)
