@@ -80,10 +80,15 @@ class FrontendSettings(Section):
     enabled: bool = True
 
 
+class FairosSettings(FrontendSettings):
+    cors_origins: list[str] = Field(default_factory=list)  # FairOS's --cors-origins
+
+
 class Frontends(Section):
     """Front ends mounted on the main listener, next to the native API."""
 
     tus: FrontendSettings = Field(default_factory=FrontendSettings)
+    fairos: FairosSettings = Field(default_factory=FairosSettings)
 
 
 # flat names of earlier releases -> field of the `storage` section

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from starlette.types import ASGIApp
 
 from podstore.core.service import Core
+from podstore.frontends.dialects.fairos import app as fairos
 from podstore.frontends.native.app import create_app
 from podstore.frontends.tus import routes as tus
 from podstore.server.readiness import Readiness
@@ -26,6 +27,8 @@ def main_app(core: Core, listener: ListenerSettings) -> ASGIApp:
     app = create_app(core)
     if core.settings.frontends.tus.enabled:
         app.include_router(tus.router, prefix="/api/v1")
+    if core.settings.frontends.fairos.enabled:
+        return Readiness(fairos.FairosMount(app, fairos.create_app(core)), core)
     return Readiness(app, core)
 
 

@@ -36,3 +36,13 @@ def test_addresses_are_kept_and_found(harness: Harness) -> None:
     assert address is not None and address.startswith("0x") and len(address) == 42
     assert harness.run(harness.core.accounts.name_at(address.lower())) == actor.name
     assert harness.run(harness.core.accounts.name_at("0x" + "0" * 40)) is None
+
+
+def test_present_and_logged_in(harness: Harness) -> None:
+    actor = harness.new_actor(pod=None)
+    accounts = harness.core.accounts
+    assert harness.run(accounts.present(actor.name))
+    assert not harness.run(accounts.present(actor.name + "-nobody"))
+    assert harness.run(accounts.logged_in(actor.name))
+    harness.run(accounts.logout(actor))
+    assert not harness.run(accounts.logged_in(actor.name))

@@ -230,6 +230,20 @@ class Accounts:
         found: str | None = await self.ctx.db.read(lambda c: c.execute(query).scalar())
         return found
 
+    async def present(self, name: str) -> bool:
+        query = sa.select(users.c.id).where(users.c.name == name)
+        return await self.ctx.db.read(lambda c: c.execute(query).first()) is not None
+
+    async def logged_in(self, name: str) -> bool:
+        """Whether the user has a session that has not expired."""
+        query = (
+            sa.select(sessions.c.id)
+            .join(users, users.c.id == sessions.c.user_id)
+            .where(users.c.name == name, sessions.c.expires_at > now())
+            .limit(1)
+        )
+        return await self.ctx.db.read(lambda c: c.execute(query).first()) is not None
+
     async def name_at(self, address: str) -> str | None:
         """The name of the user whose address this is (any letter case), or None."""
         wanted = address.strip().lower()

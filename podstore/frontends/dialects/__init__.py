@@ -1,0 +1,1 @@
+"""The APIs of the five seed systems, one package each."""
