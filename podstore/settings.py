@@ -73,6 +73,7 @@ def planned_listeners() -> dict[str, dict[str, Any]]:
         "hasura": {"app": "hasura", "enabled": False, "port": 9091},
         "bitdust": {"app": "bitdust", "enabled": False, "port": 8180},
         "bitdust_ws": {"app": "bitdust-ws", "enabled": False, "port": 8280},
+        "fairos": {"app": "fairos", "enabled": False, "port": 9092},
     }
 
 

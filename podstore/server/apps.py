@@ -32,7 +32,14 @@ def main_app(core: Core, listener: ListenerSettings) -> ASGIApp:
     return Readiness(app, core)
 
 
-APPS: dict[str, AppFactory] = {"main": main_app}
+def fairos_app(core: Core, listener: ListenerSettings) -> ASGIApp:
+    """FairOS alone, for the listener served with Go's header case (`CANONICAL_CASE`)."""
+    return fairos.create_app(core)
+
+
+APPS: dict[str, AppFactory] = {"main": main_app, "fairos": fairos_app}
+# apps served by `canonical_http` (header names in canonical case) rather than granian
+CANONICAL_CASE = frozenset({"fairos"})
 
 
 def app_factory(name: str) -> AppFactory:
