@@ -34,9 +34,14 @@ def boundary_of(content_type: str) -> bytes:
 
 
 async def stream_parts(
-    body: AsyncIterable[bytes], content_type: str, consume: FileConsumer
+    body: AsyncIterable[bytes],
+    content_type: str,
+    consume: FileConsumer,
+    fields: dict[str, str] | None = None,
 ) -> tuple[dict[str, str], list[Any]]:
-    """Feed each file part to `consume(field, filename, data)`; return (fields, results)."""
+    """Feed each file part to `consume(field, filename, data)`; return (fields, results).
+    `fields`, if given, is filled as the fields arrive (a consumer sees those sent before
+    its file)."""
     events: list[tuple[str, Any]] = []
     header: dict[str, bytes] = {"field": b"", "value": b""}
     headers: dict[bytes, bytes] = {}
@@ -62,7 +67,7 @@ async def stream_parts(
         parser = MultipartParser(boundary_of(content_type), callbacks)
     except FormParserError as exc:
         raise Invalid(f"the multipart boundary is not usable: {exc}") from None
-    fields: dict[str, str] = {}
+    fields = {} if fields is None else fields
     results: list[Any] = []
     queue: asyncio.Queue[bytes | None] | None = None
     task: asyncio.Task[Any] | None = None
