@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from podstore.core.service import Core
-from podstore.frontends.dialects.fairos import dirs, files, pods, users
+from podstore.frontends.dialects.fairos import dirs, docs, files, kv, pods, users
 from podstore.frontends.dialects.fairos.envelope import respond
 from podstore.frontends.http.limits import RequestLimits
 
@@ -32,7 +32,14 @@ async def _http_error(_request: Request, exc: Exception) -> Response:
 
 
 def all_routes() -> list[BaseRoute]:
-    return [*users.routes(), *pods.routes(), *dirs.routes(), *files.routes()]
+    return [
+        *users.routes(),
+        *pods.routes(),
+        *dirs.routes(),
+        *files.routes(),
+        *kv.routes(),
+        *docs.routes(),
+    ]
 
 
 def create_app(core: Core) -> ASGIApp:

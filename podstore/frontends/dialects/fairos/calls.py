@@ -20,7 +20,7 @@ from podstore.core.errors import UNAVAILABLE, CoreError, Invalid, Unauthenticate
 from podstore.core.service import Core
 from podstore.frontends.dialects.fairos.envelope import UNSAID, V08, Generation
 from podstore.frontends.dialects.fairos.errors import FairError, error_response, missing
-from podstore.frontends.http.bodies import read_body
+from podstore.frontends.http.bodies import body_of, read_body
 from podstore.frontends.http.multipart import stream_parts
 
 COOKIE = "fairOS-dfs"
@@ -150,6 +150,28 @@ class Call:
         if isinstance(value, str) and value.lower() in ("true", "false"):
             return value.lower() == "true"
         raise FairError(400, "could not decode arguments")
+
+    async def form_file(self, limit: int) -> bytes:
+        """The one file of a multipart form, read whole (at most `limit` bytes); the form's
+        other fields join `fields`."""
+        pieces: list[bytes] = []
+        form: dict[str, str] = {}
+
+        async def keep(_field: str, _name: str | None, data: Any) -> None:
+            size = 0
+            async for piece in data:
+                size += len(piece)
+                if size > limit:
+                    raise FairError(400, f"a file here has at most {limit} bytes")
+                pieces.append(piece)
+
+        kind = self.request.headers.get("content-type", "")
+        try:
+            await stream_parts(body_of(self.request), kind, keep, form)
+        except Invalid as exc:
+            raise FairError(400, exc.detail) from None
+        self.fields.update(form)
+        return b"".join(pieces)
 
     async def actor(self) -> Actor:
         if self._actor is None:
