@@ -1,5 +1,5 @@
-"""One podstore per module for the FairOS tests, with the canonical-case `fairos` listener
-on (fairos-py-sdk needs it) beside the main one."""
+"""One podstore per database for all the FairOS tests (they keep apart by their own users),
+with the canonical-case `fairos` listener on (fairos-py-sdk needs it) beside the main one."""
 
 from __future__ import annotations
 
@@ -28,10 +28,13 @@ class FairosServer:
         return f"http://127.0.0.1:{self.fairos_port}"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package", params=["sqlite", "postgres"])
 def fairos(
-    database_url: str | None, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[FairosServer]:
+    database_url = None
+    if request.param == "postgres":
+        database_url = request.getfixturevalue("postgres").new_database()
     root = tmp_path_factory.mktemp("fairos")
     port = free_port()
     env = server_env(

@@ -9,14 +9,15 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.fixtures.server import PASSWORD, Server
+from tests.fixtures.server import PASSWORD
+from tests.frontends.dialects.fairos.conftest import FairosServer
 
 HARDHAT = "test test test test test test test test test test test junk"
 
 
 @pytest.fixture(scope="module")
-def web(server: Server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=30) as client:
+def web(fairos: FairosServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=fairos.url, timeout=30) as client:
         yield client
 
 
@@ -47,9 +48,9 @@ def test_v2_signup_login_and_the_bearer_token(web: httpx.Client) -> None:
         assert none.json()["message"] == "cookie: invalid cookie: http: named cookie not present"
 
 
-def test_v1_snake_case_and_the_cookie(server: Server) -> None:
+def test_v1_snake_case_and_the_cookie(fairos: FairosServer) -> None:
     name = fresh()
-    with httpx.Client(base_url=server.url, timeout=30) as web:
+    with httpx.Client(base_url=fairos.url, timeout=30) as web:
         body = {"user_name": name, "password": PASSWORD, "mnemonic": HARDHAT}
         signed = web.post("/v1/user/signup", json=body)
         assert signed.status_code == 201, signed.text
@@ -73,9 +74,9 @@ def test_v1_snake_case_and_the_cookie(server: Server) -> None:
         assert nobody.json() == {"loggedin": False}
 
 
-def test_v0_forms(server: Server) -> None:
+def test_v0_forms(fairos: FairosServer) -> None:
     name = fresh()
-    with httpx.Client(base_url=server.url, timeout=30) as web:
+    with httpx.Client(base_url=fairos.url, timeout=30) as web:
         form = {"user": name, "password": PASSWORD}
         assert web.post("/v0/user/signup", data=form).status_code == 201
         assert web.request("GET", "/v0/user/present", data={"user": name}).json() == {
