@@ -7,12 +7,13 @@ from typing import Any
 
 import pytest
 
+from tests.contract.adapters.fairos import FairosFrontEnd
 from tests.contract.adapters.native import NativeFrontEnd
 from tests.contract.frontend import FrontEnd
 from tests.fixtures.server import Server
 
 # each adapter takes the running server; its sessions are its own Session type
-ADAPTERS: dict[str, Callable[[Server], Any]] = {"native": NativeFrontEnd}
+ADAPTERS: dict[str, Callable[[Server], Any]] = {"native": NativeFrontEnd, "fairos": FairosFrontEnd}
 
 
 @pytest.fixture(scope="module", params=sorted(ADAPTERS))
