@@ -87,6 +87,7 @@ class Call:
         self.fields: dict[str, Any] = dict(request.query_params)
         self.generation = generation_of(request.url.path, set(self.fields))
         self._actor: Actor | None = None
+        self.state: dict[str, Any] | None = None  # the session's open things (session.py)
 
     async def load(self, body: str) -> None:
         """Read the body: "json" (Content-Type exactly application/json), "form" (multipart

@@ -15,25 +15,20 @@ from podstore.frontends.dialects.fairos.calls import Call, endpoint
 from podstore.frontends.dialects.fairos.envelope import respond
 from podstore.frontends.dialects.fairos.errors import FairError
 from podstore.frontends.dialects.fairos.pods import open_pod
+from podstore.frontends.dialects.fairos.session import opened, save
 
 NO_DB = "document db not present"
 INDEX_CODES = {"string": 2, "number": 3, "map": 4, "list": 5}  # FairOS's index type enum
 MAX_JSON = 64 * 1024 * 1024
-OPEN_DBS = "fairos.doc.open"  # session state: ["pod/table", …] opened
 
 
 def table_field(call: Call) -> str:
     return call.get("tableName", "name")
 
 
-async def _opened(call: Call) -> list[str]:
-    found = await call.core.session_state.get(await call.actor(), OPEN_DBS)
-    return list(found) if isinstance(found, list) else []
-
-
 async def open_db(call: Call) -> tuple[str, str]:
     pod, table = await open_pod(call), table_field(call)
-    if f"{pod}/{table}" not in await _opened(call):
+    if f"{pod}/{table}" not in (await opened(call))["docs"]:
         raise FairError(400, "document db not opened")
     return pod, table
 
@@ -79,8 +74,9 @@ async def ls(call: Call) -> Response:
 async def open_(call: Call) -> Response:
     pod, table = await open_pod(call), table_field(call)
     await call.core.docs.stat(await call.actor(), pod, table)
-    opened = [t for t in await _opened(call) if t != f"{pod}/{table}"] + [f"{pod}/{table}"]
-    await call.core.session_state.put(await call.actor(), OPEN_DBS, opened)
+    state = await opened(call)
+    state["docs"] = [t for t in state["docs"] if t != f"{pod}/{table}"] + [f"{pod}/{table}"]
+    await save(call, state)
     return respond(call.generation.message("document store opened", 200))
 
 

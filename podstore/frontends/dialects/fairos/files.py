@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, AsyncIterator
 from typing import Any
 
 from starlette.responses import Response
@@ -43,6 +43,28 @@ def block_size(text: str, v0: bool) -> int:
     return size
 
 
+async def _replay(pieces: list[bytes], rest: AsyncIterator[bytes] | None) -> AsyncIterator[bytes]:
+    for piece in pieces:
+        yield piece
+    if rest is not None:
+        async for piece in rest:
+            yield piece
+
+
+async def sized(data: AsyncIterable[bytes], small: int) -> tuple[AsyncIterator[bytes], int | None]:
+    """The part's content, and its size when it ends below `small` bytes (the core then
+    stores it in one write, as a native PUT with a Content-Length)."""
+    pieces: list[bytes] = []
+    size = 0
+    source = aiter(data)
+    async for piece in source:
+        pieces.append(piece)
+        size += len(piece)
+        if size >= small:
+            return _replay(pieces, source), None
+    return _replay(pieces, None), size
+
+
 def file_path(call: Call) -> str:
     return call.get("filePath", "file")
 
@@ -66,13 +88,15 @@ async def upload(call: Call) -> Response:
             block_size(call.get("blockSize", "block_size", "1Mb"), call.generation.name == "v0")
             overwrite = call.flag("overwrite", True)
             checked["if"] = Preconditions() if overwrite else Preconditions(None, frozenset("*"))
+        content, size = await sized(data, call.core.settings.inline_threshold)
         try:
             await call.core.files.upload(
                 await call.actor(),
                 checked["pod"],
                 joined(checked["dir"], name),
-                data,
+                content,
                 conditions=checked["if"],
+                size_hint=size,
             )
         except PreconditionFailed:
             raise FairError(400, "file already present") from None

@@ -13,26 +13,21 @@ from podstore.frontends.dialects.fairos.calls import Call, endpoint
 from podstore.frontends.dialects.fairos.envelope import no_content, respond
 from podstore.frontends.dialects.fairos.errors import FairError
 from podstore.frontends.dialects.fairos.pods import open_pod
+from podstore.frontends.dialects.fairos.session import opened, save
 
 NO_TABLE = "kv table not present"
 INDEX_NAMES = {"string": "StringIndex", "number": "NumberIndex"}
 MAX_CSV = 64 * 1024 * 1024
-OPEN_TABLES = "fairos.kv.open"  # session state: ["pod/table", …] opened
 
 
 def table_field(call: Call) -> str:
     return call.get("tableName", "file")
 
 
-async def _opened(call: Call) -> list[str]:
-    found = await call.core.session_state.get(await call.actor(), OPEN_TABLES)
-    return list(found) if isinstance(found, list) else []
-
-
 async def open_table(call: Call) -> tuple[str, str]:
     """(pod, table) of a request on entries: FairOS needs the table opened first."""
     pod, table = await open_pod(call), table_field(call)
-    if f"{pod}/{table}" not in await _opened(call):
+    if f"{pod}/{table}" not in (await opened(call))["kv"]:
         raise FairError(400, "kv table not opened")
     return pod, table
 
@@ -65,9 +60,7 @@ async def ls(call: Call) -> Response:
 
 async def open_(call: Call) -> Response:
     pod, table = await open_pod(call), table_field(call)
-    await call.core.kv.stat(await call.actor(), pod, table)
-    opened = [t for t in await _opened(call) if t != f"{pod}/{table}"] + [f"{pod}/{table}"]
-    await call.core.session_state.put(await call.actor(), OPEN_TABLES, opened)
+    await _remember(call, pod, table)
     return respond(call.generation.message("kv store opened", 200))
 
 
@@ -91,9 +84,17 @@ async def put(call: Call) -> Response:
     return respond(call.generation.message("key added", 200))
 
 
-async def _keys_of(call: Call, pod: str, table: str, key: str) -> list[str]:
+async def _remember(call: Call, pod: str, table: str) -> None:
+    """Mark the table open, with the header row `get` answers as `keys` when it has one."""
     info = await call.core.kv.stat(await call.actor(), pod, table)
-    return list(info.columns) if info.columns else [key]
+    state = await opened(call)
+    state["kv"][f"{pod}/{table}"] = info.columns
+    await save(call, state)
+
+
+async def _keys_of(call: Call, pod: str, table: str, key: str) -> list[str]:
+    columns = (await opened(call))["kv"].get(f"{pod}/{table}")
+    return list(columns) if columns else [key]
 
 
 def _entry_missing(exc: NotFound) -> FairError | NotFound:
@@ -146,6 +147,7 @@ async def load_csv(call: Call) -> Response:
     report = await call.core.kv.import_data(
         await call.actor(), pod, table, data, "csv", mode="rows"
     )
+    await _remember(call, pod, table)
     return respond(
         call.generation.message(
             f"csv file loaded in to kv table ({table}) with total:{report.total}, "

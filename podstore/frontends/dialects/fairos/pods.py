@@ -3,8 +3,6 @@ has open (kept in the core's session state, so every node sees it)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -12,20 +10,7 @@ from podstore.core.errors import Conflict, NotFound
 from podstore.frontends.dialects.fairos.calls import Call, endpoint
 from podstore.frontends.dialects.fairos.envelope import respond
 from podstore.frontends.dialects.fairos.errors import FairError
-
-OPEN = "fairos.open"  # session state: {"pods": [names open], "current": the last opened}
-
-
-async def _opened(call: Call) -> dict[str, Any]:
-    found = await call.core.session_state.get(await call.actor(), OPEN)
-    return found if isinstance(found, dict) else {"pods": [], "current": None}
-
-
-async def mark_open(call: Call, pod: str, is_open: bool) -> None:
-    state = await _opened(call)
-    pods = [p for p in state["pods"] if p != pod] + ([pod] if is_open else [])
-    current = pod if is_open else (state["current"] if state["current"] != pod else None)
-    await call.core.session_state.put(await call.actor(), OPEN, {"pods": pods, "current": current})
+from podstore.frontends.dialects.fairos.session import opened, set_pod
 
 
 def pod_field(call: Call) -> str:
@@ -35,7 +20,7 @@ def pod_field(call: Call) -> str:
 
 async def open_pod(call: Call) -> str:
     """The named pod, which the session must have opened: FairOS's "pod not open" rule."""
-    state = await _opened(call)
+    state = await opened(call)
     if call.generation.name == "v0" and not call.raw("podName", "pod"):
         if not state["current"]:
             raise FairError(400, "pod not open")
@@ -56,14 +41,14 @@ async def new(call: Call) -> Response:
         await call.core.pods.create(await call.actor(), pod)
     except Conflict:
         raise FairError(400, "pod already exists") from None
-    await mark_open(call, pod, True)
+    await set_pod(call, pod, True)
     return respond(call.generation.message("pod created successfully", 201), 201)
 
 
 async def open_(call: Call) -> Response:
     pod = pod_field(call)
     await call.core.pods.stat(await call.actor(), pod)
-    await mark_open(call, pod, True)
+    await set_pod(call, pod, True)
     return respond(call.generation.message("pod opened successfully", 200))
 
 
@@ -75,9 +60,9 @@ async def _named_or_current(call: Call) -> str:
 
 async def close(call: Call) -> Response:
     pod = await _named_or_current(call)
-    if pod not in (await _opened(call))["pods"]:
+    if pod not in (await opened(call))["pods"]:
         raise FairError(400, "pod not open")
-    await mark_open(call, pod, False)
+    await set_pod(call, pod, False)
     return respond(call.generation.message("pod closed successfully", 200))
 
 
@@ -89,7 +74,7 @@ async def sync(call: Call) -> Response:
 async def delete(call: Call) -> Response:
     pod = await _named_or_current(call)
     await call.core.pods.delete(await call.actor(), pod)
-    await mark_open(call, pod, False)
+    await set_pod(call, pod, False)
     return respond(call.generation.message("pod deleted successfully", 200))
 
 
