@@ -101,11 +101,15 @@ class Call:
         elif body in ("form", "any", "json") and base == "multipart/form-data":
             raw = await read_body(self.request, self.core.settings.max_json_body)
             fields, _ = await stream_parts(_once(raw), kind, _refuse_files)
-            self.fields.update(fields)
+            self.merge(fields)
         elif body in ("form", "any", "json") and base == "application/x-www-form-urlencoded":
-            self.fields.update((await self.request.form()).items())  # bounded by RequestLimits
+            self.merge(dict((await self.request.form()).items()))  # bounded by RequestLimits
         elif body == "any" and base == JSON_ONLY:
             await self._json()
+
+    def merge(self, fields: dict[str, Any]) -> None:
+        """Take more fields (and what generation their names say)."""
+        self.fields.update(fields)
         self.generation = generation_of(self.request.url.path, set(self.fields))
 
     async def _json(self) -> None:
@@ -118,7 +122,7 @@ class Call:
             raise FairError(400, "could not decode arguments") from None
         if not isinstance(data, dict):
             raise FairError(400, "could not decode arguments")
-        self.fields.update(data)
+        self.merge(data)
 
     def name_of(self, camel: str, v0: str | None) -> str:
         if self.generation.name == "v0" and v0:
@@ -171,7 +175,7 @@ class Call:
             await stream_parts(body_of(self.request), kind, keep, form)
         except Invalid as exc:
             raise FairError(400, exc.detail) from None
-        self.fields.update(form)
+        self.merge(form)
         return b"".join(pieces)
 
     async def actor(self) -> Actor:

@@ -79,7 +79,7 @@ async def upload(call: Call) -> Response:
     checked: dict[str, Any] = {}
 
     async def store(field: str, name: str | None, data: AsyncIterable[bytes]) -> dict[str, str]:
-        call.fields.update(form)
+        call.merge(form)
         if field != "files" or not name:
             raise FairError(400, f'unexpected file in "{field}"')
         if not checked:
