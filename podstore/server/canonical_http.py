@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import unquote
 
@@ -21,6 +22,7 @@ from starlette.types import ASGIApp, Message
 
 log = logging.getLogger("podstore.server")
 MAX_HEAD = 64 * 1024
+_REASONS = {status.value: status.phrase.encode() for status in HTTPStatus}
 READ_SIZE = 256 * 1024
 
 
@@ -86,7 +88,8 @@ class _Connection:
         if self.h11.our_state in (h11.IDLE, h11.SEND_RESPONSE):
             headers = [(b"Content-Length", str(len(text)).encode()), (b"Connection", b"close")]
             with contextlib.suppress(Exception):
-                await self._send(h11.Response(status_code=status, headers=headers))
+                reason = _REASONS.get(status, b"")
+                await self._send(h11.Response(status_code=status, headers=headers, reason=reason))
                 await self._send(h11.Data(data=text))
                 await self._send(h11.EndOfMessage())
 
@@ -134,7 +137,9 @@ class _Connection:
                 headers = [(canonical(bytes(n)), bytes(v)) for n, v in message.get("headers", [])]
                 if not body_done and self.h11.their_state is h11.SEND_BODY:
                     headers.append((b"Connection", b"close"))  # the rest is not read
-                await self._send(h11.Response(status_code=message["status"], headers=headers))
+                status = message["status"]
+                reason = _REASONS.get(status, b"")
+                await self._send(h11.Response(status_code=status, headers=headers, reason=reason))
                 responded = True
             elif message["type"] == "http.response.body":
                 body = message.get("body", b"")
