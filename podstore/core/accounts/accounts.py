@@ -230,6 +230,16 @@ class Accounts:
         found: str | None = await self.ctx.db.read(lambda c: c.execute(query).scalar())
         return found
 
+    async def address_of_name(self, name: str) -> str | None:
+        """The address of the user called `name`, once known."""
+        query = (
+            sa.select(account_addresses.c.address)
+            .join(users, users.c.id == account_addresses.c.user_id)
+            .where(users.c.name == name)
+        )
+        found: str | None = await self.ctx.db.read(lambda c: c.execute(query).scalar())
+        return found
+
     async def present(self, name: str) -> bool:
         query = sa.select(users.c.id).where(users.c.name == name)
         return await self.ctx.db.read(lambda c: c.execute(query).first()) is not None

@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from podstore.core.service import Core
-from podstore.frontends.dialects.fairos import dirs, docs, files, kv, pods, users
+from podstore.frontends.dialects.fairos import dirs, docs, files, kv, pods, sharing, users
 from podstore.frontends.dialects.fairos.envelope import respond
 from podstore.frontends.http.limits import RequestLimits
 
@@ -39,6 +39,7 @@ def all_routes() -> list[BaseRoute]:
         *files.routes(),
         *kv.routes(),
         *docs.routes(),
+        *sharing.routes(),
     ]
 
 

@@ -250,3 +250,41 @@ def test_logout(fairos: FairosServer) -> None:
     client.user_login(name, PASSWORD)
     assert client.user_logout() == {"message": "user logged out successfully", "code": 200}
     assert client.pod_ls()["code"] == 401
+
+
+def test_sharing_a_file_between_two_users(
+    sdk: FairOs, fairos: FairosServer, tmp_path: Path
+) -> None:
+    sender = FairOs(basic_url=fairos.canonical_url)
+    sender.user_login(sdk.name, PASSWORD)  # type: ignore[attr-defined]
+    sender.pod_new("outbox", PASSWORD)
+    letter = tmp_path / "letter.txt"
+    letter.write_bytes(b"dear bob")
+    sender.file_upload("outbox", "/", "1Mb", str(letter))
+    bob = FairOs(basic_url=fairos.canonical_url)
+    bob_name = f"bob{uuid.uuid4().hex[:8]}"
+    address = bob.user_sign_up(bob_name, PASSWORD).json()["address"]
+    bob.user_login(bob_name, PASSWORD)
+    bob.pod_new("inbox", PASSWORD)
+    # file_share sends `pod_path_file`, a field FairOS never had: share by hand
+    shared = (
+        by_hand(sender)
+        .post(
+            f"{fairos.canonical_url}/v1/file/share",
+            json={"pod_name": "outbox", "file_path": "/letter.txt", "dest_user": address},
+        )
+        .json()
+    )
+    ref = shared["file_sharing_reference"]
+    info = bob.file_receive_info("inbox", ref)
+    assert info["name"] == "letter.txt" and info["size"] == "8"
+    assert info["dest_address"] == address and info["source_address"].startswith("0x")
+    assert bob.file_receive("inbox", ref, "/") == {"file_name": "/letter.txt"}
+    assert bob.file_download("inbox", "/letter.txt") == "dear bob"
+    assert bob.file_receive("inbox", ref, "/")["code"] == 400  # already there
+    stranger = FairOs(basic_url=fairos.canonical_url)
+    stranger_name = f"eve{uuid.uuid4().hex[:8]}"
+    stranger.user_sign_up(stranger_name, PASSWORD)
+    stranger.user_login(stranger_name, PASSWORD)
+    stranger.pod_new("loot", PASSWORD)
+    assert stranger.file_receive("loot", ref, "/")["code"] == 404  # the reference names bob
