@@ -113,6 +113,40 @@ async def upload(call: Call) -> Response:
     return respond({"Responses": answers}, 201)
 
 
+MAX_UPDATE = 64 * 1024 * 1024
+
+
+async def update(call: Call) -> Response:
+    """Write the form's file at `offset` of an existing file: a new version of the whole,
+    written only if no one changed the file meanwhile."""
+    piece = await call.form_file(MAX_UPDATE)
+    pod, path = await open_pod(call), file_path(call)
+    offset_text = call.get("offset", default="0")
+    if not offset_text.isdigit():
+        raise FairError(400, "invalid offset")
+    offset = int(offset_text)
+    actor = await call.actor()
+    current = await call.core.files.open(actor, pod, path)
+    if offset > current.size:
+        raise FairError(400, "offset is beyond the end of the file")
+
+    async def spliced() -> AsyncIterator[bytes]:
+        async for head in call.core.files.stream(current, 0, offset):
+            yield head
+        yield piece
+        async for tail in call.core.files.stream(current, offset + len(piece)):
+            yield tail
+
+    try:
+        await call.core.files.upload(
+            actor, pod, path, spliced(), conditions=Preconditions(frozenset({current.etag}))
+        )
+    except PreconditionFailed:
+        raise FairError(400, "the file changed while it was updated; try again") from None
+    answer = call.generation.shape(("fileName", "file_name", current.node.name))
+    return respond({"Responses": [answer | {"message": "uploaded successfully"}]})
+
+
 async def download(call: Call) -> Response:
     pod = await open_pod(call)
     handle = await call.core.files.open(await call.actor(), pod, file_path(call))
@@ -194,6 +228,9 @@ def routes() -> list[Route]:
     return [
         *out,
         Route("/v1/file/status", endpoint("status", status, "none", NO_FILE), methods=["GET"]),
+        Route(
+            "/v1/file/update", endpoint("file update", update, "none", NO_FILE), methods=["POST"]
+        ),
         Route(
             "/v1/file/rename", endpoint("file rename", rename, "json", NO_FILE), methods=["POST"]
         ),

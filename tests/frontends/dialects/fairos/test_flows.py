@@ -69,6 +69,14 @@ def test_server_test_flow(camel: httpx.Client) -> None:
     assert renamed.json() == {"message": "directory renamed successfully"}
     got = web.get("/v1/file/download", params={"podName": "p", "filePath": "/a/e/6.txt"})
     assert got.content == b"/d/e/6.txt" * 100
+    patched = web.post(
+        "/v1/file/update",
+        data={"podName": "p", "filePath": "/1.txt", "offset": "3"},
+        files={"file": ("1.txt", b"XYZ")},
+    )
+    assert patched.json()["Responses"][0]["message"] == "uploaded successfully"
+    updated = web.get("/v1/file/download", params={"podName": "p", "filePath": "/1.txt"})
+    assert updated.content == b"/1.XYZ" + (b"/1.txt" * 100)[6:]
     forked = web.post("/v1/pod/fork", json={"podName": "p", "forkName": "p2"})
     assert forked.json() == {"message": "pod forked successfully"}
     assert web.post("/v1/pod/open", json={"podName": "p2"}).status_code == 200
