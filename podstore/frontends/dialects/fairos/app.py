@@ -9,11 +9,11 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from podstore.core.service import Core
-from podstore.frontends.dialects.fairos import dirs, docs, files, kv, pods, sharing, users
+from podstore.frontends.dialects.fairos import dirs, docs, files, kv, pods, sharing, users, ws
 from podstore.frontends.dialects.fairos.envelope import respond
 from podstore.frontends.http.limits import RequestLimits
 
@@ -40,6 +40,7 @@ def all_routes() -> list[BaseRoute]:
         *kv.routes(),
         *docs.routes(),
         *sharing.routes(),
+        WebSocketRoute("/ws/v1/", ws.websocket),
     ]
 
 
