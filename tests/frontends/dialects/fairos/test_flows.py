@@ -229,3 +229,23 @@ def test_bad_input_in_fairos_words(camel: httpx.Client) -> None:
     assert web.post("/v1/dir/mkdir", json={"podName": 5, "dirPath": "/a"}).status_code == 400
     assert web.request("PUT", "/v1/pod/new").status_code == 405
     assert web.get("/v1/nothing/here").status_code == 404
+
+
+def test_no_route_reaches_another_users_pod(fairos: FairosServer) -> None:
+    owner, stranger = _user(fairos), _user(fairos)
+    try:
+        owner.post("/v1/pod/new", json={"podName": "private"})
+        owner.post("/v1/dir/mkdir", json={"podName": "private", "dirPath": "/secret"})
+        address = owner.get("/v1/pod/stat", params={"podName": "private"}).json()["address"]
+        pod_id = "-".join(
+            (address[:8], address[8:12], address[12:16], address[16:20], address[20:])
+        )
+        for name in ("private", pod_id):
+            opened = stranger.post("/v1/pod/open", json={"podName": name})
+            assert opened.status_code == 404, (name, opened.text)
+            listed = stranger.get("/v1/dir/ls", params={"podName": name, "dirPath": "/"})
+            assert listed.status_code in (400, 404)
+        assert stranger.get("/v1/pod/ls").json()["pods"] == []
+    finally:
+        owner.close()
+        stranger.close()
