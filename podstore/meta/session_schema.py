@@ -16,7 +16,7 @@ account_addresses = Table(
     "account_addresses",
     metadata,
     Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
-    Column("address", String(42), nullable=False, unique=True),
+    Column("address", String(42), nullable=False, index=True),  # a mnemonic may serve two
 )
 
 session_state = Table(

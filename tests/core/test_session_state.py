@@ -36,6 +36,7 @@ def test_addresses_are_kept_and_found(harness: Harness) -> None:
     assert address is not None and address.startswith("0x") and len(address) == 42
     assert harness.run(harness.core.accounts.name_at(address.lower())) == actor.name
     assert harness.run(harness.core.accounts.name_at("0x" + "0" * 40)) is None
+    assert harness.run(harness.core.accounts.name_at("0xnot-hex")) is None
     assert harness.run(harness.core.accounts.address_of_name(actor.name)) == address
 
 

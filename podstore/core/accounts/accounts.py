@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 
 from podstore.core.access.revocations import sessions_revoked
 from podstore.core.accounts import crypto
-from podstore.core.accounts.ethereum import address_from_mnemonic
+from podstore.core.accounts.ethereum import address_from_mnemonic, checksummed
 from podstore.core.context import Actor, CoreContext, new_id, now
 from podstore.core.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthenticated
 from podstore.core.names import validate_password, validate_user_name
@@ -255,12 +255,18 @@ class Accounts:
         return await self.ctx.db.read(lambda c: c.execute(query).first()) is not None
 
     async def name_at(self, address: str) -> str | None:
-        """The name of the user whose address this is (any letter case), or None."""
-        wanted = address.strip().lower()
+        """The name of a user whose address this is (any letter case), or None; accounts made
+        from one mnemonic share it, and the first made is named."""
+        try:
+            wanted = checksummed(bytes.fromhex(address.strip().removeprefix("0x")))
+        except ValueError:
+            return None
         query = (
             sa.select(users.c.name)
             .join(account_addresses, account_addresses.c.user_id == users.c.id)
-            .where(sa.func.lower(account_addresses.c.address) == wanted)
+            .where(account_addresses.c.address == wanted)
+            .order_by(users.c.created_at)
+            .limit(1)
         )
         found: str | None = await self.ctx.db.read(lambda c: c.execute(query).scalar())
         return found

@@ -25,8 +25,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_account_addresses")),
-        sa.UniqueConstraint("address", name=op.f("uq_account_addresses_address")),
     )
+    with op.batch_alter_table("account_addresses", schema=None) as batch_op:
+        batch_op.create_index("ix_account_addresses_address", ["address"], unique=False)
     op.create_table(
         "session_state",
         sa.Column("session_id", sa.String(length=32), nullable=False),
