@@ -21,6 +21,9 @@ strings; v2 camelCase):
   docs   /v1/doc/: POST new, open, count, entry/put, loadjson, indexjson; GET ls, find,
          entry/get; DELETE delete, entry/del; /v0/doc/ the same (`name` names the database;
          ls and find are POST)
+  groups /v1/group/: POST new, open, close, invite, accept, remove, update-permission;
+         DELETE delete, delete-shared; GET ls, members, permission; `groupName` in place of
+         `podName` on every dir and file route reaches the group's drive
   ws     /ws/v1/: `{_id, event, params}` for every route above, run in-process
 
 Generations. The path says v0 or v2; on /v1 the field names say: any snake_case key
@@ -55,7 +58,11 @@ Deliberate deviations:
 - kv/loadcsv loads the last line too, with or without its newline (FairOS drops it).
 - A file sharing reference is podstore's share reference: a snapshot redeemable only by the
   user it names (`destUser`: an address or a user name); receiving copies no data.
-- Not served yet: pod share/receive/receiveinfo/fork-from-reference, `/public*`, groups,
-  chmod, kv/export, `/public-kv`, user avatar/name/contact and share inbox/outbox, the
+- A group is a podstore group with one pod of its name; an invite adds the member at once
+  (its reference is the group's id, `accept` checks membership); permission 1 is viewer,
+  2 editor, the owner 3; `GroupItem` has only `name` (no keys or password to hand out).
+  The group routes' success texts are not in the sources we read: ours are "group created
+  successfully" and the like.
+- Not served yet: pod share/receive/receiveinfo/fork-from-reference, `/public*`, chmod, kv/export, `/public-kv`, user avatar/name/contact and share inbox/outbox, the
   WebSocket's upload/download streams, doc `mutable: false` (accepted, not enforced).
 """

@@ -13,7 +13,17 @@ from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from podstore.core.service import Core
-from podstore.frontends.dialects.fairos import dirs, docs, files, kv, pods, sharing, users, ws
+from podstore.frontends.dialects.fairos import (
+    dirs,
+    docs,
+    files,
+    groups,
+    kv,
+    pods,
+    sharing,
+    users,
+    ws,
+)
 from podstore.frontends.dialects.fairos.envelope import respond
 from podstore.frontends.http.limits import RequestLimits
 
@@ -40,6 +50,7 @@ def all_routes() -> list[BaseRoute]:
         *kv.routes(),
         *docs.routes(),
         *sharing.routes(),
+        *groups.routes(),
         WebSocketRoute("/ws/v1/", ws.websocket),
     ]
 

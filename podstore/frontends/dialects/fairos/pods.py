@@ -19,8 +19,14 @@ def pod_field(call: Call) -> str:
 
 
 async def open_pod(call: Call) -> str:
-    """The named pod, which the session must have opened: FairOS's "pod not open" rule."""
+    """The named pod (or a group's drive, by `groupName`), which the session must have
+    opened: FairOS's "pod not open" rule."""
     state = await opened(call)
+    group = call.raw("groupName")
+    if group and not call.raw("podName", "pod") and isinstance(group, str):
+        if f"{group}:{group}" not in state["pods"]:
+            raise FairError(400, "group not open")
+        return f"{group}:{group}"
     if call.generation.name == "v0" and not call.raw("podName", "pod"):
         if not state["current"]:
             raise FairError(400, "pod not open")

@@ -249,3 +249,51 @@ def test_no_route_reaches_another_users_pod(fairos: FairosServer) -> None:
     finally:
         owner.close()
         stranger.close()
+
+
+def test_groups_share_a_drive(fairos: FairosServer) -> None:
+    owner, member = _user(fairos), _user(fairos)
+    try:
+        group = f"g{uuid.uuid4().hex[:8]}"
+        assert owner.post("/v1/group/new", json={"groupName": group}).status_code == 201
+        made = owner.post("/v1/dir/mkdir", json={"groupName": group, "dirPath": "/plans"})
+        assert made.status_code == 201, made.text
+        up = owner.post(
+            "/v1/file/upload",
+            data={"groupName": group, "dirPath": "/plans", "blockSize": "1Mb"},
+            files={"files": ("q1.txt", b"grow")},
+        )
+        assert up.status_code == 201, up.text
+        address = member.get("/v1/user/stat").json()["address"]
+        invite = owner.post(
+            "/v1/group/invite", json={"groupName": group, "member": address, "permission": 1}
+        ).json()["invite"]
+        assert member.post("/v1/group/accept", json={"reference": invite}).status_code == 200
+        assert member.get("/v1/group/ls").json()["sharedGroups"] == [{"name": group}]
+        closed = member.get("/v1/dir/ls", params={"groupName": group, "dirPath": "/"})
+        assert closed.json() == {"message": "ls: group not open"}
+        assert member.post("/v1/group/open", json={"groupName": group}).status_code == 200
+        query = {"groupName": group, "filePath": "/plans/q1.txt"}
+        assert member.get("/v1/file/download", params=query).content == b"grow"
+        assert member.get("/v1/group/permission", params={"groupName": group}).json() == {
+            "permission": 1
+        }
+        refused = member.post("/v1/dir/mkdir", json={"groupName": group, "dirPath": "/mine"})
+        assert refused.status_code == 403
+        owner.post(
+            "/v1/group/update-permission",
+            json={"groupName": group, "member": address, "permission": 2},
+        )
+        assert member.post(
+            "/v1/dir/mkdir", json={"groupName": group, "dirPath": "/mine"}
+        ).is_success
+        listed = owner.get("/v1/group/members", params={"groupName": group}).json()["members"]
+        assert listed[address] == 2 and sorted(listed.values()) == [2, 3]
+        owner.post("/v1/group/remove", json={"groupName": group, "member": address})
+        gone = member.get("/v1/file/download", params=query)
+        assert gone.status_code == 404
+        deleted = owner.request("DELETE", "/v1/group/delete", json={"groupName": group})
+        assert deleted.json() == {"message": "group deleted successfully"}
+    finally:
+        owner.close()
+        member.close()
