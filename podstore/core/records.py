@@ -365,6 +365,7 @@ class NewLink:
     name: str
     kind: str  # the linked node's
     url: str
+    token: str = ""  # the secret part of the URL, for protocols that hand it out alone
 
 
 @dataclass(frozen=True, slots=True)

@@ -124,7 +124,7 @@ class Links:
         link, name, kind = await self.ctx.db.write(insert)
         token = link_id + "." + base64.urlsafe_b64encode(secret).decode().rstrip("=")
         url = self.ctx.settings.base_url + PUBLIC_PREFIX + token
-        return NewLink(link=link, name=name, kind=kind, url=url)
+        return NewLink(link=link, name=name, kind=kind, url=url, token=token)
 
     async def list(self, actor: Actor) -> list[LinkInfo]:
         rows = await self.ctx.db.read(

@@ -24,6 +24,8 @@ strings; v2 camelCase):
   groups /v1/group/: POST new, open, close, invite, accept, remove, update-permission;
          DELETE delete, delete-shared; GET ls, members, permission; `groupName` in place of
          `podName` on every dir and file route reaches the group's drive
+  public POST /v1/pod/share; GET /public-file, /public-dir, /public-pod-snapshot,
+         /public/{ref}/{path} (and /public/{ref}, redirected)
   ws     /ws/v1/: `{_id, event, params}` for every route above, run in-process
 
 Generations. The path says v0 or v2; on /v1 the field names say: any snake_case key
@@ -63,6 +65,11 @@ Deliberate deviations:
   2 editor, the owner 3; `GroupItem` has only `name` (no keys or password to hand out).
   The group routes' success texts are not in the sources we read: ours are "group created
   successfully" and the like.
-- Not served yet: pod share/receive/receiveinfo/fork-from-reference, `/public*`, chmod, kv/export, `/public-kv`, user avatar/name/contact and share inbox/outbox, the
-  WebSocket's upload/download streams, doc `mutable: false` (accepted, not enforced).
+- Public pods: pod/share makes a public read-only link on the pod's root; its reference is
+  the link's token (not a 128-hex Swarm reference). /public-pod-snapshot lists at most
+  10,000 entries.
+- Not served yet: pod receive/receiveinfo/fork-from-reference (a received, live, read-only
+  pod), chmod (podstore keeps no modes), kv/export, `/public-kv`, user avatar/name/contact
+  and share inbox/outbox, the WebSocket's upload/download streams, doc `mutable: false`
+  (accepted, not enforced).
 """

@@ -20,6 +20,7 @@ from podstore.frontends.dialects.fairos import (
     groups,
     kv,
     pods,
+    public,
     sharing,
     users,
     ws,
@@ -51,6 +52,7 @@ def all_routes() -> list[BaseRoute]:
         *docs.routes(),
         *sharing.routes(),
         *groups.routes(),
+        *public.routes(),
         WebSocketRoute("/ws/v1/", ws.websocket),
     ]
 

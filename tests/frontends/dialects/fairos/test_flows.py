@@ -297,3 +297,36 @@ def test_groups_share_a_drive(fairos: FairosServer) -> None:
     finally:
         owner.close()
         member.close()
+
+
+def test_public_pod(camel: httpx.Client, fairos: FairosServer) -> None:
+    web = camel
+    web.post("/v1/pod/new", json={"podName": "site"})
+    web.post("/v1/dir/mkdir", json={"podName": "site", "dirPath": "/docs"})
+    for folder, name, data in (
+        ("/", "index.html", b"<h1>hi</h1>"),
+        ("/docs", "a.css", b"body{}"),
+    ):
+        web.post(
+            "/v1/file/upload",
+            data={"podName": "site", "dirPath": folder, "blockSize": "1Mb"},
+            files={"files": (name, data)},
+        )
+    ref = web.post("/v1/pod/share", json={"podName": "site"}).json()["podSharingReference"]
+    with httpx.Client(base_url=fairos.url, timeout=30) as anyone:
+        got = anyone.get("/public-file", params={"sharingRef": ref, "filePath": "/docs/a.css"})
+        assert got.content == b"body{}"
+        listing = anyone.get("/public-dir", params={"sharingRef": ref, "dirPath": "/"}).json()
+        assert [d["name"] for d in listing["dirs"]] == ["docs"]
+        assert [f["name"] for f in listing["files"]] == ["index.html"]
+        tree = anyone.get("/public-pod-snapshot", params={"sharingRef": ref}).json()
+        assert tree["fileList"][0]["fileName"] == "index.html"
+        assert tree["dirList"][0]["fileList"][0]["fileName"] == "a.css"
+        page = anyone.get(f"/public/{ref}/")
+        assert page.content == b"<h1>hi</h1>" and page.headers["content-type"] == "text/html"
+        moved = anyone.get(f"/public/{ref}")
+        assert moved.status_code == 301 and moved.headers["location"] == f"/public/{ref}/"
+        assert anyone.get(f"/public/{ref}/docs/a.css").headers["content-type"] == "text/css"
+        bad = anyone.get("/public-file", params={"sharingRef": "x" * 20, "filePath": "/a"})
+        assert bad.status_code == 404
+        assert anyone.get(f"/public/{ref}/../../etc/passwd").status_code in (400, 404)
