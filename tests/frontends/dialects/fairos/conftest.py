@@ -42,6 +42,7 @@ def fairos(
         database_url,
         PODSTORE_LISTENERS__FAIROS__ENABLED="true",
         PODSTORE_LISTENERS__FAIROS__PORT=str(port),
+        PODSTORE_FRONTENDS__FAIROS__CORS_ORIGINS='["http://app.example"]',
     )
     srv = Server(root / "data", env)
     srv.start()

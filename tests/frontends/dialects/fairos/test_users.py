@@ -118,3 +118,16 @@ def test_errors_in_fairos_words(web: httpx.Client) -> None:
     blank = web.post("/v2/user/login", json={"password": PASSWORD})
     assert blank.json() == {"message": 'user login: "userName" argument missing'}
     assert web.get("/v2/user/login").status_code == 405
+
+
+def test_cors_as_fairos_configures_it(web: httpx.Client) -> None:
+    asked = {"Origin": "http://app.example", "Access-Control-Request-Method": "DELETE"}
+    preflight = web.options("/v1/pod/delete", headers=asked)
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "http://app.example"
+    assert preflight.headers["access-control-allow-credentials"] == "true"
+    assert preflight.headers["access-control-max-age"] == "3600"
+    put = web.options("/v1/pod/delete", headers=asked | {"Access-Control-Request-Method": "PUT"})
+    assert put.status_code == 400
+    stranger = web.options("/v1/pod/delete", headers=asked | {"Origin": "http://evil.example"})
+    assert "access-control-allow-origin" not in stranger.headers
