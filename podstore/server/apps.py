@@ -1,8 +1,8 @@
 """The front ends a listener can serve, by name: each an ASGI app factory over the Core.
 
-`main` is the native API with the front ends mounted beside it (tus today; the web UI,
-WebDAV, FairOS, FileAgo and AntOS under their own paths as they are built), and `/readyz`
-for load balancers. The listeners
+`main` is the native API with the front ends mounted beside it (tus and FairOS today; the
+web UI, WebDAV, FileAgo and AntOS under their own paths as they are built), and `/readyz`
+for load balancers. `fairos` is FairOS alone, served with Go's header case. The listeners
 DESIGN.md §10 plans for Hasura and BitDust name apps that are not built yet.
 """
 
