@@ -45,7 +45,11 @@ def free_port() -> int:
 
 
 def start_server(
-    data: Path, port: int, workers: int, database_url: str | None
+    data: Path,
+    port: int,
+    workers: int,
+    database_url: str | None,
+    extra_env: dict[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PODSTORE_")}
     env |= {
@@ -57,6 +61,7 @@ def start_server(
     }
     if database_url:
         env["PODSTORE_DATABASE_URL"] = database_url
+    env |= extra_env or {}
     cmd = [sys.executable, "-m", "podstore", "serve", "--host", "127.0.0.1"]
     log = (data.parent / "server.log").open("ab")
     proc = subprocess.Popen(

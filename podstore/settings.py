@@ -74,6 +74,7 @@ def planned_listeners() -> dict[str, dict[str, Any]]:
         "hasura": {"app": "hasura", "enabled": False, "port": 9091},
         "bitdust": {"app": "bitdust", "enabled": False, "port": 8180},
         "bitdust_ws": {"app": "bitdust-ws", "enabled": False, "port": 8280},
+        "fairos": {"app": "fairos", "enabled": False, "port": 9092},
     }
 
 
@@ -138,6 +139,10 @@ class BitDustSettings(FrontendSettings):
     max_upload_tasks: int = 16  # running and pending upload or download tasks per user
 
 
+class FairosSettings(FrontendSettings):
+    cors_origins: list[str] = Field(default_factory=list)  # FairOS's --cors-origins
+
+
 class Frontends(Section):
     """Front ends mounted on the main listener, next to the native API, and the settings of
     those served on listeners of their own."""
@@ -148,6 +153,7 @@ class Frontends(Section):
     antos: AntosSettings = Field(default_factory=AntosSettings)
     web: FrontendSettings = Field(default_factory=FrontendSettings)
     bitdust: BitDustSettings = Field(default_factory=BitDustSettings)
+    fairos: FairosSettings = Field(default_factory=FairosSettings)
 
 
 # flat names of earlier releases -> field of the `storage` section

@@ -396,6 +396,7 @@ class NewLink:
     name: str
     kind: str  # the linked node's
     url: str
+    token: str = ""  # the secret part of the URL, for protocols that hand it out alone
 
 
 @dataclass(frozen=True, slots=True)
@@ -450,6 +451,7 @@ class Signup:
     user_id: str
     name: str
     mnemonic: str | None  # returned only when the server generated it
+    address: str | None = None  # the Ethereum address the mnemonic derives (EIP-55)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from podstore.core.kv.tables import KvTables
 from podstore.core.maintenance import referenced_names
 from podstore.core.pods.pods import Pods, total_used_bytes
 from podstore.core.records import AccountExport, PodExport, SupplierChange, SupplierInfo
+from podstore.core.sessions.state import SessionState
 from podstore.core.sharing.grants import Sharing
 from podstore.core.sharing.groups import Groups
 from podstore.core.sharing.links import Links
@@ -69,6 +70,7 @@ class Core:
         self.ctx = CoreContext(settings=settings, db=db, blobs=blobs, engine=engine)
         self.keys = PodKeyCache()
         self.accounts = Accounts(self.ctx)
+        self.session_state = SessionState(self.ctx)
         self.pods = Pods(self.ctx)
         self.events = EventHub(db)
         self.messages = Messages(self.ctx)

@@ -5,6 +5,7 @@ from podstore.meta import (
     keyring_schema,  # noqa: F401  (registers named RSA keys)
     kv_schema,  # noqa: F401  (registers kv and document tables)
     published_schema,  # noqa: F401  (registers published links)
+    session_schema,  # noqa: F401  (registers account addresses and session state)
     sharing_schema,  # noqa: F401  (registers sharing tables)
     social_schema,  # noqa: F401  (registers events, audit, messages, contacts)
     uploads_schema,  # noqa: F401  (registers upload session tables)

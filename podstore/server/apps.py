@@ -1,9 +1,10 @@
 """The front ends a listener can serve, by name: each an ASGI app factory over the Core.
 
-`main` is the native API with the front ends mounted beside it (tus, FileAgo and AntOS under
-their own paths, the web UI as the fallback for every other path; WebDAV and FairOS as they
-are built), and `/readyz` for load balancers; `hasura` is the Hasura file API; `bitdust` and
-`bitdust-ws` are BitDust's REST and WebSocket listeners; `antos` serves the AntOS desktop.
+`main` is the native API with the front ends mounted beside it (tus, FairOS, FileAgo and AntOS
+under their own paths, the web UI as the fallback for every other path; WebDAV as it is
+built), and `/readyz` for load balancers; `hasura` is the Hasura file API; `bitdust` and
+`bitdust-ws` are BitDust's REST and WebSocket listeners; `antos` serves the AntOS desktop;
+`fairos` is FairOS alone, served with Go's header case.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from podstore.core.service import Core
 from podstore.frontends.dialects.antos import app as antos
 from podstore.frontends.dialects.bitdust.rest import rest_app as bitdust_rest
 from podstore.frontends.dialects.bitdust.ws import ws_app as bitdust_ws
+from podstore.frontends.dialects.fairos import app as fairos
 from podstore.frontends.dialects.fileago.app import FileAgoPaths
 from podstore.frontends.dialects.hasura import app as hasura
 from podstore.frontends.native.app import create_app
@@ -34,6 +36,8 @@ def main_app(core: Core, listener: ListenerSettings) -> ASGIApp:
     if core.settings.frontends.web.enabled:
         install_web(app, core)  # the fallback for paths no other front end serves
     served: ASGIApp = app
+    if core.settings.frontends.fairos.enabled:
+        served = fairos.FairosMount(served, fairos.create_app(core))
     if core.settings.frontends.fileago.enabled:
         served = FileAgoPaths(served, core)
     if core.settings.frontends.antos.enabled:
@@ -45,13 +49,21 @@ def hasura_app(core: Core, listener: ListenerSettings) -> ASGIApp:
     return hasura.create_app(core)
 
 
+def fairos_app(core: Core, listener: ListenerSettings) -> ASGIApp:
+    """FairOS alone, for the listener served with Go's header case (`CANONICAL_CASE`)."""
+    return fairos.create_app(core)
+
+
 APPS: dict[str, AppFactory] = {
     "main": main_app,
     "hasura": hasura_app,
     "antos": antos.listener_app,
     "bitdust": lambda core, listener: bitdust_rest(core),
     "bitdust-ws": lambda core, listener: bitdust_ws(core),
+    "fairos": fairos_app,
 }
+# apps served by `canonical_http` (header names in canonical case) rather than granian
+CANONICAL_CASE = frozenset({"fairos"})
 
 
 def app_factory(name: str) -> AppFactory:

@@ -18,7 +18,8 @@ from granian.server.embed import Server
 
 from podstore.core.service import Core
 from podstore.frontends.http.observe import REGISTRY, StorageUsedCollector
-from podstore.server.apps import app_factory
+from podstore.server.apps import CANONICAL_CASE, app_factory
+from podstore.server.canonical_http import CanonicalHttpServer
 from podstore.settings import ListenerSettings, Settings
 
 log = logging.getLogger("podstore.server")
@@ -59,9 +60,33 @@ class _QuietEmbedWarning(logging.Filter):
         return "Embedded server is experimental" not in record.getMessage()
 
 
-def _stop(servers: list[Server]) -> None:
+def _stop(servers: list[Server | CanonicalHttpServer]) -> None:
     for server in servers:
         server.stop()  # type: ignore[no-untyped-call]
+
+
+def _server(core: Core, listener: ListenerSettings) -> Server | CanonicalHttpServer:
+    settings = core.settings
+    app = app_factory(listener.app)(core, listener)
+    if listener.app in CANONICAL_CASE:
+        return CanonicalHttpServer(
+            app,
+            listener.host,
+            listener.port,
+            settings.header_read_timeout_seconds,
+            settings.body_idle_timeout_seconds,
+        )
+    return Server(
+        app,
+        address=listener.host,
+        port=listener.port,
+        interface=Interfaces.ASGI,
+        log_access=False,
+        websockets=True,
+        http1_settings=HTTP1Settings(
+            header_read_timeout=round(settings.header_read_timeout_seconds * 1000)
+        ),
+    )
 
 
 async def serve(settings: Settings) -> None:
@@ -69,20 +94,7 @@ async def serve(settings: Settings) -> None:
     listeners = enabled_listeners(settings)
     logging.getLogger("_granian").addFilter(_QuietEmbedWarning())
     async with running_core(settings) as core:
-        servers = [
-            Server(
-                app_factory(listener.app)(core, listener),
-                address=listener.host,
-                port=listener.port,
-                interface=Interfaces.ASGI,
-                log_access=False,
-                websockets=True,
-                http1_settings=HTTP1Settings(
-                    header_read_timeout=round(settings.header_read_timeout_seconds * 1000)
-                ),
-            )
-            for listener in listeners.values()
-        ]
+        servers = [_server(core, listener) for listener in listeners.values()]
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, _stop, servers)

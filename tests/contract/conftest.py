@@ -10,6 +10,7 @@ import pytest
 from tests.contract.adapters import hasura
 from tests.contract.adapters.antos import AntosFrontEnd
 from tests.contract.adapters.bitdust import BitDustFrontEnd
+from tests.contract.adapters.fairos import FairosFrontEnd
 from tests.contract.adapters.fileago import FileAgoFrontEnd
 from tests.contract.adapters.native import NativeFrontEnd
 from tests.contract.adapters.web import WebFrontEnd
@@ -24,6 +25,7 @@ ADAPTERS: dict[str, Callable[[Server], Any]] = {
     "antos": AntosFrontEnd,
     "web": WebFrontEnd,
     "bitdust": BitDustFrontEnd,
+    "fairos": FairosFrontEnd,
 }
 # front ends on listeners of their own, and the settings their adapters need
 LISTENERS = ("hasura", "bitdust_ws")

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 
 from podstore.core.access.revocations import sessions_revoked
 from podstore.core.accounts import crypto
+from podstore.core.accounts.ethereum import address_from_mnemonic, checksummed
 from podstore.core.context import Actor, CoreContext, new_id, now
 from podstore.core.errors import (
     Conflict,
@@ -37,6 +38,7 @@ from podstore.core.social.audit import audit
 from podstore.meta.errors import UniqueViolation
 from podstore.meta.prepared import Prepared, upsert_of
 from podstore.meta.schema import sessions, throttle, users
+from podstore.meta.session_schema import account_addresses
 
 PROFILE_FIELDS = ("display_name", "contact", "avatar")
 MAX_DELAY = 900
@@ -167,6 +169,7 @@ class Accounts:
         phrase = crypto.normalise_mnemonic(mnemonic) if mnemonic else crypto.new_mnemonic()
         identity = await asyncio.to_thread(crypto.identity_from_mnemonic, phrase)
         fields = await asyncio.to_thread(self._secret_fields, password, phrase)
+        address = await asyncio.to_thread(address_from_mnemonic, phrase)
         row = {
             "id": new_id(),
             "name": name,
@@ -182,12 +185,13 @@ class Accounts:
         def insert(conn: Connection) -> None:
             first = first_is_admin and conn.execute(sa.select(users.c.id).limit(1)).first() is None
             conn.execute(users.insert().values(**row, is_admin=first))
+            conn.execute(account_addresses.insert().values(user_id=row["id"], address=address))
 
         try:
             await self.ctx.db.write(insert)
         except UniqueViolation as exc:
             raise Conflict(f"the name {name!r} or that e-mail address is taken") from exc
-        return Signup(row["id"], name, None if mnemonic else phrase)
+        return Signup(row["id"], name, None if mnemonic else phrase, address)
 
     def _free_attempts(self, key: str) -> int:
         s = self.ctx.settings
@@ -225,8 +229,9 @@ class Accounts:
 
     async def _verify(
         self, name: str, password: str, client: str | None
-    ) -> tuple[Any, X25519PrivateKey]:
-        """The user row and identity key for a correct password; throttled and counted."""
+    ) -> tuple[Any, X25519PrivateKey, str]:
+        """The user row, identity key and mnemonic for a correct password; throttled and
+        counted."""
         # a name has no "@"; an e-mail address names its account as well
         match = users.c.email == name.lower() if "@" in name else users.c.name == name
         row = await self.ctx.db.read(lambda c: c.execute(sa.select(users).where(match)).first())
@@ -244,7 +249,7 @@ class Accounts:
             raise Unauthenticated("wrong name or password") from None
         await self.clear_failures(keys[:1])
         identity = await asyncio.to_thread(crypto.identity_from_mnemonic, phrase)
-        return row, identity
+        return row, identity, phrase
 
     async def login(
         self, name: str, password: str, client: str | None = None, ttl: float | None = None
@@ -254,12 +259,66 @@ class Accounts:
         if not isinstance(name, str) or not isinstance(password, str):
             raise Invalid("name and password must be strings")
         try:
-            row, identity = await self._verify(name, password, client)
+            row, identity, phrase = await self._verify(name, password, client)
         except Unauthenticated:
             await self.ctx.db.write(lambda c: self._audit_failure(c, name, client))
             raise
+        if await self.address(row.id) is None:  # an account made before addresses were kept
+            address = await asyncio.to_thread(address_from_mnemonic, phrase)
+            await self.ctx.db.write(
+                lambda c: c.execute(
+                    account_addresses.insert().values(user_id=row.id, address=address)
+                )
+            )
         lifetime = self.ctx.settings.token_ttl_seconds if ttl is None else ttl
         return await self._open_session(row.id, identity, client, lifetime)
+
+    async def address(self, user_id: str) -> str | None:
+        """The Ethereum address (EIP-55) the account's mnemonic derives, once known."""
+        query = sa.select(account_addresses.c.address).where(account_addresses.c.user_id == user_id)
+        found: str | None = await self.ctx.db.read(lambda c: c.execute(query).scalar())
+        return found
+
+    async def address_of_name(self, name: str) -> str | None:
+        """The address of the user called `name`, once known."""
+        query = (
+            sa.select(account_addresses.c.address)
+            .join(users, users.c.id == account_addresses.c.user_id)
+            .where(users.c.name == name)
+        )
+        found: str | None = await self.ctx.db.read(lambda c: c.execute(query).scalar())
+        return found
+
+    async def present(self, name: str) -> bool:
+        query = sa.select(users.c.id).where(users.c.name == name)
+        return await self.ctx.db.read(lambda c: c.execute(query).first()) is not None
+
+    async def logged_in(self, name: str) -> bool:
+        """Whether the user has a session that has not expired."""
+        query = (
+            sa.select(sessions.c.id)
+            .join(users, users.c.id == sessions.c.user_id)
+            .where(users.c.name == name, sessions.c.expires_at > now())
+            .limit(1)
+        )
+        return await self.ctx.db.read(lambda c: c.execute(query).first()) is not None
+
+    async def name_at(self, address: str) -> str | None:
+        """The name of a user whose address this is (any letter case), or None; accounts made
+        from one mnemonic share it, and the first made is named."""
+        try:
+            wanted = checksummed(bytes.fromhex(address.strip().removeprefix("0x")))
+        except ValueError:
+            return None
+        query = (
+            sa.select(users.c.name)
+            .join(account_addresses, account_addresses.c.user_id == users.c.id)
+            .where(account_addresses.c.address == wanted)
+            .order_by(users.c.created_at)
+            .limit(1)
+        )
+        found: str | None = await self.ctx.db.read(lambda c: c.execute(query).scalar())
+        return found
 
     @staticmethod
     def _audit_failure(conn: Connection, name: str, client: str | None) -> None:
@@ -463,7 +522,7 @@ class Accounts:
 
     async def change_password(self, actor: Actor, old: str, new: str) -> None:
         validate_password(new)
-        row, _ = await self._verify(actor.name, old, None)
+        row, _, _ = await self._verify(actor.name, old, None)
         phrase_row = await self._rewrap_for(row, old, new)
         await self.ctx.db.write(
             lambda c: self._set_secret(c, actor.user_id, phrase_row, keep=actor.session_id)

@@ -142,8 +142,9 @@ class Links:
             return link_view(row), node.name, node.kind
 
         link, name, kind = await self.ctx.db.write(insert)
-        url = self.ctx.settings.base_url + PUBLIC_PREFIX + link_token(link_id, secret)
-        return NewLink(link=link, name=name, kind=kind, url=url)
+        token = link_token(link_id, secret)
+        url = self.ctx.settings.base_url + PUBLIC_PREFIX + token
+        return NewLink(link=link, name=name, kind=kind, url=url, token=token)
 
     async def list(self, actor: Actor) -> list[LinkInfo]:
         rows = await self.ctx.db.read(

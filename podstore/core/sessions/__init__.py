@@ -1,0 +1,1 @@
+"""State a protocol keeps per login session."""
