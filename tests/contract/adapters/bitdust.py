@@ -11,7 +11,7 @@ from typing import Any
 
 import websocket
 
-from tests.contract.frontend import Refused
+from tests.contract.frontend import TREE, Refused
 from tests.fixtures.server import Server, User
 from tests.frontends.dialects.bitdust.engine import Socket
 
@@ -87,7 +87,7 @@ class BitDustSession:
 
 class BitDustFrontEnd:
     name = "bitdust"
-    capabilities: set[str] = set()
+    capabilities = {TREE}
 
     def __init__(self, server: Server) -> None:
         self.server = server

@@ -9,7 +9,7 @@ import uuid
 
 import httpx
 
-from tests.contract.frontend import Refused
+from tests.contract.frontend import TREE, Refused
 from tests.fixtures.server import PASSWORD, Server
 
 
@@ -73,7 +73,7 @@ class FairosSession:
 
 class FairosFrontEnd:
     name = "fairos"
-    capabilities: set[str] = set()
+    capabilities = {TREE}
 
     def __init__(self, server: Server) -> None:
         self.server = server
