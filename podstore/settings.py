@@ -84,6 +84,7 @@ class Frontends(Section):
     """Front ends mounted on the main listener, next to the native API."""
 
     tus: FrontendSettings = Field(default_factory=FrontendSettings)
+    webdav: FrontendSettings = Field(default_factory=FrontendSettings)
 
 
 # flat names of earlier releases -> field of the `storage` section

@@ -1,7 +1,7 @@
 """The front ends a listener can serve, by name: each an ASGI app factory over the Core.
 
-`main` is the native API with the front ends mounted beside it (tus today; the web UI,
-WebDAV, FairOS, FileAgo and AntOS under their own paths as they are built), and `/readyz`
+`main` is the native API with the front ends mounted beside it (tus, WebDAV; the web UI,
+FairOS, FileAgo and AntOS under their own paths as they are built), and `/readyz`
 for load balancers. The listeners
 DESIGN.md §10 plans for Hasura and BitDust name apps that are not built yet.
 """
@@ -15,6 +15,8 @@ from starlette.types import ASGIApp
 from podstore.core.service import Core
 from podstore.frontends.native.app import create_app
 from podstore.frontends.tus import routes as tus
+from podstore.frontends.webdav.app import WebDavApp
+from podstore.frontends.webdav.paths import PREFIX as DAV_PREFIX
 from podstore.server.readiness import Readiness
 from podstore.settings import ListenerSettings
 
@@ -26,6 +28,8 @@ def main_app(core: Core, listener: ListenerSettings) -> ASGIApp:
     app = create_app(core)
     if core.settings.frontends.tus.enabled:
         app.include_router(tus.router, prefix="/api/v1")
+    if core.settings.frontends.webdav.enabled:
+        app.mount(DAV_PREFIX, WebDavApp(core))
     return Readiness(app, core)
 
 

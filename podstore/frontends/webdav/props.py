@@ -1,0 +1,183 @@
+"""Properties as PROPFIND shows them: the live ones computed from a node record, the dead
+ones as stored, and the lock discovery; each answer carries only what was asked for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import formatdate
+
+from podstore.core.errors import Invalid
+from podstore.core.records import DavLock, DeadProperty, NodeInfo
+from podstore.frontends.webdav import xml
+from podstore.frontends.webdav.paths import Location
+from podstore.frontends.webdav.xml import DAV, Element
+
+Name = tuple[str, str]
+MS = "urn:schemas-microsoft-com:"
+
+# live properties: all of them are protected (PROPPATCH answers 403 for them)
+LIVE: tuple[Name, ...] = tuple(
+    (DAV, n)
+    for n in (
+        "resourcetype",
+        "displayname",
+        "getcontentlength",
+        "getcontenttype",
+        "getetag",
+        "getlastmodified",
+        "creationdate",
+        "lockdiscovery",
+        "supportedlock",
+    )
+)
+SUPPORTED_LOCK = (
+    "<D:lockentry><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype>"
+    "</D:lockentry><D:lockentry><D:lockscope><D:shared/></D:lockscope><D:locktype><D:write/>"
+    "</D:locktype></D:lockentry>"
+)
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a PROPFIND asks for: named properties, all of them, or only their names."""
+
+    names: list[Name] | None  # None: allprop
+    only_names: bool = False
+    include: tuple[Name, ...] = ()
+
+
+def parse_propfind(body: bytes) -> Request:
+    if not body.strip():
+        return Request(None)
+    root = xml.parse(body)
+    if not root.is_(DAV, "propfind"):
+        raise Invalid("the body is not a DAV:propfind")
+    for child in root.children:
+        if child.is_(DAV, "propname"):
+            return Request(None, only_names=True)
+        if child.is_(DAV, "allprop"):
+            include = root.find(DAV, "include")
+            extra = tuple((c.namespace, c.name) for c in include.children) if include else ()
+            return Request(None, include=extra)
+        if child.is_(DAV, "prop"):
+            return Request([(c.namespace, c.name) for c in child.children])
+    raise Invalid("a DAV:propfind holds prop, allprop or propname")
+
+
+def http_date(ts: float) -> str:
+    return formatdate(ts, usegmt=True)
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def active_lock(lock: DavLock, pod: str | None) -> str:
+    scope = "exclusive" if lock.exclusive else "shared"
+    root = Location(pod, lock.path).href(False) if pod else "/"
+    seconds = max(0, int(lock.timeout))
+    return (
+        f"<D:activelock><D:locktype><D:write/></D:locktype><D:lockscope><D:{scope}/>"
+        f"</D:lockscope><D:depth>{'infinity' if lock.infinite else '0'}</D:depth>"
+        f"{lock.owner and f'<D:owner>{lock.owner}</D:owner>'}"
+        f"<D:timeout>Second-{seconds}</D:timeout>"
+        f"<D:locktoken>{xml.href(lock.token)}</D:locktoken>"
+        f"<D:lockroot>{xml.href(root)}</D:lockroot></D:activelock>"
+    )
+
+
+def live_value(node: NodeInfo, name: str, locks: list[DavLock], pod: str | None) -> str | None:
+    """The content of DAV:`name` for `node`, or None where the node has no such property."""
+    is_dir = node.kind == "dir"
+    if name == "resourcetype":
+        return "<D:collection/>" if is_dir else ""
+    if name == "displayname":
+        return xml.text(node.name or (pod or ""))
+    if name == "getlastmodified":
+        return http_date(node.modified_at)
+    if name == "creationdate":
+        return _iso(node.created_at)
+    if name == "supportedlock":
+        return SUPPORTED_LOCK
+    if name == "lockdiscovery":
+        return "".join(active_lock(lock, pod) for lock in locks)
+    if is_dir:
+        return None
+    if name == "getcontentlength":
+        return str(node.size)
+    if name == "getcontenttype":
+        return xml.text(node.content_type or "application/octet-stream")
+    if name == "getetag":
+        return f'"{node.version_id}"' if node.version_id else None
+    return None
+
+
+def _shown_in_allprop(node: NodeInfo, name: str, locks: list[DavLock], pod: str | None) -> bool:
+    return name == "resourcetype" or live_value(node, name, locks, pod) not in (None, "")
+
+
+def element(namespace: str, name: str, inner: str) -> str:
+    if namespace == DAV:
+        return f"<D:{name}>{inner}</D:{name}>" if inner else f"<D:{name}/>"
+    return xml.open_tag(namespace, name) + inner + xml.close_tag(namespace, name)
+
+
+def propstat(props: list[str], status: str) -> str:
+    return (
+        f"<D:propstat><D:prop>{''.join(props)}</D:prop>"
+        f"<D:status>HTTP/1.1 {status}</D:status></D:propstat>"
+    )
+
+
+def response(
+    href: str,
+    node: NodeInfo,
+    want: Request,
+    dead: list[DeadProperty],
+    locks: list[DavLock],
+    pod: str | None,
+) -> str:
+    """One DAV:response of a PROPFIND multistatus."""
+    stored = {(p.namespace, p.name): p.value for p in dead}
+    found: list[str] = []
+    missing: list[str] = []
+    if want.only_names:
+        names = [n for n in LIVE if live_value(node, n[1], [], pod) is not None]
+        found = [element(ns, n, "") for ns, n in [*names, *stored]]
+    else:
+        asked = want.names
+        if asked is None:
+            asked = [n for n in LIVE if _shown_in_allprop(node, n[1], locks, pod)]
+            asked += [n for n in want.include if n not in asked] + list(stored)
+        for namespace, name in asked:
+            value = live_value(node, name, locks, pod) if namespace == DAV else None
+            if value is None:
+                value = stored.get((namespace, name))
+            if value is None:
+                missing.append(element(namespace, name, ""))
+            else:
+                found.append(element(namespace, name, value))
+    stats = (propstat(found, "200 OK") if found else "") + (
+        propstat(missing, "404 Not Found") if missing else ""
+    )
+    return f"<D:response>{xml.href(href)}{stats}</D:response>"
+
+
+def proppatch_changes(root: Element) -> list[tuple[str, str, str | None]]:
+    """The (namespace, name, value or None to remove) of a DAV:propertyupdate, in order."""
+    if not root.is_(DAV, "propertyupdate"):
+        raise Invalid("the body is not a DAV:propertyupdate")
+    changes: list[tuple[str, str, str | None]] = []
+    for action in root.children:
+        if not (action.is_(DAV, "set") or action.is_(DAV, "remove")):
+            continue
+        prop = action.find(DAV, "prop")
+        if prop is None:
+            raise Invalid("a set or remove holds a DAV:prop")
+        for item in prop.children:
+            value = item.inner_xml() if action.name == "set" else None
+            changes.append((item.namespace, item.name, value))
+    if not changes:
+        raise Invalid("the propertyupdate changes nothing")
+    return changes
