@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 
 from tests.contract.adapters.native import NativeFrontEnd
+from tests.contract.adapters.webdav import WebDavFrontEnd
 from tests.contract.frontend import FrontEnd
 from tests.fixtures.server import Server
 
 # each adapter takes the running server; its sessions are its own Session type
-ADAPTERS: dict[str, Callable[[Server], Any]] = {"native": NativeFrontEnd}
+ADAPTERS: dict[str, Callable[[Server], Any]] = {"native": NativeFrontEnd, "webdav": WebDavFrontEnd}
 
 
 @pytest.fixture(scope="module", params=sorted(ADAPTERS))

@@ -23,6 +23,11 @@ DEFAULT_TIMEOUT = 3600.0
 MAX_TIMEOUT = 7 * 86400.0
 
 
+def _capped(seconds: float | None) -> float:
+    """A lock's lifetime: the default when the client names none, at most a week."""
+    return DEFAULT_TIMEOUT if seconds is None else min(max(seconds, 1.0), MAX_TIMEOUT)
+
+
 def ancestry(conn: Connection, node: Row[Any]) -> list[Row[Any]]:
     """The node and every folder above it up to the pod root, the node first."""
     chain = [node]
@@ -113,7 +118,7 @@ def take(
     exclusive: bool,
     infinite: bool,
     owner: str,
-    timeout: float,
+    timeout: float | None,
 ) -> DavLock:
     """A new lock on `node`, unless a lock in the way conflicts (Locked)."""
     conn.execute(
@@ -133,7 +138,7 @@ def take(
     if clash:
         root = record(conn, access, clash[0]).path
         raise Locked(f"{root} is locked already", root=root)
-    timeout = min(max(timeout, 1.0), MAX_TIMEOUT)
+    timeout = _capped(timeout)
     conn.execute(
         dav_locks.insert().values(
             token=token,
@@ -157,7 +162,7 @@ def refresh(
     actor: Actor,
     node: Row[Any],
     tokens: frozenset[str],
-    timeout: float,
+    timeout: float | None,
 ) -> DavLock:
     """Renew the actor's lock on or above `node` named by one of `tokens`."""
     chain = ancestry(conn, node)
@@ -165,7 +170,7 @@ def refresh(
         if row.token in tokens and (row.node_id == node.id or row.infinite == "1"):
             if row.user_id != actor.user_id:
                 raise PermissionDenied("the lock belongs to someone else")
-            timeout = min(max(timeout, 1.0), MAX_TIMEOUT)
+            timeout = _capped(timeout)
             conn.execute(
                 dav_locks.update()
                 .where(dav_locks.c.token == row.token)

@@ -184,7 +184,7 @@ class Dav:
         exclusive: bool,
         infinite: bool,
         owner: str,
-        seconds: float,
+        seconds: float | None,
     ) -> DavLock:
         parts = split_path(path)
 
@@ -207,7 +207,7 @@ class Dav:
         return await self.ctx.db.write(write)
 
     async def refresh(
-        self, actor: Actor, pod: str, path: str, tokens: frozenset[str], seconds: float
+        self, actor: Actor, pod: str, path: str, tokens: frozenset[str], seconds: float | None
     ) -> DavLock:
         parts = split_path(path)
 

@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 
 from starlette.responses import Response
 
-from podstore.core.dav.locks import DEFAULT_TIMEOUT, MAX_TIMEOUT
 from podstore.core.errors import Conflict, Invalid
 from podstore.core.records import DavLock
 from podstore.frontends.webdav import props, xml
@@ -16,15 +15,16 @@ from podstore.frontends.webdav.errors import XML, DavError
 from podstore.frontends.webdav.xml import DAV
 
 
-def timeout_of(header: str | None) -> float:
-    """The first acceptable value of a Timeout header (`Second-n` or `Infinite`)."""
+def timeout_of(header: str | None) -> float | None:
+    """The first acceptable value of a Timeout header (`Second-n` or `Infinite`), in
+    seconds; None for the server's default. The core caps it."""
     for item in (header or "").split(","):
-        value = item.strip()
-        if value.lower() == "infinite":
-            return MAX_TIMEOUT
-        if value.lower().startswith("second-") and value[7:].isdigit():
-            return min(float(value[7:]), MAX_TIMEOUT)
-    return DEFAULT_TIMEOUT
+        value = item.strip().lower()
+        if value == "infinite":
+            return float("inf")
+        if value.startswith("second-") and value[7:].isdigit() and len(value) < 20:
+            return float(value[7:])
+    return None
 
 
 async def _empty() -> AsyncIterator[bytes]:

@@ -57,8 +57,12 @@ async def put(call: Call) -> Response:
 async def mkcol(call: Call) -> Response:
     if await call.request.body():
         raise DavError(415, "MKCOL takes no body")
-    if call.loc.is_pod_root:
-        raise DavError(405, "the pod exists already")
+    if call.loc.is_pod_root:  # a folder at the top level is a new pod
+        try:
+            await call.core.pods.create(call.actor, call.pod)
+        except Conflict:
+            raise DavError(405, "you have a pod of that name already") from None
+        return Response(status_code=201)
     await call.check_if()
     existing = await call.core.dav.check_write(
         call.actor, call.pod, call.loc.path, call.tokens, members_change=True
