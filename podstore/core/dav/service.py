@@ -166,7 +166,7 @@ class Dav:
                 ]
             with_props = set(
                 conn.execute(
-                    sa.select(dav_properties.c.node_id.distinct()).where(
+                    sa.select(dav_properties.c.node_id).distinct().where(
                         dav_properties.c.node_id.in_([old for old, _ in pairs[:10_000]])
                     )
                 ).scalars()
