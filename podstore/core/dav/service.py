@@ -166,9 +166,9 @@ class Dav:
                 ]
             with_props = set(
                 conn.execute(
-                    sa.select(dav_properties.c.node_id).distinct().where(
-                        dav_properties.c.node_id.in_([old for old, _ in pairs[:10_000]])
-                    )
+                    sa.select(dav_properties.c.node_id)
+                    .distinct()
+                    .where(dav_properties.c.node_id.in_([old for old, _ in pairs[:10_000]]))
                 ).scalars()
             )
             properties.copy(conn, [(old, new) for old, new in pairs if old in with_props])

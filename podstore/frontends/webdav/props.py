@@ -9,7 +9,7 @@ from email.utils import formatdate
 
 from podstore.core.errors import Invalid
 from podstore.core.records import DavLock, DeadProperty, NodeInfo
-from podstore.frontends.webdav import xml
+from podstore.frontends.webdav import checksums, xml
 from podstore.frontends.webdav.paths import Location
 from podstore.frontends.webdav.xml import DAV, Element
 
@@ -140,6 +140,8 @@ def response(
 ) -> str:
     """One DAV:response of a PROPFIND multistatus."""
     stored = {(p.namespace, p.name): p.value for p in dead}
+    if stored.pop(checksums.CHECKSUMS_OF, None) != node.version_id:
+        stored.pop(checksums.CHECKSUMS, None)  # they describe an older version
     found: list[str] = []
     missing: list[str] = []
     if want.only_names:

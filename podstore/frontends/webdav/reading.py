@@ -10,7 +10,7 @@ from starlette.responses import HTMLResponse, Response, StreamingResponse
 from podstore.core.errors import CoreError, NotFound
 from podstore.core.records import DavView, NodeInfo
 from podstore.frontends.http.downloads import SAFE_HEADERS, download_headers, serve
-from podstore.frontends.webdav import props, xml
+from podstore.frontends.webdav import checksums, props, xml
 from podstore.frontends.webdav.call import Call
 from podstore.frontends.webdav.errors import XML, DavError
 from podstore.frontends.webdav.paths import Location
@@ -94,6 +94,8 @@ async def propfind(call: Call) -> Response:
         raise DavError(403, "Depth infinity is not served", "propfind-finite-depth")
     want = props.parse_propfind(await call.xml_body())
     names = None if want.names is None else set(want.names)
+    if names is not None and checksums.CHECKSUMS in names:
+        names.add(checksums.CHECKSUMS_OF)
     if want.only_names:
         names = None
     if call.loc.pod is None:

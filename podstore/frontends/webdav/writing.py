@@ -9,7 +9,7 @@ from podstore.core.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from podstore.core.records import Preconditions
 from podstore.frontends.http.bodies import body_of
 from podstore.frontends.http.downloads import etags
-from podstore.frontends.webdav import props, xml
+from podstore.frontends.webdav import checksums, props, xml
 from podstore.frontends.webdav.call import Call
 from podstore.frontends.webdav.errors import XML, DavError
 from podstore.frontends.webdav.paths import Location
@@ -32,18 +32,25 @@ async def put(call: Call) -> Response:
     headers = call.request.headers
     length = headers.get("content-length")
     kind = headers.get("content-type", "").split(";")[0].strip()
+    wanted = checksums.declared(headers.get("oc-checksum"))
+    verifier = checksums.Verifier(wanted) if wanted else None
+    body = body_of(call.request)
     written = await call.core.files.upload(
         call.actor,
         pod,
         path,
-        body_of(call.request),
+        verifier.verified(body) if verifier else body,
         content_type=kind[:255] if kind not in GENERIC_TYPES else None,
         conditions=Preconditions(
             etags(headers.get("if-match")), etags(headers.get("if-none-match"))
         ),
         size_hint=int(length) if length and length.isdigit() else None,
     )
-    answer = {"ETag": f'"{written.node.version_id}"'}
+    version = written.node.version_id
+    answer = {"ETag": f'"{version}"'}
+    if verifier and version:
+        keep = verifier.properties(version)
+        await call.core.dav.set_properties(call.actor, pod, path, keep, call.tokens)
     mtime = headers.get("x-oc-mtime")
     if mtime is not None:  # ownCloud clients (rclone's owncloud vendor) keep their mtime
         try:
@@ -141,6 +148,8 @@ async def proppatch(call: Call) -> Response:
     changes = props.proppatch_changes(root)
     await call.check_if()
     href = call.loc.href(False)
+    for namespace, _, _ in changes:
+        checksums.check_settable(namespace)
     protected = [c for c in changes if (c[0], c[1]) in props.LIVE]
     if protected:
         body = props.propstat(
