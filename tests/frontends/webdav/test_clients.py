@@ -1,10 +1,13 @@
-"""Real WebDAV clients against a real server: rclone (`--webdav-vendor owncloud`: mtimes
-and SHA1 checksums) syncs a tree up and down byte for byte; cadaver runs a scripted session
-(mkcol, put, get, move, lock, unlock, delete) signed in with an app password."""
+"""Real WebDAV clients against a real server, on SQLite and PostgreSQL: litmus (the WebDAV
+compliance suite) passes every group with nothing skipped; rclone (`--webdav-vendor
+owncloud`: mtimes and checksums) syncs a tree up and down byte for byte; cadaver runs a
+scripted session (mkcol, put, get, move, lock, unlock, delete) signed in with an app
+password."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +19,7 @@ import pytest
 from tests.fixtures.server import Server, User
 
 RCLONE = str(Path(sys.executable).with_name("rclone"))
+LITMUS_GROUPS = ("basic", "copymove", "props", "locks", "http")
 OLD_MTIME = 1_600_000_000  # 2020-09-13: a time the upload itself could not have set
 
 
@@ -100,3 +104,21 @@ def test_cadaver_session_with_an_app_password(server: Server, user: User, tmp_pa
         assert anon.get(f"{server.url}/dav/home/", auth=(user.name, "nope")).status_code == 401
     used = user.get("/me/app-passwords").json()
     assert used[0]["last_used_at"] is not None
+
+
+@pytest.mark.skipif(shutil.which("litmus") is None, reason="litmus is not installed")
+def test_litmus_is_clean(server: Server, user: User, tmp_path: Path) -> None:
+    run = subprocess.run(
+        ["litmus", f"{server.url}/dav/home/", user.name, user.password],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    out = run.stdout + run.stderr
+    ran = re.findall(r"summary for `(\w+)': of (\d+) tests run: (\d+) passed, (\d+) failed", out)
+    assert [group for group, *_ in ran] == list(LITMUS_GROUPS), out[-3000:]
+    assert all(failed == "0" for *_, failed in ran), out[-3000:]
+    assert "SKIPPED" not in out and "FAIL" not in out, out[-3000:]
+    assert sum(int(total) for _, total, _, _ in ran) == 104, out[-3000:]
+    assert run.returncode == 0, out[-3000:]
