@@ -3,6 +3,9 @@ in the way (in the core), then writes through the same core calls as every front
 
 from __future__ import annotations
 
+import contextlib
+from email.utils import parsedate_to_datetime
+
 from starlette.responses import Response
 
 from podstore.core.errors import Conflict, Invalid, NotFound, PreconditionFailed
@@ -15,6 +18,7 @@ from podstore.frontends.webdav.errors import XML, DavError
 from podstore.frontends.webdav.paths import Location
 
 GENERIC_TYPES = ("", "application/octet-stream")
+WIN32_MTIME = ("urn:schemas-microsoft-com:", "Win32LastModifiedTime")
 
 
 def _created(existed: bool, headers: dict[str, str] | None = None) -> Response:
@@ -160,6 +164,11 @@ async def proppatch(call: Call) -> Response:
         )
         return _multistatus(href, body)
     await call.core.dav.set_properties(call.actor, call.pod, call.loc.path, changes, call.tokens)
+    for namespace, name, value in changes:  # Windows sets its file times this way
+        if (namespace, name) == WIN32_MTIME and value:
+            with contextlib.suppress(TypeError, ValueError, Invalid):
+                mtime = parsedate_to_datetime(value.strip()).timestamp()
+                await call.core.dav.set_modified(call.actor, call.pod, call.loc.path, mtime)
     info = await call.core.tree.stat(call.actor, call.pod, call.loc.path)
     href = call.loc.href(info.kind == "dir")
     return _multistatus(

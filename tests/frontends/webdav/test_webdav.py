@@ -191,3 +191,25 @@ def test_a_big_folder_lists_in_one_answer(dav: httpx.Client, user: User) -> None
     body = '<propfind xmlns="DAV:"><prop><getcontentlength/></prop></propfind>'
     listed = dav.request("PROPFIND", "/many/", headers={"Depth": "1"}, content=body)
     assert len(hrefs(listed)) == 211
+
+
+def test_windows_and_macos_quirks(dav: httpx.Client) -> None:
+    windows = {"User-Agent": "Microsoft-WebDAV-MiniRedir/10.0.19045"}
+    assert dav.put("/win.txt", content=b"w", headers=windows).status_code == 201
+    win32 = (
+        '<propertyupdate xmlns="DAV:" xmlns:Z="urn:schemas-microsoft-com:"><set><prop>'
+        "<Z:Win32LastModifiedTime>Sun, 13 Sep 2020 12:26:40 GMT</Z:Win32LastModifiedTime>"
+        "<Z:Win32FileAttributes>00000020</Z:Win32FileAttributes></prop></set></propertyupdate>"
+    )
+    patched = dav.request("PROPPATCH", "/win.txt", content=win32, headers=windows)
+    assert patched.status_code == 207 and "200 OK" in patched.text
+    asked = (
+        '<propfind xmlns="DAV:" xmlns:Z="urn:schemas-microsoft-com:"><prop><getlastmodified/>'
+        "<Z:Win32FileAttributes/></prop></propfind>"
+    )
+    found = dav.request("PROPFIND", "/win.txt", headers={"Depth": "0", **windows}, content=asked)
+    assert "Sun, 13 Sep 2020 12:26:40 GMT" in found.text and "00000020" in found.text
+    # Finder's AppleDouble companions are files like any other
+    assert dav.put("/._win.txt", content=b"\x00\x05\x16\x07").status_code == 201
+    assert dav.get("/._win.txt").content == b"\x00\x05\x16\x07"
+    assert dav.delete("/._win.txt").status_code == 204
