@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from starlette.routing import Mount
 from starlette.types import ASGIApp
 
 from podstore.core.service import Core
@@ -29,7 +30,8 @@ def main_app(core: Core, listener: ListenerSettings) -> ASGIApp:
     if core.settings.frontends.tus.enabled:
         app.include_router(tus.router, prefix="/api/v1")
     if core.settings.frontends.webdav.enabled:
-        app.mount(DAV_PREFIX, WebDavApp(core))
+        # first of the routes: WebDAV requests skip matching the native API's ~120 routes
+        app.router.routes.insert(0, Mount(DAV_PREFIX, app=WebDavApp(core)))
     return Readiness(app, core)
 
 

@@ -13,8 +13,10 @@ it cached (`sessions_revoked`), so it is refused at once everywhere.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
+import hashlib
 import hmac
 import os
 import secrets
@@ -68,6 +70,7 @@ class AppPasswords:
     def __init__(self, ctx: CoreContext, accounts: Accounts) -> None:
         self.ctx = ctx
         self.accounts = accounts
+        self._checking: dict[bytes, asyncio.Future[Actor]] = {}
 
     async def list(self, actor: Actor) -> list[AppPassword]:
         rows = await self.ctx.db.read(
@@ -131,11 +134,24 @@ class AppPasswords:
 
     async def basic(self, name: str, password: str, client: str | None) -> Actor:
         """The actor for a Basic name and password: an app password of that user, or the
-        account password. Failures are throttled and counted as `/login`'s are."""
+        account password. Failures are throttled and counted as `/login`'s are. Actors are
+        cached as sessions are; concurrent requests with the same credentials share one
+        check (a client's burst costs one Argon2 verification, not one per connection)."""
         cache_key = f"basic\0{name}\0{password}"
         cached = self.accounts.sessions.get(cache_key)
         if cached is not None:
             return cached
+        flight = hashlib.sha256(cache_key.encode()).digest()
+        pending = self._checking.get(flight)
+        if pending is None:
+            pending = asyncio.ensure_future(self._check_basic(name, password, client, cache_key))
+            self._checking[flight] = pending
+            pending.add_done_callback(lambda _: self._checking.pop(flight, None))
+        return await asyncio.shield(pending)
+
+    async def _check_basic(
+        self, name: str, password: str, client: str | None, cache_key: str
+    ) -> Actor:
         parsed = _parse(password)
         actor = await self._by_app_password(name, *parsed, client) if parsed else None
         if actor is None:

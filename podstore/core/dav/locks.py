@@ -204,8 +204,18 @@ def on_nodes(
     conn: Connection, access: PodAccess, chain: list[Row[Any]], ids: list[str]
 ) -> dict[str, list[DavLock]]:
     """For lockdiscovery: the locks that apply to each of `ids` (the head of `chain` and
-    its children): their own, and depth-infinity ones above."""
-    rows = _active(conn, {n.id for n in chain} | set(ids))
+    its children): their own, and depth-infinity ones above. A pod holds few live locks:
+    they are read in one query."""
+    wanted = {n.id for n in chain} | set(ids)
+    rows = [
+        row
+        for row in conn.execute(
+            sa.select(dav_locks).where(
+                dav_locks.c.pod_id == chain[0].pod_id, dav_locks.c.expires_at > now()
+            )
+        )
+        if row.node_id in wanted
+    ]
     inherited = [r for r in rows if r.infinite == "1" and r.node_id in {n.id for n in chain}]
     found: dict[str, list[DavLock]] = {}
     for row in rows:

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 from podstore.core.errors import Invalid, QuotaExceeded
 from podstore.core.records import DeadProperty
+from podstore.meta.schema import nodes
 from podstore.meta.webdav_schema import dav_properties
 
 MAX_VALUE = 64 * 1024
@@ -21,22 +22,26 @@ Name = tuple[str, str]  # (namespace, local name)
 
 
 def of_nodes(
-    conn: Connection, node_ids: list[str], names: set[Name] | None
+    conn: Connection, node_id: str, names: set[Name] | None, *, children: bool
 ) -> dict[str, list[DeadProperty]]:
-    """The dead properties of each node: all of them, or those in `names`."""
+    """The dead properties of a node and (with `children`) of its live children, in one
+    query: all of them, or those in `names`."""
     found: dict[str, list[DeadProperty]] = {}
     if names is not None and not names:
         return found
-    for start in range(0, len(node_ids), 500):
-        query = sa.select(dav_properties).where(
-            dav_properties.c.node_id.in_(node_ids[start : start + 500])
+    which = dav_properties.c.node_id == node_id
+    if children:
+        below = sa.select(nodes.c.id).where(
+            nodes.c.parent_id == node_id, nodes.c.trashed_at.is_(None)
         )
-        if names is not None and len(names) <= 50:
-            query = query.where(dav_properties.c.name.in_({name for _, name in names}))
-        for row in conn.execute(query.order_by(dav_properties.c.namespace, dav_properties.c.name)):
-            if names is None or (row.namespace, row.name) in names:
-                prop = DeadProperty(row.namespace, row.name, row.value)
-                found.setdefault(row.node_id, []).append(prop)
+        which = sa.or_(which, dav_properties.c.node_id.in_(below))
+    query = sa.select(dav_properties).where(which)
+    if names is not None and len(names) <= 50:
+        query = query.where(dav_properties.c.name.in_({name for _, name in names}))
+    for row in conn.execute(query.order_by(dav_properties.c.namespace, dav_properties.c.name)):
+        if names is None or (row.namespace, row.name) in names:
+            prop = DeadProperty(row.namespace, row.name, row.value)
+            found.setdefault(row.node_id, []).append(prop)
     return found
 
 

@@ -67,7 +67,7 @@ class Dav:
             chain = locks.ancestry(conn, node)
             return DavView(
                 entries,
-                properties.of_nodes(conn, ids, names),
+                properties.of_nodes(conn, node.id, names, children=len(entries) > 1),
                 locks.on_nodes(conn, access, chain, ids),
             )
 
@@ -90,7 +90,7 @@ class Dav:
                 return DavTarget(None, None, tokens)
             return DavTarget(node_info(node), node.version_id, tokens)
 
-        return await self.ctx.db.read(query)
+        return await self.ctx.db.read_now(query)
 
     async def check_write(
         self,
@@ -120,7 +120,8 @@ class Dav:
             locks.require_tokens(conn, access, actor, rows, tokens)
             return None if node is None else node_info(node)
 
-        return await self.ctx.db.read(query)
+        # a few point lookups, unless a whole subtree's locks are looked for
+        return await (self.ctx.db.read(query) if subtree else self.ctx.db.read_now(query))
 
     async def set_properties(
         self,

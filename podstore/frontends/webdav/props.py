@@ -3,9 +3,8 @@ ones as stored, and the lock discovery; each answer carries only what was asked 
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import formatdate
 
 from podstore.core.errors import Invalid
 from podstore.core.records import DavLock, DeadProperty, NodeInfo
@@ -65,12 +64,24 @@ def parse_propfind(body: bytes) -> Request:
     raise Invalid("a DAV:propfind holds prop, allprop or propname")
 
 
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def http_date(ts: float) -> str:
-    return formatdate(ts, usegmt=True)
+    t = time.gmtime(ts)
+    return (
+        f"{_DAYS[t.tm_wday]}, {t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year} "
+        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} GMT"
+    )
 
 
 def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    t = time.gmtime(ts)
+    return (
+        f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T"
+        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}Z"
+    )
 
 
 def active_lock(lock: DavLock, pod: str | None) -> str:
@@ -87,34 +98,23 @@ def active_lock(lock: DavLock, pod: str | None) -> str:
     )
 
 
-def live_value(node: NodeInfo, name: str, locks: list[DavLock], pod: str | None) -> str | None:
-    """The content of DAV:`name` for `node`, or None where the node has no such property."""
-    is_dir = node.kind == "dir"
-    if name == "resourcetype":
-        return "<D:collection/>" if is_dir else ""
-    if name == "displayname":
-        return xml.text(node.name or (pod or ""))
-    if name == "getlastmodified":
-        return http_date(node.modified_at)
-    if name == "creationdate":
-        return _iso(node.created_at)
-    if name == "supportedlock":
-        return SUPPORTED_LOCK
-    if name == "lockdiscovery":
-        return "".join(active_lock(lock, pod) for lock in locks)
-    if is_dir:
-        return None
-    if name == "getcontentlength":
-        return str(node.size)
-    if name == "getcontenttype":
-        return xml.text(node.content_type or "application/octet-stream")
-    if name == "getetag":
-        return f'"{node.version_id}"' if node.version_id else None
-    return None
-
-
-def _shown_in_allprop(node: NodeInfo, name: str, locks: list[DavLock], pod: str | None) -> bool:
-    return name == "resourcetype" or live_value(node, name, locks, pod) not in (None, "")
+def live_properties(node: NodeInfo, locks: list[DavLock], pod: str | None) -> dict[str, str]:
+    """DAV: name -> content of every live property `node` has (a folder has no length,
+    type or ETag; lockdiscovery is empty without locks)."""
+    found = {
+        "resourcetype": "<D:collection/>" if node.kind == "dir" else "",
+        "displayname": xml.text(node.name or (pod or "")),
+        "getlastmodified": http_date(node.modified_at),
+        "creationdate": _iso(node.created_at),
+        "supportedlock": SUPPORTED_LOCK,
+        "lockdiscovery": "".join(active_lock(lock, pod) for lock in locks),
+    }
+    if node.kind != "dir":
+        found["getcontentlength"] = str(node.size)
+        found["getcontenttype"] = xml.text(node.content_type or "application/octet-stream")
+        if node.version_id:
+            found["getetag"] = f'"{node.version_id}"'
+    return found
 
 
 def element(namespace: str, name: str, inner: str) -> str:
@@ -142,18 +142,24 @@ def response(
     stored = {(p.namespace, p.name): p.value for p in dead}
     if stored.pop(checksums.CHECKSUMS_OF, None) != node.version_id:
         stored.pop(checksums.CHECKSUMS, None)  # they describe an older version
+    live = live_properties(node, locks, pod)
     found: list[str] = []
     missing: list[str] = []
     if want.only_names:
-        names = [n for n in LIVE if live_value(node, n[1], [], pod) is not None]
-        found = [element(ns, n, "") for ns, n in [*names, *stored]]
+        found = [f"<D:{n}/>" for n in live] + [element(ns, n, "") for ns, n in stored]
+    elif want.names is None:  # allprop: the live properties that say something, the dead
+        found = [
+            f"<D:{n}>{v}</D:{n}>" if v else f"<D:{n}/>"
+            for n, v in live.items()
+            if v or n == "resourcetype"
+        ]
+        found += [element(ns, n, v) for (ns, n), v in stored.items()]
+        for namespace, name in want.include:
+            if namespace != DAV or name not in live:
+                missing.append(element(namespace, name, ""))
     else:
-        asked = want.names
-        if asked is None:
-            asked = [n for n in LIVE if _shown_in_allprop(node, n[1], locks, pod)]
-            asked += [n for n in want.include if n not in asked] + list(stored)
-        for namespace, name in asked:
-            value = live_value(node, name, locks, pod) if namespace == DAV else None
+        for namespace, name in want.names:
+            value = live.get(name) if namespace == DAV else None
             if value is None:
                 value = stored.get((namespace, name))
             if value is None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import html
 from collections.abc import AsyncIterator, Iterator
+from urllib.parse import quote
 
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 
-from podstore.core.errors import CoreError, NotFound
+from podstore.core.errors import CoreError, Invalid
 from podstore.core.records import DavView, NodeInfo
 from podstore.frontends.http.downloads import SAFE_HEADERS, download_headers, serve
 from podstore.frontends.webdav import checksums, props, xml
@@ -31,10 +32,11 @@ def options() -> Response:
 
 
 def _top(name: str, view: DavView) -> NodeInfo:
+    """The root of a pod or grant, named as the user names it (a pod's root has no name)."""
     node = view.entries[0]
     return NodeInfo(
         id=node.id,
-        name=name,
+        name=node.name or name,
         kind=node.kind,
         size=node.size,
         modified_at=node.modified_at,
@@ -53,7 +55,7 @@ async def _reachable(call: Call, names: set[props.Name] | None) -> list[tuple[st
     for scope in scopes:
         try:
             found.append((scope, await call.core.dav.view(call.actor, scope, "/", 0, names)))
-        except (NotFound, CoreError):
+        except CoreError:
             continue  # revoked or gone between the two reads
     return found
 
@@ -62,13 +64,15 @@ def _pieces(
     call: Call, view: DavView, want: props.Request, top: NodeInfo | None = None
 ) -> Iterator[str]:
     pod = call.loc.pod
+    folder = call.loc.href(True)
     for index, node in enumerate(view.entries):
+        is_dir = node.kind == "dir"
         if index == 0:
-            loc, shown = call.loc, top or node
+            href, shown = call.loc.href(is_dir), top or node
         else:
-            loc, shown = call.loc.child(node.name), node
+            href, shown = folder + quote(node.name, safe="") + "/" * is_dir, node
         yield props.response(
-            loc.href(node.kind == "dir"),
+            href,
             shown,
             want,
             view.properties.get(node.id, []),
@@ -125,15 +129,15 @@ async def get(call: Call, head: bool = False) -> Response:
     if call.loc.pod is None:
         scopes = await _reachable(call, set())
         return _listing("/dav/", [(Location(s).href(True), s) for s, _ in scopes], head)
-    info = await call.core.tree.stat(call.actor, call.pod, call.loc.path)
-    if info.kind == "dir":
+    try:
+        handle = await call.core.files.open(call.actor, call.pod, call.loc.path)
+    except Invalid:  # a folder: a page listing it
         listing = await call.core.dav.view(call.actor, call.pod, call.loc.path, 1, set())
         entries = []
         for node in listing.entries[1:]:
             is_dir = node.kind == "dir"
             entries.append((call.loc.child(node.name).href(is_dir), node.name + "/" * is_dir))
         return _listing(call.loc.href(True), entries, head)
-    handle = await call.core.files.open(call.actor, call.pod, call.loc.path)
     if head:
         headers = download_headers(handle)
         headers["Content-Length"] = str(handle.size)
