@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from podstore.core.context import Actor
-from podstore.core.errors import Conflict, Locked, PermissionDenied, PreconditionFailed
+from podstore.core.errors import Conflict, Invalid, Locked, PermissionDenied, PreconditionFailed
 from tests.core.conftest import Harness
 
 
@@ -43,6 +43,18 @@ def test_an_exclusive_lock_needs_its_token_for_every_write(harness: Harness, act
         harness.run(dav.unlock(other, "theirs", "docs/a.txt", lock.token))
     harness.run(dav.unlock(actor, "home", "docs/a.txt", lock.token))
     assert harness.run(dav.check_write(actor, "home", "docs/a.txt", frozenset())) is not None
+    with pytest.raises(Invalid):  # the owner is the client's text, kept: it is bounded
+        harness.run(
+            dav.lock(
+                actor,
+                "home",
+                "docs/a.txt",
+                exclusive=True,
+                infinite=False,
+                owner="x" * 20_000,
+                seconds=60,
+            )
+        )
 
 
 def test_depth_infinity_covers_new_members_and_conflicts(harness: Harness, actor: Actor) -> None:

@@ -14,13 +14,15 @@ from sqlalchemy.engine import Connection, Row
 
 from podstore.core.access.authorize import Level, PodAccess
 from podstore.core.context import Actor, now
-from podstore.core.errors import Conflict, Locked, PermissionDenied, PreconditionFailed
+from podstore.core.errors import Conflict, Invalid, Locked, PermissionDenied, PreconditionFailed
 from podstore.core.records import DavLock
 from podstore.core.tree.nodes import get_node, path_of, subtree_ids
 from podstore.meta.webdav_schema import dav_locks
 
 DEFAULT_TIMEOUT = 3600.0
 MAX_TIMEOUT = 7 * 86400.0
+MAX_OWNER = 16 * 1024
+MAX_PER_POD = 10_000
 
 
 def _capped(seconds: float | None) -> float:
@@ -121,11 +123,18 @@ def take(
     timeout: float | None,
 ) -> DavLock:
     """A new lock on `node`, unless a lock in the way conflicts (Locked)."""
+    if len(owner) > MAX_OWNER:
+        raise Invalid(f"a lock's owner may have at most {MAX_OWNER} characters")
     conn.execute(
         dav_locks.delete().where(
             dav_locks.c.pod_id == access.pod_id, dav_locks.c.expires_at <= now()
         )
     )
+    held = conn.execute(
+        sa.select(sa.func.count()).where(dav_locks.c.pod_id == access.pod_id)
+    ).scalar_one()
+    if held >= MAX_PER_POD:
+        raise Conflict(f"a pod may hold at most {MAX_PER_POD} locks at a time")
     chain = ancestry(conn, node)
     existing = [
         row

@@ -1,6 +1,7 @@
 """WebDAV (RFC 4918 class 1 and 2) at /dav/ on the main listener.
 
-    /dav/                     the pods and received grants the user can reach (PROPFIND, GET)
+    /dav/                     the pods and received grants the user can reach (PROPFIND, GET);
+                              MKCOL /dav/{name}/ makes a pod
     /dav/{pod}/{path}         a pod's tree
     /dav/share:{id}/{path}    a received grant's subtree, as the native API names it
 
@@ -14,10 +15,14 @@ header on every method that writes. Authentication: HTTP Basic with the account 
 or an app password (`/api/v1/me/app-passwords`), throttled like `/login`.
 
 Client quirks: `MS-Author-Via: DAV` in OPTIONS (Windows' Mini-Redirector, Office); Win32*
-properties that Windows sets are kept as dead properties; PROPFIND answers hold only the
-properties asked for (allprop: the live ones and the dead ones), streamed; ownCloud's
-`X-OC-Mtime` on PUT sets the file's modification time and is answered `accepted` (rclone's
-`--webdav-vendor owncloud`).
+properties that Windows sets are kept as dead properties, and Win32LastModifiedTime sets the
+file's modification time; PROPFIND answers hold only the properties asked for (allprop: the
+live ones that say something and the dead ones), streamed; macOS Finder gets class 2 (it
+mounts read-only without LOCK) and its `._*` AppleDouble files are kept like any file;
+ownCloud's `X-OC-Mtime` on PUT sets the file's modification time and is answered `accepted`,
+and an `OC-Checksum` is verified while the body streams (a mismatch refuses the upload before
+it commits) and served back, with SHA1 and MD5, as `oc:checksums` until the file changes
+(rclone's `--webdav-vendor owncloud` compares them).
 
 Deliberate deviations: Depth infinity PROPFIND is refused (403 with
 DAV:propfind-finite-depth, which RFC 4918 allows); COPY and MOVE stay inside one pod or grant
