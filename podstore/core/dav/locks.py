@@ -17,12 +17,27 @@ from podstore.core.context import Actor, now
 from podstore.core.errors import Conflict, Invalid, Locked, PermissionDenied, PreconditionFailed
 from podstore.core.records import DavLock
 from podstore.core.tree.nodes import get_node, path_of, subtree_ids
+from podstore.meta.prepared import Prepared
 from podstore.meta.webdav_schema import dav_locks
 
 DEFAULT_TIMEOUT = 3600.0
 MAX_TIMEOUT = 7 * 86400.0
 MAX_OWNER = 16 * 1024
 MAX_PER_POD = 10_000
+
+
+_ANY_IN_POD = Prepared(
+    sa.select(dav_locks.c.token)
+    .where(
+        dav_locks.c.pod_id == sa.bindparam("pod_id"), dav_locks.c.expires_at > sa.bindparam("now")
+    )
+    .limit(1)
+)
+
+
+def any_in_pod(conn: Connection, pod_id: str) -> bool:
+    """Whether the pod holds a live lock at all (most writes then need no more lookups)."""
+    return _ANY_IN_POD.first(conn, {"pod_id": pod_id, "now": now()}) is not None
 
 
 def _capped(seconds: float | None) -> float:

@@ -109,15 +109,16 @@ class Dav:
         def query(conn: Connection) -> NodeInfo | None:
             access = authorize(conn, actor, pod, Role.EDITOR)
             node, parent = _walk(conn, access, parts)
-            chain = locks.ancestry(conn, node if node is not None else parent)
-            rows = locks.covering(
-                conn,
-                chain,
-                target_exists=node is not None,
-                members_change=members_change,
-                subtree=subtree,
-            )
-            locks.require_tokens(conn, access, actor, rows, tokens)
+            if locks.any_in_pod(conn, access.pod_id):
+                chain = locks.ancestry(conn, node if node is not None else parent)
+                rows = locks.covering(
+                    conn,
+                    chain,
+                    target_exists=node is not None,
+                    members_change=members_change,
+                    subtree=subtree,
+                )
+                locks.require_tokens(conn, access, actor, rows, tokens)
             return None if node is None else node_info(node)
 
         # a few point lookups, unless a whole subtree's locks are looked for

@@ -30,6 +30,9 @@ LIVE: tuple[Name, ...] = tuple(
         "supportedlock",
     )
 )
+# kept out of allprop answers (given when named): the same 300 bytes on every entry would
+# double a large folder's answer, which Windows' Mini-Redirector caps at about 1 MB
+NAMED_ONLY = frozenset({"supportedlock"})
 SUPPORTED_LOCK = (
     "<D:lockentry><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype>"
     "</D:lockentry><D:lockentry><D:lockscope><D:shared/></D:lockscope><D:locktype><D:write/>"
@@ -151,7 +154,7 @@ def response(
         found = [
             f"<D:{n}>{v}</D:{n}>" if v else f"<D:{n}/>"
             for n, v in live.items()
-            if v or n == "resourcetype"
+            if (v or n == "resourcetype") and n not in NAMED_ONLY
         ]
         found += [element(ns, n, v) for (ns, n), v in stored.items()]
         for namespace, name in want.include:
