@@ -14,6 +14,7 @@ from bench.config import Config
 from bench.measure import Measurement, Results
 
 REFERENCE = "podstore"
+DAV = "podstore-dav"  # podstore through WebDAV
 
 
 @dataclass(frozen=True)
@@ -25,13 +26,18 @@ class Goal:
     system: str  # the row the goal is shown on
     text: str
     check: Callable[[Measurement, Measurement | None], bool | None]
+    against: str = REFERENCE  # the podstore row the check compares with
 
 
-def _ratio_at_least(x: float) -> Callable[[Measurement, Measurement | None], bool | None]:
+def _ratio_at_least(
+    x: float, inverse: bool = False
+) -> Callable[[Measurement, Measurement | None], bool | None]:
+    """ours vs the row at least `x`; `inverse`: the row vs ours at least `x`."""
+
     def check(peer: Measurement, ours: Measurement | None) -> bool | None:
         if ours is None:
             return None
-        r = ours.ratio_against(peer)
+        r = peer.ratio_against(ours) if inverse else ours.ratio_against(peer)
         return None if math.isnan(r) else r >= x
 
     return check
@@ -50,17 +56,23 @@ GOALS: tuple[Goal, ...] = (
     Goal("2", "PUT", "copyparty", "≥ 3x", _ratio_at_least(3.0)),
     Goal("2", "PUT", "nginx", "≥ 0.6x", _ratio_at_least(0.6)),
     Goal("3", "listing p50", "wsgidav", "≥ 5x faster", _ratio_at_least(5.0)),
+    Goal("3", "listing p50", "wsgidav", "dav ≥ 5x faster", _ratio_at_least(5.0), DAV),
+    Goal("3", "listing p50", "rclone", "dav ≥ 1x", _ratio_at_least(1.0), DAV),
+    Goal("2", "PUT", "rclone", "dav ≥ 2x", _ratio_at_least(2.0), DAV),
+    Goal("1", "upload", DAV, "≥ 0.9x native", _ratio_at_least(1 / 1.1, inverse=True)),
+    Goal("1", "download", DAV, "≥ 0.9x native", _ratio_at_least(1 / 1.1, inverse=True)),
     Goal("4", "identical: seconds", REFERENCE, "< 1 s", _own(lambda v: v < 1.0)),
     Goal("4", "identical: MB sent", REFERENCE, "0 content bytes", _own(lambda v: v == 0)),
     Goal("5", "peak RSS", REFERENCE, "≤ 200 MB", _own(lambda v: v <= 200)),
 )
 
 
-def _goal_for(m: Measurement) -> Goal | None:
-    for g in GOALS:
-        if g.scenario == m.scenario and g.system == m.system and _measure_matches(g, m):
-            return g
-    return None
+def _goals_for(m: Measurement) -> list[Goal]:
+    return [
+        g
+        for g in GOALS
+        if g.scenario == m.scenario and g.system == m.system and _measure_matches(g, m)
+    ]
 
 
 def _measure_matches(g: Goal, m: Measurement) -> bool:
@@ -135,10 +147,11 @@ def table(results: Results, titles: dict[str, str]) -> str:
             if ours is not None and not m.system.startswith(REFERENCE):
                 r = ours.ratio_against(m)
                 ratio = "-" if math.isnan(r) else "∞" if math.isinf(r) else f"{r:.2f}x"
-            goal = ""
-            if (g := _goal_for(m)) is not None:
-                ok = g.check(m, ours)
-                goal = f"{g.text} {'✅' if ok else '❌' if ok is False else '(n/a)'}"
+            goals = []
+            for g in _goals_for(m):
+                ok = g.check(m, next((x for x in group if x.system == g.against), None))
+                goals.append(f"{g.text} {'✅' if ok else '❌' if ok is False else '(n/a)'}")
+            goal = "; ".join(goals)
             spread = f"{_num(m.low)}-{_num(m.high)}" if len(m.values) > 1 else ""
             lines.append(
                 f"| {m.scenario} | {m.measure} | {m.system} | {_num(m.median)} | {spread} "

@@ -154,6 +154,7 @@ class Frontends(Section):
     web: FrontendSettings = Field(default_factory=FrontendSettings)
     bitdust: BitDustSettings = Field(default_factory=BitDustSettings)
     fairos: FairosSettings = Field(default_factory=FairosSettings)
+    webdav: FrontendSettings = Field(default_factory=FrontendSettings)
 
 
 # flat names of earlier releases -> field of the `storage` section

@@ -9,6 +9,7 @@ Scenario 4 hook: `reupload` uses `podstore put` and its dedup handshake, as a us
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import sys
@@ -20,7 +21,7 @@ import httpx
 
 from bench import client
 from bench.install import Tools
-from bench.systems.base import Listing, System
+from bench.systems.base import FILES, LIST, SMALL, Listing, System
 
 POD = "bench"
 USER = "bench"
@@ -152,3 +153,24 @@ class Podstore(System):
             if line.startswith("podstore_bytes_in_total "):
                 return int(float(line.split()[1]))
         raise client.TransferError("podstore /metrics has no podstore_bytes_in_total")
+
+
+class PodstoreDav(Podstore):
+    """podstore through WebDAV (`/dav/bench/…`, HTTP Basic): the same server as `podstore`,
+    reached the way a mounted drive or rclone reaches it. Listings are PROPFIND depth 1."""
+
+    name = "podstore-dav"
+    capabilities = frozenset({FILES, SMALL, LIST})
+
+    def headers(self) -> dict[str, str]:
+        pair = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+        return {"Authorization": f"Basic {pair}"}
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/dav/{POD}/{quote(path)}"
+
+    def mkdir(self, c: httpx.Client, path: str) -> None:
+        System.mkdir(self, c, path)
+
+    def listings(self, folder: str) -> list[Listing]:
+        return System.listings(self, folder)

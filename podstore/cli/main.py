@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from podstore.cli import cluster, sharing, social, transfer
+from podstore.cli import app_passwords, cluster, sharing, social, transfer
 from podstore.cli.client import Client, pod_path, q, save_session
 from podstore.cli.errors import friendly
 from podstore.cli.structured import docs_app, kv_app
@@ -31,6 +31,7 @@ sharing.register(app)
 app.add_typer(kv_app, name="kv")
 app.add_typer(docs_app, name="docs")
 app.add_typer(cluster.app, name="cluster")
+app.add_typer(app_passwords.app, name="app-password")
 console = Console()
 err = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])

@@ -87,6 +87,16 @@ class DeclarationIncomplete(Conflict):
         self.declared = declared
 
 
+class Locked(Conflict):
+    """The resource is locked (a WebDAV lock) and the request did not present its token."""
+
+    default_detail = "the resource is locked"
+
+    def __init__(self, detail: str = "", *, root: str | None = None) -> None:
+        super().__init__(detail)
+        self.root = root  # the path of the lock's root, in the caller's scope
+
+
 class PreconditionFailed(CoreError):
     default_detail = "a precondition failed"
 

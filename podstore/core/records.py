@@ -473,6 +473,27 @@ class SessionInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class AppPassword:
+    """A per-device password, usable only as an HTTP Basic password (WebDAV)."""
+
+    id: str
+    label: str
+    created_at: float  # epoch seconds
+    last_used_at: float | None  # epoch seconds, to the minute
+
+
+@dataclass(frozen=True, slots=True)
+class NewAppPassword:
+    """A just-created app password: `password` is shown this once and never stored."""
+
+    id: str
+    label: str
+    created_at: float
+    last_used_at: float | None
+    password: str
+
+
+@dataclass(frozen=True, slots=True)
 class UserInfo:
     id: str
     name: str
@@ -640,3 +661,47 @@ class KeyInfo:
     created_at: float  # epoch seconds
     mine: bool  # the holder created it
     private_pem: str | None = None  # only when asked for
+
+
+# ---- WebDAV: locks and dead properties ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DavLock:
+    """A WebDAV lock; `path` is its root as the viewer's scope names it."""
+
+    token: str
+    path: str
+    node_id: str
+    user_id: str
+    exclusive: bool
+    infinite: bool
+    owner: str  # the client's <owner> XML, as given
+    timeout: float  # seconds, as granted
+    expires_at: float  # epoch seconds
+
+
+@dataclass(frozen=True, slots=True)
+class DeadProperty:
+    namespace: str
+    name: str
+    value: str  # the element's content as XML text
+
+
+@dataclass(frozen=True, slots=True)
+class DavView:
+    """What a PROPFIND shows: the target (first) and, at depth 1, its children; each
+    node's dead properties (those asked for) and the locks on it or above it."""
+
+    entries: list[NodeInfo]
+    properties: dict[str, list[DeadProperty]]
+    locks: dict[str, list[DavLock]]
+
+
+@dataclass(frozen=True, slots=True)
+class DavTarget:
+    """Where a WebDAV write lands: the node there now (None when it is new)."""
+
+    node: NodeInfo | None
+    etag: str | None  # the current version id of a file
+    tokens: frozenset[str]  # tokens of the locks on it or above it, for If: conditions

@@ -10,7 +10,9 @@ from typing import Any
 from podstore.core.access.authorize import PodKeyCache
 from podstore.core.access.revocations import Hooks, Revocations
 from podstore.core.accounts.accounts import Accounts
+from podstore.core.accounts.app_passwords import AppPasswords
 from podstore.core.context import Actor, CoreContext, now
+from podstore.core.dav.service import Dav
 from podstore.core.docs.collections import DocCollections
 from podstore.core.filestore.filestore import Filestore
 from podstore.core.keyring.keyring import Keyring
@@ -71,12 +73,14 @@ class Core:
         self.keys = PodKeyCache()
         self.accounts = Accounts(self.ctx)
         self.session_state = SessionState(self.ctx)
+        self.app_passwords = AppPasswords(self.ctx, self.accounts)
         self.pods = Pods(self.ctx)
         self.events = EventHub(db)
         self.messages = Messages(self.ctx)
         self.contacts = Contacts(self.ctx)
         self.audit = AuditLog(self.ctx)
         self.tree = Tree(self.ctx)
+        self.dav = Dav(self.ctx)
         self.files = Files(self.ctx, self.keys)
         self.uploads = Uploads(self.ctx, self.keys, self.files)
         self.tus = Tus(self.ctx, self.keys, self.files, self.uploads)

@@ -9,6 +9,7 @@ from podstore.meta import (
     sharing_schema,  # noqa: F401  (registers sharing tables)
     social_schema,  # noqa: F401  (registers events, audit, messages, contacts)
     uploads_schema,  # noqa: F401  (registers upload session tables)
+    webdav_schema,  # noqa: F401  (registers app passwords, dead properties, locks)
 )
 from podstore.meta.schema import metadata
 

@@ -1,16 +1,17 @@
 """The front ends a listener can serve, by name: each an ASGI app factory over the Core.
 
-`main` is the native API with the front ends mounted beside it (tus, FairOS, FileAgo and AntOS
-under their own paths, the web UI as the fallback for every other path; WebDAV as it is
-built), and `/readyz` for load balancers; `hasura` is the Hasura file API; `bitdust` and
-`bitdust-ws` are BitDust's REST and WebSocket listeners; `antos` serves the AntOS desktop;
-`fairos` is FairOS alone, served with Go's header case.
+`main` is the native API with the front ends mounted beside it (tus, WebDAV, FairOS, FileAgo
+and AntOS under their own paths, the web UI as the fallback for every other path), and
+`/readyz` for load balancers; `hasura` is the Hasura file API; `bitdust` and `bitdust-ws` are
+BitDust's REST and WebSocket listeners; `antos` serves the AntOS desktop; `fairos` is FairOS
+alone, served with Go's header case.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from starlette.routing import Mount
 from starlette.types import ASGIApp
 
 from podstore.core.service import Core
@@ -23,6 +24,8 @@ from podstore.frontends.dialects.hasura import app as hasura
 from podstore.frontends.native.app import create_app
 from podstore.frontends.tus import routes as tus
 from podstore.frontends.web import install as install_web
+from podstore.frontends.webdav.app import WebDavApp
+from podstore.frontends.webdav.paths import PREFIX as DAV_PREFIX
 from podstore.server.readiness import Readiness
 from podstore.settings import ListenerSettings
 
@@ -33,6 +36,9 @@ def main_app(core: Core, listener: ListenerSettings) -> ASGIApp:
     app = create_app(core)
     if core.settings.frontends.tus.enabled:
         app.include_router(tus.router, prefix="/api/v1")
+    if core.settings.frontends.webdav.enabled:
+        # first of the routes: WebDAV requests skip matching the native API's ~120 routes
+        app.router.routes.insert(0, Mount(DAV_PREFIX, app=WebDavApp(core)))
     if core.settings.frontends.web.enabled:
         install_web(app, core)  # the fallback for paths no other front end serves
     served: ASGIApp = app

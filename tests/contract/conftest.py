@@ -14,6 +14,7 @@ from tests.contract.adapters.fairos import FairosFrontEnd
 from tests.contract.adapters.fileago import FileAgoFrontEnd
 from tests.contract.adapters.native import NativeFrontEnd
 from tests.contract.adapters.web import WebFrontEnd
+from tests.contract.adapters.webdav import WebDavFrontEnd
 from tests.contract.frontend import FrontEnd
 from tests.fixtures.server import Server, running_server
 
@@ -26,6 +27,7 @@ ADAPTERS: dict[str, Callable[[Server], Any]] = {
     "web": WebFrontEnd,
     "bitdust": BitDustFrontEnd,
     "fairos": FairosFrontEnd,
+    "webdav": WebDavFrontEnd,
 }
 # front ends on listeners of their own, and the settings their adapters need
 LISTENERS = ("hasura", "bitdust_ws")

@@ -227,7 +227,7 @@ class Accounts:
             lambda c: c.execute(throttle.delete().where(throttle.c.key.in_(keys)))
         )
 
-    async def _verify(
+    async def verify(
         self, name: str, password: str, client: str | None
     ) -> tuple[Any, X25519PrivateKey, str]:
         """The user row, identity key and mnemonic for a correct password; throttled and
@@ -259,7 +259,7 @@ class Accounts:
         if not isinstance(name, str) or not isinstance(password, str):
             raise Invalid("name and password must be strings")
         try:
-            row, identity, phrase = await self._verify(name, password, client)
+            row, identity, phrase = await self.verify(name, password, client)
         except Unauthenticated:
             await self.ctx.db.write(lambda c: self._audit_failure(c, name, client))
             raise
@@ -522,7 +522,7 @@ class Accounts:
 
     async def change_password(self, actor: Actor, old: str, new: str) -> None:
         validate_password(new)
-        row, _, _ = await self._verify(actor.name, old, None)
+        row, _, _ = await self.verify(actor.name, old, None)
         phrase_row = await self._rewrap_for(row, old, new)
         await self.ctx.db.write(
             lambda c: self._set_secret(c, actor.user_id, phrase_row, keep=actor.session_id)
@@ -565,7 +565,7 @@ class Accounts:
 
     async def delete(self, actor: Actor, password: str, remove_pods: Any) -> None:
         """Delete the account and everything it owns; `remove_pods` frees the pods' data."""
-        await self._verify(actor.name, password, None)
+        await self.verify(actor.name, password, None)
         await remove_pods(actor)
 
         def drop(conn: Connection) -> None:

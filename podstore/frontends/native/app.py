@@ -17,6 +17,7 @@ from podstore.frontends.http.observe import ObserveMiddleware, metrics_text
 from podstore.frontends.http.problem import problem
 from podstore.frontends.native import (
     accounts,
+    app_passwords,
     docs,
     errors,
     files,
@@ -43,7 +44,19 @@ def create_app(core: Core) -> FastAPI:
     app.state.core = core
     errors.install(app)
     openapi.install(app)
-    for module in (accounts, pods, tree, files, kv, docs, nodes, sharing, public, social):
+    for module in (
+        accounts,
+        app_passwords,
+        pods,
+        tree,
+        files,
+        kv,
+        docs,
+        nodes,
+        sharing,
+        public,
+        social,
+    ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(uploads_api.router, prefix="/api/v1")  # resumable uploads (issue 6)
 
