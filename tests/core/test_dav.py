@@ -112,3 +112,33 @@ def test_dead_properties_follow_moves_and_copies(harness: Harness, actor: Actor)
     )
     view = harness.run(dav.view(actor, "home", "r/doc.txt", 0, {("urn:a", "colour")}))
     assert view.properties == {}
+
+
+def test_another_users_lock_holds_against_every_front_end(harness: Harness, actor: Actor) -> None:
+    """A lock taken over WebDAV stops another member's writes through any front end (the
+    core's own calls), not the lock holder's; after the unlock they go through."""
+    core = harness.core
+    put(harness, actor, "team/plan.txt", b"v1")
+    put(harness, actor, "outside.txt", b"o")
+    editor = harness.new_actor(pod=None)
+    harness.run(core.sharing.add_member(actor, "home", user=editor.name, role="editor"))
+    lock = harness.run(
+        core.dav.lock(actor, "home", "team", exclusive=True, infinite=True, owner="", seconds=60)
+    )
+    refused = [
+        core.files.upload(editor, "home", "team/plan.txt", _one(b"v2"), size_hint=2),
+        core.files.upload(editor, "home", "team/new.txt", _one(b"n"), size_hint=1),
+        core.tree.mkdir(editor, "home", "team/sub"),
+        core.tree.move(editor, "home", "team/plan.txt", "plan.txt"),
+        core.tree.copy(editor, "home", "outside.txt", "team/outside.txt"),
+        core.tree.delete(editor, "home", "team"),
+    ]
+    for call in refused:
+        with pytest.raises(Locked):
+            harness.run(call)
+    # copying out of a locked folder changes nothing in it
+    harness.run(core.tree.copy(editor, "home", "team", "copy-of-team"))
+    put(harness, actor, "team/plan.txt", b"mine")  # the holder's other clients may write
+    harness.run(core.dav.unlock(actor, "home", "team", lock.token))
+    harness.run(core.files.upload(editor, "home", "team/plan.txt", _one(b"v3"), size_hint=2))
+    harness.run(core.tree.delete(editor, "home", "team"))

@@ -250,3 +250,25 @@ def on_nodes(
             if row.node_id != node_id:
                 found.setdefault(node_id, []).append(record(conn, access, row))
     return found
+
+
+def refuse_others(
+    conn: Connection,
+    access: PodAccess,
+    actor: Actor,
+    node: Row[Any] | None,
+    parent: Row[Any],
+    *,
+    subtree: bool = False,
+) -> None:
+    """Every front end's writes: refused while another user's live lock covers the change
+    (`node`, or a new name in `parent`). WebDAV clients of the lock's own user are asked for
+    its token by WebDAV itself; the user's other clients may write."""
+    if not any_in_pod(conn, access.pod_id):
+        return
+    chain = ancestry(conn, node if node is not None else parent)
+    found = covering(conn, chain, target_exists=node is not None, subtree=subtree)
+    theirs = [row for row in found if row.user_id != actor.user_id]
+    if theirs:
+        root = record(conn, access, theirs[0]).path
+        raise Locked(f"{root} is locked by another user", root=root)

@@ -18,6 +18,7 @@ from podstore.core.access.authorize import (
     require_download,
 )
 from podstore.core.context import Actor, CoreContext, new_id, now
+from podstore.core.dav.locks import refuse_others
 from podstore.core.errors import Conflict, Invalid, NotFound
 from podstore.core.names import split_path
 from podstore.core.records import Download, FileWritten, Preconditions, VersionInfo
@@ -244,6 +245,7 @@ class Files:
                 check_depth(conn, access, len(parts))
             parent = ensure_dirs(conn, access, parts[:-1], actor.user_id, t, new_id)
             node = child(conn, parent.id, parts[-1])
+        refuse_others(conn, access, actor, node, parent)
         if node is not None and access.upload_only:
             raise Conflict("a file of that name exists already")
         if node is not None and node.kind == "dir":
@@ -377,6 +379,7 @@ class Files:
             ).first()
             if old is None:
                 raise NotFound("no such version")
+            refuse_others(conn, access, actor, node, node)
             manifest = Manifest.from_bytes(old.manifest)
             check_quota(conn, access, old.size)
             number = (

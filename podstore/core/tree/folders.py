@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from podstore.core import cursors
 from podstore.core.access.authorize import Level, PodAccess, Role, audience, authorize
 from podstore.core.context import Actor, CoreContext, new_id, now
+from podstore.core.dav.locks import refuse_others
 from podstore.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from podstore.core.names import split_path
 from podstore.core.records import Listing, NodeFacts, NodeInfo, TreeEntry
@@ -121,6 +122,7 @@ class Tree:
                 if parents and existing.kind == "dir":
                     return node_info(existing)
                 raise Conflict(f"/{'/'.join(parts)} exists already")
+            refuse_others(conn, access, actor, None, parent)
             node_id, t = new_id(), now()
             conn.execute(
                 nodes.insert().values(
@@ -189,6 +191,8 @@ class Tree:
             node = resolve(conn, access, src)
             parent = resolve_dir(conn, access, dst[:-1])
             check_placement(conn, node, parent, copying=False)
+            refuse_others(conn, access, actor, node, node, subtree=True)
+            refuse_others(conn, access, actor, child(conn, parent.id, dst[-1]), parent)
             if child(conn, parent.id, dst[-1]) is not None and (parent.id, dst[-1]) != (
                 node.parent_id,
                 node.name,
@@ -222,6 +226,7 @@ class Tree:
             parent = resolve_dir(conn, access, dst[:-1])
             if child(conn, parent.id, dst[-1]) is not None:
                 raise Conflict(f"/{'/'.join(dst)} exists already")
+            refuse_others(conn, access, actor, None, parent)
             check_placement(
                 conn, node, parent, copying=True, max_nodes=self.ctx.settings.max_copy_nodes
             )
@@ -251,6 +256,7 @@ class Tree:
         def trash(conn: Connection) -> NodeInfo:
             access = authorize(conn, actor, pod, Level.DELETE)
             node = resolve(conn, access, parts)
+            refuse_others(conn, access, actor, node, node, subtree=True)
             before = audience(conn, access.pod_id, node.id)
             conn.execute(
                 nodes.update()
