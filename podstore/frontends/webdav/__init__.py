@@ -27,7 +27,8 @@ it commits) and served back, with SHA1 and MD5, as `oc:checksums` until the file
 Deliberate deviations: Depth infinity PROPFIND is refused (403 with
 DAV:propfind-finite-depth, which RFC 4918 allows); COPY and MOVE stay inside one pod or grant
 (403 otherwise; 502 for a Destination on another server); a pod root cannot be deleted,
-copied or moved over WebDAV (403); locks are checked by the WebDAV front end before each
-write (other front ends do not see them); a MOVE drops the locks on what it moved, as RFC
+copied or moved over WebDAV (403); WebDAV asks its clients for the lock tokens before each
+write, and the core refuses every front end's writes (423 over HTTP) under a lock of another
+user, while the lock holder's other clients may write; a MOVE drops the locks on what it moved, as RFC
 4918 §7.5 says a lock does not move with its resource.
 """
