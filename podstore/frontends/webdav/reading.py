@@ -93,7 +93,9 @@ async def _stream(pieces: Iterator[str]) -> AsyncIterator[bytes]:
 
 
 async def propfind(call: Call) -> Response:
-    depth = call.depth("infinity", ("0", "1", "infinity"))
+    # no Depth header: one level, as Nextcloud (sabre/dav) answers it; clients such as
+    # webdav4 send none and expect a listing, not the 403 an explicit infinity gets
+    depth = call.depth("1", ("0", "1", "infinity"))
     if depth == "infinity":
         raise DavError(403, "Depth infinity is not served", "propfind-finite-depth")
     want = props.parse_propfind(await call.xml_body())

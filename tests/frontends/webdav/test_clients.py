@@ -2,10 +2,11 @@
 compliance suite) passes every group with nothing skipped; rclone (`--webdav-vendor
 owncloud`: mtimes and checksums) syncs a tree up and down byte for byte; cadaver runs a
 scripted session (mkcol, put, get, move, lock, unlock, delete) signed in with an app
-password."""
+password; the Python `webdav4` client does the same through its own API."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from webdav4.client import Client
 
 from tests.fixtures.server import Server, User
 
@@ -122,3 +124,24 @@ def test_litmus_is_clean(server: Server, user: User, tmp_path: Path) -> None:
     assert "SKIPPED" not in out and "FAIL" not in out, out[-3000:]
     assert sum(int(total) for _, total, _, _ in ran) == 104, out[-3000:]
     assert run.returncode == 0, out[-3000:]
+
+
+def test_webdav4_client(server: Server, user: User) -> None:
+    made = user.post("/me/app-passwords", json={"label": "webdav4"})
+    assert made.status_code == 201, made.text
+    dav = Client(f"{server.url}/dav/home/", auth=(user.name, made.json()["password"]))
+    payload = os.urandom(5 * 1024 * 1024 + 3)  # more than one of its 4 MiB pieces
+    dav.mkdir("w4")
+    dav.upload_fileobj(io.BytesIO(payload), "w4/data.bin")
+    assert dav.isfile("w4/data.bin") and dav.content_length("w4/data.bin") == len(payload)
+    got = io.BytesIO()
+    dav.download_fileobj("w4/data.bin", got)
+    assert got.getvalue() == payload
+    dav.copy("w4/data.bin", "w4/copy.bin")
+    dav.move("w4/data.bin", "w4/moved.bin")
+    names = sorted(entry["name"] for entry in dav.ls("w4", detail=True))
+    assert names == ["w4/copy.bin", "w4/moved.bin"], names
+    dav.remove("w4/copy.bin")
+    assert not dav.exists("w4/copy.bin")
+    # the same bytes through the native API: one podstore behind both
+    assert user.get("/pods/home/files/w4/moved.bin").content == payload
