@@ -24,12 +24,12 @@ and an `OC-Checksum` is verified while the body streams (a mismatch refuses the 
 it commits) and served back, with SHA1 and MD5, as `oc:checksums` until the file changes
 (rclone's `--webdav-vendor owncloud` compares them).
 
-Deliberate deviations: Depth infinity PROPFIND is refused (403 with
-DAV:propfind-finite-depth, which RFC 4918 allows), and a PROPFIND without a Depth header is
-answered at depth 1 rather than as infinity (as sabre/dav does; webdav4 sends none); COPY and MOVE stay inside one pod or grant
-(403 otherwise; 502 for a Destination on another server); a pod root cannot be deleted,
+Deliberate deviations: Depth infinity PROPFIND is refused (403 with DAV:propfind-finite-depth,
+which RFC 4918 allows), and a PROPFIND without a Depth header is answered at depth 1 rather
+than as infinity (as sabre/dav does; webdav4 sends none); COPY and MOVE stay inside one pod or
+grant (403 otherwise; 502 for a Destination on another server); a pod root cannot be deleted,
 copied or moved over WebDAV (403); WebDAV asks its clients for the lock tokens before each
 write, and the core refuses every front end's writes (423 over HTTP) under a lock of another
-user, while the lock holder's other clients may write; a MOVE drops the locks on what it moved, as RFC
-4918 §7.5 says a lock does not move with its resource.
+user, while the lock holder's other clients may write; a MOVE drops the locks on what it
+moved, as RFC 4918 §7.5 says a lock does not move with its resource.
 """
