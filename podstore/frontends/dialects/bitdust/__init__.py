@@ -19,9 +19,10 @@ The model (one core, one permission check): the engine acts for one podstore use
 `identity_create` made or `identity_recover` restored (`engine.py`). A key is a real RSA key
 pair of the core's keyring (1024/2048/4096 bits, the private half wrapped for the user's
 identity key) that opens one pod: `master` (made on first use) is the user's own catalog,
-`key_create` makes another, `share_create` makes `share_<hex>`; `share_grant`/`key_share`
-give the grantee the key and make them an editor of its pod, so the key id
-`alias$creator@host` names it for both; files are still authorized on the pod. Remote paths are
+`key_create` makes another, `share_create` makes `share_<hex>` (opening a new pod, or with
+`remote_path` a folder of one of my keys); `share_grant`/`key_share` give the grantee the key
+and make them an editor of its pod, or grant them its folder at the `delete` level, so the key
+id `alias$creator@host` names it for both; files are still authorized on the pod or grant. Remote paths are
 `alias$user@host:path` (a bare path is in my master). Groups are podstore groups named
 `group_<hex>`; messages are podstore messages; friends are contacts; suppliers are the stores
 of the erasure-coded set.
@@ -35,11 +36,14 @@ Deviations, each deliberate:
   (`identity_rotate` says so). `identity_backup` writes
   a JSON file with the user name and recovery phrase, `identity_recover` reads it back (a new
   password is set); `identity_erase` forgets the engine's identity, the account stays.
-- A granted key gives editor access to its pod; only its creator shares it further;
-  erasing a granted key leaves the pod. `key_audit` answers ERROR. `share_open`/`close`
+- A granted key gives editor access to its pod (or the delete level on its folder): there is
+  no read-only key, as in BitDust; only its creator shares it further; erasing a granted key
+  leaves the pod (ends the grant), erasing a folder share's key ends every grant it gave.
+- `share_create` takes `remote_path` (podstore's addition): the share opens that folder of a
+  pod I manage instead of a new location; BitDust files a share's data under its own key. `key_audit` answers ERROR. `share_open`/`close`
   set the key's `active` flag (nothing connects).
-- `file_create` of a file registers it in the engine's memory until the first upload fills
-  it (a restart forgets it); a folder is made at once. `path_id` is the podstore node id;
+- `file_create` of a file registers it in the database (the core's catalog reservations,
+  each user's own) until the first upload fills it; a folder is made at once. `path_id` is the podstore node id;
   version labels are BitDust's `F%Y%m%d%I%M%S%p` in UTC; a version keeps its number too.
 - Local paths (uploads, downloads, identity backups) are read and written only under the
   `local_roots` setting and the caller's own temp folder; anything else, and any `..`, is
