@@ -255,7 +255,9 @@ class Keyring:
         if mine and row.node_id is None:
             await self.pods.delete(actor, row.pod_id)  # the key row goes by cascade
             await self.ctx.db.write(
-                lambda c: emit(c, [actor.user_id], "key.erased", {"alias": alias})
+                lambda c: emit(
+                    c, [actor.user_id], "key.erased", {"alias": alias, "creator": row.creator}
+                )
             )
             return
         if mine:
@@ -274,7 +276,7 @@ class Keyring:
             if mine:  # the copies given away go with the creator's
                 holders.append(rsa_keys.c.creator_id == actor.user_id)
             conn.execute(rsa_keys.delete().where(sa.or_(*holders), rsa_keys.c.alias == alias))
-            emit(conn, [actor.user_id], "key.erased", {"alias": alias})
+            emit(conn, [actor.user_id], "key.erased", {"alias": alias, "creator": row.creator})
 
         await self.ctx.db.write(forget)
 

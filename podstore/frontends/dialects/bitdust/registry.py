@@ -23,6 +23,7 @@ class Call:
     engine: Engine
     caller: Caller
     push: Push | None = None  # the WebSocket the call came on, for pushed frames
+    models: set[str] | None = None  # the models that WebSocket listens to
 
     async def key(self, key: KeyId) -> KeyInfo:
         """The caller's key named `key`: `master` made on first use. A key id names its

@@ -18,7 +18,11 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("node_id", sa.String(length=36), nullable=True))
         batch_op.add_column(sa.Column("grant_id", sa.String(length=36), nullable=True))
         batch_op.create_foreign_key(
-            batch_op.f("fk_rsa_keys_node_id_nodes"), "nodes", ["node_id"], ["id"], ondelete="CASCADE"
+            batch_op.f("fk_rsa_keys_node_id_nodes"),
+            "nodes",
+            ["node_id"],
+            ["id"],
+            ondelete="CASCADE",
         )
         batch_op.create_foreign_key(
             batch_op.f("fk_rsa_keys_grant_id_grants"),
