@@ -7,6 +7,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from podstore.core.errors import Conflict, Invalid, NotFound
+from podstore.core.service import Core
 from tests.core.conftest import Harness
 
 
@@ -125,3 +126,19 @@ def test_reservations_are_per_user_need_write_access_and_end_once(harness: Harne
     assert harness.run(slots.release(alice, pod.pod_id, "a/b.txt"))
     assert not harness.run(slots.release(alice, pod.pod_id, "a/b.txt"))
     assert not harness.run(slots.is_reserved(alice, pod.pod_id, "a/b.txt"))
+
+
+def test_a_reservation_is_seen_by_another_node_of_the_same_database(harness: Harness) -> None:
+    alice = harness.new_actor(pod=None)
+    pod = harness.run(harness.core.keyring.create(alice, "cat", size=1024))
+    harness.run(harness.core.keyring.reservations.reserve(alice, pod.pod_id, "later.txt"))
+    other = Core(harness.core.settings)  # a second node, or the server after a restart
+    try:
+        slots = other.keyring.reservations
+        assert harness.run(slots.is_reserved(alice, pod.pod_id, "later.txt"))
+        assert harness.run(slots.release(alice, pod.pod_id, "later.txt"))
+    finally:
+        harness.run(other.close())
+    assert not harness.run(
+        harness.core.keyring.reservations.is_reserved(alice, pod.pod_id, "later.txt")
+    )
