@@ -649,7 +649,7 @@ class SupplierChange:
 
 @dataclass(frozen=True, slots=True)
 class KeyInfo:
-    """A named RSA key pair of a user (BitDust's keys) and the pod it opens."""
+    """A named RSA key pair of a user (BitDust's keys) and the pod or folder it opens."""
 
     alias: str
     creator: str  # the creator's user name
@@ -661,6 +661,11 @@ class KeyInfo:
     created_at: float  # epoch seconds
     mine: bool  # the holder created it
     private_pem: str | None = None  # only when asked for
+    folder: bool = False  # it opens one folder of the pod, not the whole pod
+    # where the holder reaches what it opens: a pod id or `share:<grant>`, and the path of
+    # the opened folder inside that scope; scope "" once the folder is gone
+    scope: str = ""
+    root: str = ""
 
 
 # ---- WebDAV: locks and dead properties ----------------------------------------------------

@@ -4,7 +4,8 @@ An adapter signs users up and acts as them through its protocol only. Each opera
 returns normally when the front end did it, raises `Refused` when it said no (for any
 reason a client could see: not found, forbidden, unauthenticated, not allowed), and fails
 the test on anything else (a 5xx, a hang). A front end that lacks a feature leaves it out of
-`capabilities`; the suite then skips only what needs it, and says so.
+`capabilities`; the suite then skips only what needs it, and says so. A front end with grants
+or roles of its own kind raises `Unsupported` for a level or role it cannot express.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ class Refused(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class Unsupported(Exception):
+    """The front end cannot express this grant or role at all (not a refusal): the cases that
+    need it are skipped, with `reason`."""
 
 
 class Session(Protocol):

@@ -2,8 +2,14 @@
 `api_call` protocol with their podstore session token as the API secret; a pod is a key
 (`key_create`), a scope its key id; bytes travel by `chunk_write`/`chunk_read` as the desktop
 app moves them. BitDust has no move: the adapter moves as a BitDust user would (download,
-upload, delete). Its grants are whole keys at one level, so the folder-share and member-role
-parts of the suite are skipped for it."""
+upload, delete).
+
+Grants as BitDust has them: a folder share is `share_create` on the folder (`remote_path`)
+and `share_grant` to the user; a member is given the pod's key (`key_share`). Either hands
+over the private key, and whoever holds it reads, writes and deletes: BitDust has no
+read-only or write-only key, so the matrix's viewer, read grant and write grant cannot be
+expressed and are skipped (`Unsupported`); the editor and the delete grant run.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from typing import Any
 
 import websocket
 
-from tests.contract.frontend import TREE, Refused
+from tests.contract.frontend import MEMBERS, SHARE, TREE, Refused, Unsupported
 from tests.fixtures.server import Server, User
 from tests.frontends.dialects.bitdust.engine import Socket
 
@@ -87,7 +93,7 @@ class BitDustSession:
 
 class BitDustFrontEnd:
     name = "bitdust"
-    capabilities = {TREE}
+    capabilities: set[str] = {SHARE, MEMBERS, TREE}
 
     def __init__(self, server: Server) -> None:
         self.server = server
@@ -112,10 +118,19 @@ class BitDustFrontEnd:
     def share(
         self, owner: BitDustSession, pod: str, path: str, grantee: BitDustSession, level: str
     ) -> str:
-        raise NotImplementedError("BitDust grants whole keys, not folders at a level")
+        if level != "delete":
+            raise Unsupported(f"a BitDust share hands over its private key: no {level}-only key")
+        folder = owner.remote(pod, path)
+        key_id: str = owner.call("share_create", remote_path=folder)["result"]["key_id"]
+        owner.call("share_grant", key_id=key_id, trusted_user_id=grantee.name)
+        return key_id
 
     def add_member(self, owner: BitDustSession, pod: str, member: BitDustSession, role: str) -> str:
-        raise NotImplementedError("BitDust grants whole keys, not roles")
+        if role != "editor":
+            raise Unsupported(f"a BitDust key opens its pod for writing: no {role} key")
+        key_id = self.pod_scope(owner, pod)
+        owner.call("key_share", key_id=key_id, trusted_user_id=member.name)
+        return key_id
 
     def pod_scope(self, owner: BitDustSession, pod: str) -> str:
         return f"{pod}${owner.name}@localhost"

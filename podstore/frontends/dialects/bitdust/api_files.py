@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from podstore.core.context import Actor
-from podstore.core.errors import NotFound
+from podstore.core.errors import Conflict, NotFound
 from podstore.core.records import NodeInfo
 from podstore.frontends.dialects.bitdust.catalog import describe
 from podstore.frontends.dialects.bitdust.envelope import Failure, Reply, ok, result
 from podstore.frontends.dialects.bitdust.inputs import Args, RemotePath, parse_remote_path
-from podstore.frontends.dialects.bitdust.registry import Call, api
+from podstore.frontends.dialects.bitdust.registry import Call, Place, api
 
 BLOCK = 1024 * 1024
 MAX_LISTED = 10_000
@@ -31,14 +31,14 @@ def child(rp: RemotePath, name: str) -> RemotePath:
     return RemotePath(rp.key, f"{rp.path}/{name}" if rp.path else name)
 
 
-async def stat(call: Call, scope: str, rp: RemotePath) -> NodeInfo | None:
+async def stat(call: Call, at: Place, rp: RemotePath) -> NodeInfo | None:
     try:
-        return await call.core.tree.stat(call.caller.me, scope, rp.path)
+        return await call.core.tree.stat(call.caller.me, at.scope, at.path(rp))
     except NotFound:
         return None
 
 
-async def walk(call: Call, scope: str, rp: RemotePath, recursive: bool) -> list[Any]:
+async def walk(call: Call, at: Place, rp: RemotePath, recursive: bool) -> list[Any]:
     """(remote path, node) of everything below a folder, breadth first, at most MAX_LISTED."""
     found: list[tuple[RemotePath, NodeInfo]] = []
     folders = [rp]
@@ -47,7 +47,7 @@ async def walk(call: Call, scope: str, rp: RemotePath, recursive: bool) -> list[
         cursor = None
         while len(found) < MAX_LISTED:
             page = await call.core.tree.list(
-                call.caller.me, scope, folder.path, cursor=cursor, limit=1000
+                call.caller.me, at.scope, at.path(folder), cursor=cursor, limit=1000
             )
             for node in page.entries:
                 found.append((child(folder, node.name), node))
@@ -59,9 +59,11 @@ async def walk(call: Call, scope: str, rp: RemotePath, recursive: bool) -> list[
     return found[:MAX_LISTED]
 
 
-async def describe_node(call: Call, scope: str, rp: RemotePath, node: NodeInfo) -> dict[str, Any]:
+async def describe_node(call: Call, at: Place, rp: RemotePath, node: NodeInfo) -> dict[str, Any]:
     me = call.caller.me
-    versions = await call.core.files.versions(me, scope, rp.path) if node.kind == "file" else []
+    versions = (
+        await call.core.files.versions(me, at.scope, at.path(rp)) if node.kind == "file" else []
+    )
     tasks = call.engine.tasks
     ups = [t.describe() for t in tasks.running("upload", me.user_id) if t.remote_path == str(rp)]
     downs = [
@@ -82,16 +84,16 @@ async def files_list(call: Call, args: Args) -> Reply:
     if text and ":" not in text and "$" in text:
         text += ":"
     rp = remote(call, text)
-    scope = await call.scope(rp.key)
-    node = await stat(call, scope, rp)
+    at = await call.place(rp.key)
+    node = await stat(call, at, rp)
     if node is None:
         raise Failure(f"remote path {rp} was not found", "not_found")
     items = (
         [(rp, node)]
         if node.kind == "file"
-        else await walk(call, scope, rp, args.flag("recursive", True))
+        else await walk(call, at, rp, args.flag("recursive", True))
     )
-    listed = [await describe_node(call, scope, r, n) for r, n in items]
+    listed = [await describe_node(call, at, r, n) for r, n in items]
     if not args.flag("uploads") and not args.flag("include_uploads"):
         for entry in listed:
             entry.pop("uploads")
@@ -101,20 +103,20 @@ async def files_list(call: Call, args: Args) -> Reply:
 @api
 async def file_exists(call: Call, args: Args) -> Reply:
     rp = remote(call, args.required("remote_path"))
-    scope = await call.scope(rp.key)
-    node = await stat(call, scope, rp)
-    registered = call.engine.is_registered(call.caller.me, scope, rp.path)
+    at = await call.place(rp.key)
+    node = await stat(call, at, rp)
+    registered = node is None and await reserved(call, at, rp)
     return ok({"exist": node is not None or registered, "path_id": node.id if node else None})
 
 
 @api
 async def file_info(call: Call, args: Args) -> Reply:
     rp = remote(call, args.required("remote_path"))
-    scope = await call.scope(rp.key)
-    node = await stat(call, scope, rp)
+    at = await call.place(rp.key)
+    node = await stat(call, at, rp)
     if node is None:
         raise Failure(f"remote path {rp} was not found", "not_found")
-    return ok(await describe_node(call, scope, rp, node))
+    return ok(await describe_node(call, at, rp, node))
 
 
 @api
@@ -123,24 +125,36 @@ async def file_create(call: Call, args: Args) -> Reply:
     rp = remote(call, args.required("remote_path"))
     if not rp.path:
         raise Failure(f'invalid "remote_path" format: {rp}', "invalid")
-    scope = await call.scope(rp.key)
+    at = await call.place(rp.key)
     parent = rp.path.rpartition("/")[0]
-    folder = await stat(call, scope, RemotePath(rp.key, parent))
+    folder = await stat(call, at, RemotePath(rp.key, parent))
     if folder is None or folder.kind != "dir":
         raise Failure(
             f"remote path can not be assigned, parent folder {parent} was not found", "not_found"
         )
-    existing = await stat(call, scope, rp)
+    existing = await stat(call, at, rp)
     as_folder = args.flag("as_folder")
-    if existing is not None or call.engine.is_registered(me, scope, rp.path):
+    if existing is not None or await reserved(call, at, rp):
         if args.flag("exist_ok"):
             return ok(_created(call, rp, existing, as_folder, created=False))
         raise Failure(f"remote path {rp} already exists in the catalog", "conflict")
     if as_folder:
-        existing = await call.core.tree.mkdir(me, scope, rp.path)
+        existing = await call.core.tree.mkdir(me, at.scope, at.path(rp))
     else:
-        call.engine.register(me, scope, rp.path)
+        try:
+            await call.core.keyring.reservations.reserve(me, at.scope, at.path(rp))
+        except Conflict:  # registered meanwhile by another call
+            raise Failure(f"remote path {rp} already exists in the catalog", "conflict") from None
     return ok(_created(call, rp, existing, as_folder, created=True))
+
+
+async def reserved(call: Call, at: Place, rp: RemotePath) -> bool:
+    """Whether `file_create` registered the path and no upload has filled it yet."""
+    return await call.core.keyring.reservations.is_reserved(call.caller.me, at.scope, at.path(rp))
+
+
+async def unreserve(call: Call, at: Place, rp: RemotePath) -> bool:
+    return await call.core.keyring.reservations.release(call.caller.me, at.scope, at.path(rp))
 
 
 def _created(
@@ -165,10 +179,10 @@ async def file_delete(call: Call, args: Args) -> Reply:
     rp = remote(call, args.required("remote_path"))
     if not rp.path:
         raise Failure(f'invalid "remote_path" format: {rp}', "invalid")
-    scope = await call.scope(rp.key)
-    if call.engine.unregister(me, scope, rp.path) and await stat(call, scope, rp) is None:
+    at = await call.place(rp.key)
+    if await unreserve(call, at, rp) and await stat(call, at, rp) is None:
         return ok(message=f"item {rp} was deleted")
-    node = await call.core.tree.delete(me, scope, rp.path)
+    node = await call.core.tree.delete(me, at.scope, at.path(rp))
     return ok({"path_id": node.id, "remote_path": str(rp)}, message=f"item {rp} was deleted")
 
 
@@ -181,30 +195,31 @@ async def read_local(path: Path) -> AsyncIterator[bytes]:
             yield block
 
 
-async def upload_tree(call: Call, me: Actor, scope: str, rp: RemotePath, local: Path) -> int:
+async def upload_tree(call: Call, me: Actor, at: Place, rp: RemotePath, local: Path) -> int:
     """Upload a local file, or a folder with everything in it; the last version's number."""
     info = await asyncio.to_thread(local.stat)
     if stat_module.S_ISREG(info.st_mode):
         written = await call.core.files.upload(
-            me, scope, rp.path, read_local(local), size_hint=info.st_size
+            me, at.scope, at.path(rp), read_local(local), size_hint=info.st_size
         )
-        call.engine.unregister(me, scope, rp.path)
+        await unreserve(call, at, rp)
         return written.version
     number = 0
-    if rp.path:
-        await call.core.tree.mkdir(me, scope, rp.path, parents=True)
+    if at.path(rp):
+        await call.core.tree.mkdir(me, at.scope, at.path(rp), parents=True)
     for folder, dirs, files in await asyncio.to_thread(lambda: list(os.walk(local))):
         relative = Path(folder).relative_to(local)
         base = (
             rp.path if relative == Path(".") else "/".join(filter(None, [rp.path, *relative.parts]))
         )
         for name in sorted(dirs):
-            await call.core.tree.mkdir(me, scope, f"{base}/{name}" if base else name, parents=True)
+            target = RemotePath(rp.key, f"{base}/{name}" if base else name)
+            await call.core.tree.mkdir(me, at.scope, at.path(target), parents=True)
         for name in sorted(files):
             source = call.engine.local_path(me, str(Path(folder) / name))
             target = RemotePath(rp.key, f"{base}/{name}" if base else name)
-            number = await upload_tree(call, me, scope, target, source)
-    call.engine.unregister(me, scope, rp.path)
+            number = await upload_tree(call, me, at, target, source)
+    await unreserve(call, at, rp)
     return number
 
 
@@ -214,14 +229,14 @@ async def file_upload_start(call: Call, args: Args) -> Reply:
     text = args.required("local_path")
     local = call.engine.local_path(me, text)
     rp = remote(call, args.required("remote_path"))
-    scope = await call.scope(rp.key)
+    at = await call.place(rp.key)
     if not local.exists():
         raise Failure(f"local file or folder {text} not exist", "not_found")
-    node = await stat(call, scope, rp)
-    if node is None and not call.engine.is_registered(me, scope, rp.path):
+    node = await stat(call, at, rp)
+    if node is None and not await reserved(call, at, rp):
         raise Failure(f"path {rp.path} was not registered yet", "not_registered")
     task = call.engine.tasks.start(
-        "upload", me.user_id, str(rp), str(local), upload_tree(call, me, scope, rp, local)
+        "upload", me.user_id, str(rp), str(local), upload_tree(call, me, at, rp, local)
     )
     answer: dict[str, Any] = {
         "remote_path": str(rp),
@@ -233,7 +248,7 @@ async def file_upload_start(call: Call, args: Args) -> Reply:
         message = f"uploading task for {rp} started, local path is {local}"
         return ok(answer, message=message)
     version = await task.job
-    node = await stat(call, scope, rp)
+    node = await stat(call, at, rp)
     answer |= {"path_id": node.id if node else None, "version": version}
     return ok(answer, message=f"item {rp} was uploaded, local path is {local}")
 
@@ -262,16 +277,16 @@ async def file_upload_stop(call: Call, args: Args) -> Reply:
 # -- downloads -------------------------------------------------------------------------------
 
 
-async def download_tree(call: Call, me: Actor, scope: str, rp: RemotePath, target: Path) -> int:
+async def download_tree(call: Call, me: Actor, at: Place, rp: RemotePath, target: Path) -> int:
     """Write a file, or a folder with everything in it, to `target`; the bytes written."""
-    node = await call.core.tree.stat(me, scope, rp.path)
+    node = await call.core.tree.stat(me, at.scope, at.path(rp))
     if node.kind == "dir":
         await asyncio.to_thread(target.mkdir, parents=True, exist_ok=True)
         total = 0
-        for entry_rp, entry in await walk(call, scope, rp, recursive=False):
-            total += await download_tree(call, me, scope, entry_rp, target / entry.name)
+        for entry_rp, entry in await walk(call, at, rp, recursive=False):
+            total += await download_tree(call, me, at, entry_rp, target / entry.name)
         return total
-    handle = await call.core.files.open(me, scope, rp.path)
+    handle = await call.core.files.open(me, at.scope, at.path(rp))
     partial = target.with_name(f".{target.name}.part")
     written = 0
     try:
@@ -289,8 +304,8 @@ async def download_tree(call: Call, me: Actor, scope: str, rp: RemotePath, targe
 async def file_download_start(call: Call, args: Args) -> Reply:
     me = call.caller.me
     rp = remote(call, args.required("remote_path"))
-    scope = await call.scope(rp.key)
-    node = await stat(call, scope, rp)
+    at = await call.place(rp.key)
+    node = await stat(call, at, rp)
     if node is None or (node.kind == "file" and node.version_id is None):
         raise Failure("no remotely stored versions found", "not_found")
     if call.engine.tasks.busy("upload", me.user_id, str(rp)):
@@ -303,7 +318,7 @@ async def file_download_start(call: Call, args: Args) -> Reply:
         raise Failure(f"local folder {folder_text} not exist", "not_found")
     target = folder / (node.name if rp.path else rp.key.alias)
     task = call.engine.tasks.start(
-        "download", me.user_id, str(rp), str(target), download_tree(call, me, scope, rp, target)
+        "download", me.user_id, str(rp), str(target), download_tree(call, me, at, rp, target)
     )
     answer = {"remote_path": str(rp), "key_id": str(rp.key), "path_id": node.id}
     answer["local_path"] = str(target)

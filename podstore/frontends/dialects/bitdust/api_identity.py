@@ -13,7 +13,13 @@ from typing import Any
 from podstore.core.records import KeyInfo
 from podstore.frontends.dialects.bitdust.catalog import idurl
 from podstore.frontends.dialects.bitdust.envelope import Failure, Reply, ok, result
-from podstore.frontends.dialects.bitdust.inputs import MASTER, Args, KeyId, parse_key_id
+from podstore.frontends.dialects.bitdust.inputs import (
+    MASTER,
+    Args,
+    KeyId,
+    parse_key_id,
+    parse_remote_path,
+)
 from podstore.frontends.dialects.bitdust.registry import Call, api
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,19}$")  # BitDust: 3 to 20 characters
@@ -268,12 +274,22 @@ async def shares_list(call: Call, args: Args) -> Reply:
 
 @api
 async def share_create(call: Call, args: Args) -> Reply:
+    """A new share: a key that opens a new location of its own, or (`remote_path`, podstore's
+    addition) a folder already in one of my keys' catalogs."""
+    me = call.caller.require()
+    location = None
+    folder = args.text("remote_path")
+    if folder is not None:
+        rp = parse_remote_path(folder, me.name, call.engine.host)
+        at = await call.place(rp.key)
+        location = (at.scope, at.path(rp))
     key = await call.core.keyring.create(
-        call.caller.require(),
+        me,
         f"share_{secrets.token_hex(16)}",
         size=args.integer("key_size", 2048),
         label=args.text("label", "") or "",
         versions_kept=call.engine.settings.versions_kept,
+        location=location,
     )
     info = key_info(call, key, "share")
     return ok(info, message=f"new share {info['key_id']} created successfully")

@@ -65,8 +65,6 @@ class Engine:
         self.secret = self._load_secret()
         self.tasks = Tasks(self.settings.max_upload_tasks)
         self._token: str | None = None
-        # catalog entries `file_create` made that no upload has filled yet: (user, pod, path)
-        self._registered: set[tuple[str, str, str]] = set()
         # where each `message_receive` consumer is in its user's event stream: (user, id) -> seq
         self.consumers: dict[tuple[str, str], int] = {}
 
@@ -136,20 +134,6 @@ class Engine:
                 raise Failure("too many message consumers", "too_many_requests")
             self.consumers[key] = await core.events.last_seq(user_id)
         return self.consumers[key]
-
-    # -- catalog entries without data ---------------------------------------------------------
-
-    def register(self, actor: Actor, scope: str, path: str) -> None:
-        self._registered.add((actor.user_id, scope, path))
-
-    def is_registered(self, actor: Actor, scope: str, path: str) -> bool:
-        return (actor.user_id, scope, path) in self._registered
-
-    def unregister(self, actor: Actor, scope: str, path: str) -> bool:
-        key = (actor.user_id, scope, path)
-        found = key in self._registered
-        self._registered.discard(key)
-        return found
 
     # -- local files ---------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ as `1`, `true`, `yes`…; remote paths as `alias$user@host:path`, key ids as `al
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ from podstore.frontends.dialects.bitdust.envelope import Failure
 
 YES = ("1", "true", "True", "TRUE", "yes", "Yes", "YES", "ok", "on")
 MASTER = "master"
+NAME = re.compile(r"(?!\.{1,2}\Z)[A-Za-z0-9_.-]{1,100}")  # an alias, a user or an id host
 
 
 class Args:
@@ -86,7 +88,7 @@ def parse_key_id(text: str, me: str, host: str) -> KeyId:
     if not dollar:
         alias, owner = (MASTER, text) if "@" in text else (text, f"{me}@{host}")
     user, at, where = owner.partition("@")
-    if not alias or not user or not at or not where or any(c in text for c in "/:\\"):
+    if not at or not all(NAME.fullmatch(part) for part in (alias, user, where)):
         raise Failure(f'invalid "key_id" format: {text}', "invalid")
     return KeyId(alias, user, where)
 

@@ -6,6 +6,7 @@ from podstore.frontends.dialects.bitdust import (  # noqa: F401  (registers the 
     api_social,
     api_storage,
     api_system,
+    models,
 )
 from podstore.frontends.dialects.bitdust.registry import METHODS
 

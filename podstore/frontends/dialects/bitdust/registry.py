@@ -12,7 +12,7 @@ from podstore.core.service import Core
 from podstore.frontends.dialects.bitdust.engine import Caller, Engine
 from podstore.frontends.dialects.bitdust.envelope import Failure, Reply, error
 from podstore.frontends.dialects.bitdust.errors import reply_for
-from podstore.frontends.dialects.bitdust.inputs import MASTER, Args, KeyId
+from podstore.frontends.dialects.bitdust.inputs import MASTER, Args, KeyId, RemotePath
 
 Push = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -23,6 +23,7 @@ class Call:
     engine: Engine
     caller: Caller
     push: Push | None = None  # the WebSocket the call came on, for pushed frames
+    models: set[str] | None = None  # the models that WebSocket listens to
 
     async def key(self, key: KeyId) -> KeyInfo:
         """The caller's key named `key`: `master` made on first use. A key id names its
@@ -54,9 +55,23 @@ class Call:
                     "a pod named master is in the way of the master key: rename it", "conflict"
                 ) from None
 
-    async def scope(self, key: KeyId) -> str:
-        """The pod a key opens, as the core's permission check names it."""
-        return (await self.key(key)).pod_id
+    async def place(self, key: KeyId) -> Place:
+        """Where what a key opens is, as the core's permission check names it."""
+        found = await self.key(key)
+        if not found.scope:
+            raise Failure(f"the folder of key {key} is gone", "not_found")
+        return Place(found.scope, found.root)
+
+
+@dataclass(frozen=True)
+class Place:
+    """The scope a key opens and the folder inside it its catalog starts at."""
+
+    scope: str
+    root: str
+
+    def path(self, rp: RemotePath) -> str:
+        return "/".join(filter(None, [self.root, rp.path]))
 
 
 Method = Callable[[Call, Args], Awaitable[Reply]]

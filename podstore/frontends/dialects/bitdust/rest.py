@@ -89,7 +89,7 @@ async def _inputs(request: Request, route: Route, limit: int) -> dict[str, Any]:
     if body.strip():
         try:
             data = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # nested too deep for the parser is invalid too
             raise Failure("invalid json input") from None
         if not isinstance(data, dict):
             raise Failure("invalid json input")

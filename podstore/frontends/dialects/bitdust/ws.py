@@ -1,13 +1,16 @@
 """The WebSocket listener (8280): `{"command":"api_call","method","kwargs","call_id"}` in,
 `{"type":"api_call","payload":{"call_id","response"}}` out (or `errors` for a call that never
 ran), each call on its own so a long poll does not hold the others; the caller's podstore
-events pushed as `event` frames, received messages also as `stream_message`."""
+events pushed as `event` frames, received messages also as `stream_message`, new friends as
+`online_status`, and what the events change as `model` frames of the models the connection
+listens to (`models.py`)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
+import logging
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -19,10 +22,12 @@ from podstore.core.service import Core
 from podstore.frontends.dialects.bitdust import methods
 from podstore.frontends.dialects.bitdust.api_social import _received
 from podstore.frontends.dialects.bitdust.engine import Caller, Engine, engine_of
+from podstore.frontends.dialects.bitdust.models import live_frames
 from podstore.frontends.dialects.bitdust.registry import Call, invoke
 from podstore.frontends.dialects.bitdust.rest import is_loopback
 
 MAX_CALLS_IN_FLIGHT = 32
+log = logging.getLogger("podstore.bitdust")
 
 
 class Connection:
@@ -31,6 +36,7 @@ class Connection:
         self.lock = asyncio.Lock()
         self.calls: set[asyncio.Task[None]] = set()
         self.pusher: asyncio.Task[None] | None = None
+        self.models: set[str] = set()  # the model listeners this connection switched on
 
     async def send(self, frame: dict[str, Any]) -> None:
         async with self.lock:
@@ -42,7 +48,7 @@ class Connection:
     async def frame(self, text: str) -> None:
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # nested too deep for the parser is invalid too
             await self.refused(None, "invalid json input")
             return
         if not isinstance(data, dict) or data.get("command") != "api_call":
@@ -71,7 +77,7 @@ class Connection:
         except UNAVAILABLE:
             await self.refused(call_id, "the server is unavailable for now, try again later")
             return
-        call = Call(self.core, self.engine, caller, self.send)
+        call = Call(self.core, self.engine, caller, self.send, self.models)
         response = await invoke(call, name, kwargs)
         await self.send({"type": "api_call", "payload": {"call_id": call_id, "response": response}})
         if self.pusher is None and call.caller.actor is not None:
@@ -79,13 +85,20 @@ class Connection:
 
     async def push_events(self, caller: Caller) -> None:
         actor: Actor = caller.me
-        call = Call(self.core, self.engine, caller)
+        call = Call(self.core, self.engine, caller, self.send, self.models)
         after = await self.core.events.last_seq(actor.user_id)
         async for event in self.core.events.subscribe(actor.user_id, after):
             payload = {"event_id": event.kind, "data": event.data}
             await self.send({"type": "event", "payload": payload})
             if event.kind == "message.received":
                 await self.send({"type": "stream_message", "payload": _received(call, event.data)})
+            try:
+                frames = await live_frames(call, event, self.models)
+            except Exception:  # a frame that cannot be built must not end the others
+                log.exception("BitDust model frames of %s failed", event.kind)
+                continue
+            for frame in frames:
+                await self.send(frame)
 
     async def close(self) -> None:
         for task in [*self.calls, *([self.pusher] if self.pusher else [])]:

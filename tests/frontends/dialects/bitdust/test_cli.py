@@ -161,3 +161,24 @@ def test_shares_friends_groups_and_messages(cli: Cli) -> None:
     assert sent["message"] == "group message sent"
     got = as_bob.call("message_receive", consumer_callback_id="cli", polling_timeout=5)["result"]
     assert [(m["type"], m["data"]) for m in got] == [("group_message", {"text": "all"})]
+
+
+def test_a_folder_share_opens_that_folder_for_the_grantee_only(cli: Cli) -> None:
+    bob = cli.engine.server.new_user("bob")
+    folder, other = cli.engine.remote("team"), cli.engine.remote("own")
+    for path in (folder, other):
+        assert "'created': True" in cli("dir", "create", path)
+    sock = cli.engine.socket()
+    local = sock.call("chunk_write", data="the plan")["result"]["path"]
+    for path in (f"{folder}/plan.txt", f"{other}/diary.txt"):
+        sock.call("file_create", remote_path=path)
+        sock.call("file_upload_start", local_path=local, remote_path=path, wait_result=1)
+    share = _json(cli("api", "share_create", f"remote_path={folder}"))
+    key_id = share["result"]["key_id"]  # type: ignore[index]
+    granted = cli("api", "share_grant", f"key_id={key_id}", f"trusted_user_id={bob.name}")
+    assert _json(granted)["status"] == "OK", granted
+    as_bob = cli.engine.socket(bob.token)
+    listed = as_bob.call("files_list", key_id=key_id)["result"]
+    assert [entry["remote_path"] for entry in listed] == [f"{key_id}:plan.txt"]
+    assert as_bob.call("files_list", remote_path=other)["status"] == "ERROR"
+    assert as_bob.call("file_info", remote_path=f"{key_id}:../own/diary.txt")["status"] == "ERROR"

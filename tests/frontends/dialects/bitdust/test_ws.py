@@ -4,10 +4,14 @@ transfer confined to the engine's temp folder."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 import websocket
 
-from tests.frontends.dialects.bitdust.engine import BitDust
+from tests.frontends.dialects.bitdust.engine import BitDust, Socket
 
 
 def test_api_call_answers_carry_the_call_id_and_the_envelope(bitdust: BitDust) -> None:
@@ -101,3 +105,54 @@ def test_dht_values_are_kept_in_the_callers_table(bitdust: BitDust) -> None:
     assert missing["errors"] == ["value for key nothing-here not found"]
     bob = bitdust.server.new_user("bob")
     assert bitdust.socket(bob.token).call("dht_value_get", key="my-record")["status"] == "ERROR"
+
+
+def pushed_until(sock: Socket, last: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+    """Every frame pushed up to and including the first that `last` accepts."""
+    frames = []
+    while True:
+        frame = sock.pushed.pop(0) if sock.pushed else json.loads(sock.ws.recv())
+        frames.append(frame)
+        if last(frame):
+            return frames
+
+
+def model(frame: dict[str, Any], name: str) -> bool:
+    return frame["type"] == "model" and frame["payload"]["name"] == name
+
+
+def test_model_listeners_populate_and_follow_keys_files_and_friends(bitdust: BitDust) -> None:
+    sock = bitdust.socket()
+    assert sock.call("enable_model_listener", model_name="no_such_model")["status"] == "ERROR"
+    assert sock.call("enable_model_listener", model_name="key", request_all=1) == {"status": "OK"}
+    master = sock.wait_pushed("model")["payload"]
+    assert (master["name"], master["id"]) == ("key", f"master${bitdust.user}@localhost")
+    assert master["data"]["alias"] == "master" and master["data"]["private"] is None
+    for name in ("private_file", "remote_version", "correspondent", "online_status"):
+        assert sock.call("enable_model_listener", model_name=name)["status"] == "OK"
+    assert sock.call("key_create", key_alias="modelled", key_size=1024)["status"] == "OK"
+    friend = bitdust.server.new_user("friend")
+    sock.call("friend_add", trusted_user_id=f"{friend.name}@localhost")
+    frames = pushed_until(sock, lambda f: model(f, "online_status"))
+    keys = {f["payload"]["id"] for f in frames if model(f, "key")}
+    assert f"modelled${bitdust.user}@localhost" in keys
+    [status] = [f["payload"] for f in frames if f["type"] == "online_status"]
+    assert (status["username"], status["state"]) == (friend.name, "CONNECTED")
+    [correspondent] = [f["payload"] for f in frames if model(f, "correspondent")]
+    assert correspondent["data"]["idurl"] == f"http://localhost/{friend.name}.xml"
+
+    remote = bitdust.remote("modelled.txt")
+    local = sock.call("chunk_write", data="model me")["result"]["path"]
+    sock.call("file_create", remote_path=remote)
+    sock.call("file_upload_start", local_path=local, remote_path=remote, wait_result=1)
+    frames = pushed_until(sock, lambda f: model(f, "remote_version"))
+    [file_frame] = [f["payload"] for f in frames if model(f, "private_file")]
+    assert file_frame["id"] == remote and file_frame["data"]["size"] == len("model me")
+    assert frames[-1]["payload"]["data"]["remote_path"] == remote
+
+    assert sock.call("disable_model_listener", model_name="key")["status"] == "OK"
+    sock.call("key_create", key_alias="unheard", key_size=1024)
+    sock.call("file_delete", remote_path=remote)
+    frames = pushed_until(sock, lambda f: model(f, "private_file"))
+    assert frames[-1]["payload"]["id"] == remote and "deleted" in frames[-1]["payload"]
+    assert not [f for f in frames if model(f, "key")]  # the key listener is off
