@@ -43,6 +43,10 @@ class Previews:
         self.files = files
         self._decoding = asyncio.Semaphore(DECODING_AT_ONCE)
 
+    @staticmethod
+    def can_thumbnail(content_type: str | None) -> bool:
+        return previewable(content_type)
+
     async def thumbnail(
         self, actor: Actor, pod: str, path: str, size: int, version_id: str | None = None
     ) -> Download:

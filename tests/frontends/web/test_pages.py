@@ -8,6 +8,7 @@ import re
 import httpx
 
 from tests.fixtures.server import PASSWORD, Server
+from tests.frontends.web import media
 from tests.frontends.web.conftest import WebUser, web_user
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+\s*=|\sstyle\s*=", re.I)
@@ -264,3 +265,23 @@ def test_names_in_any_script_and_redirects_that_stay_here(web: WebUser) -> None:
     for n, target in enumerate(targets):
         moved = web.form("/act/home/mkdir", folder="", name=f"x{n}", next=target)
         assert moved.headers["location"] == "/pods", target
+
+
+def test_thumbnails_over_http(server: Server, web: WebUser) -> None:
+    csrf = {"X-CSRF-Token": web.csrf}
+    web.put("/api/v1/pods/home/files/p.jpg", content=media.photo(300, 200), headers=csrf)
+    web.put("/api/v1/pods/home/files/t.txt", content=b"text", headers=csrf)
+    version = web.get("/api/v1/pods/home/stat/p.jpg").json()["version_id"]
+    url = "/api/v1/pods/home/thumbnail/p.jpg"
+    latest = web.get(url, params={"size": 128})
+    assert latest.status_code == 200 and latest.headers["content-type"] == "image/webp"
+    assert latest.headers["cache-control"] == "private, no-cache"
+    assert latest.headers["content-security-policy"] == "sandbox"
+    pinned = web.get(url, params={"size": 128, "version": version})
+    assert "immutable" in pinned.headers["cache-control"] and pinned.content == latest.content
+    again = web.get(url, params={"size": 128}, headers={"If-None-Match": latest.headers["etag"]})
+    assert again.status_code == 304
+    assert web.get(url, params={"size": 77}).status_code == 400
+    assert web.get("/api/v1/pods/home/thumbnail/t.txt").status_code == 404
+    with httpx.Client(base_url=server.url) as anonymous:
+        assert anonymous.get(url).status_code == 401
