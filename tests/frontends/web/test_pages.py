@@ -285,3 +285,29 @@ def test_thumbnails_over_http(server: Server, web: WebUser) -> None:
     assert web.get("/api/v1/pods/home/thumbnail/t.txt").status_code == 404
     with httpx.Client(base_url=server.url) as anonymous:
         assert anonymous.get(url).status_code == 401
+
+
+def test_a_link_page_is_throttled_with_the_link_api(server: Server, web: WebUser) -> None:
+    """Wrong passwords count the same whether tried on the page or on the API: after the
+    free attempts both answer 429 with Retry-After, even to the right password."""
+    web.put("/api/v1/pods/home/files/locked.txt", content=b"x", headers={"X-CSRF-Token": web.csrf})
+    made = web.form("/act/home/link", path="locked.txt", password="right one", next="/links")
+    found = re.search(r'id="link-url" value="[^"]*/s/([^"]+)"', made.text)
+    assert found
+    token = found.group(1)
+    with httpx.Client(base_url=server.url) as anon:
+        for attempt in range(5):
+            if attempt % 2:
+                wrong = anon.get(
+                    f"/api/v1/public/{token}", headers={"X-Podstore-Link-Password": "no"}
+                )
+            else:
+                anon.cookies.set("podstore_link_password", "no", path=f"/s/{token}")
+                wrong = anon.get(f"/s/{token}")
+            assert wrong.status_code == 401
+        anon.cookies.set("podstore_link_password", "right one", path=f"/s/{token}")
+        page = anon.get(f"/s/{token}")
+        assert page.status_code == 429 and int(page.headers["retry-after"]) >= 1
+        assert "text/html" in page.headers["content-type"]
+        api = anon.get(f"/api/v1/public/{token}", headers={"X-Podstore-Link-Password": "right one"})
+        assert api.status_code == 429
