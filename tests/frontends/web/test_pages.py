@@ -311,3 +311,22 @@ def test_a_link_page_is_throttled_with_the_link_api(server: Server, web: WebUser
         assert "text/html" in page.headers["content-type"]
         api = anon.get(f"/api/v1/public/{token}", headers={"X-Podstore-Link-Password": "right one"})
         assert api.status_code == 429
+
+
+def test_a_link_to_a_photo_shows_its_thumbnail_without_using_a_download(
+    server: Server, web: WebUser
+) -> None:
+    photo = media.photo(400, 300)
+    web.put("/api/v1/pods/home/files/view.jpg", content=photo, headers={"X-CSRF-Token": web.csrf})
+    made = web.form("/act/home/link", path="view.jpg", max_downloads="1", next="/links")
+    found = re.search(r'id="link-url" value="[^"]*(/s/[^"]+)"', made.text)
+    assert found
+    link = found.group(1)
+    with httpx.Client(base_url=server.url) as anon:
+        assert f'src="{link}/?thumbnail=1024"' in anon.get(link).text  # the link is the file
+        for _ in range(2):
+            thumb = anon.get(f"{link}/", params={"thumbnail": "1024"})
+            assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/webp"
+        assert anon.get(f"{link}/", params={"thumbnail": "99999999"}).status_code == 400
+        assert anon.get(link, params={"raw": 1}).content == photo  # the one download
+        assert anon.get(link, params={"raw": 1}).status_code == 404
