@@ -200,6 +200,8 @@ class Settings(BaseSettings):
     gc_grace_seconds: int = 24 * 3600
     event_retention_days: int = 30  # `podstore gc` drops older events
     inline_threshold: int = 64 * 1024
+    preview_max_bytes: int = 32 * 1024 * 1024  # larger images get no thumbnail
+    preview_max_pixels: int = 50_000_000  # nor do images of more pixels (decompression bombs)
     max_json_body: int = 1024 * 1024  # any request body a route does not stream or size itself
     body_idle_timeout_seconds: float = 30.0  # a request body that stalls this long: 408
     header_read_timeout_seconds: float = 30.0  # the request line and headers must arrive in it

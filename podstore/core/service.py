@@ -19,6 +19,7 @@ from podstore.core.keyring.keyring import Keyring
 from podstore.core.kv.tables import KvTables
 from podstore.core.maintenance import referenced_names
 from podstore.core.pods.pods import Pods, total_used_bytes
+from podstore.core.previews.previews import Previews
 from podstore.core.records import AccountExport, PodExport, SupplierChange, SupplierInfo
 from podstore.core.sessions.state import SessionState
 from podstore.core.sharing.grants import Sharing
@@ -82,6 +83,7 @@ class Core:
         self.tree = Tree(self.ctx)
         self.dav = Dav(self.ctx)
         self.files = Files(self.ctx, self.keys)
+        self.previews = Previews(self.ctx, self.files)
         self.uploads = Uploads(self.ctx, self.keys, self.files)
         self.tus = Tus(self.ctx, self.keys, self.files, self.uploads)
         self.kv = KvTables(self.ctx)

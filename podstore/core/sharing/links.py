@@ -173,17 +173,26 @@ class Links:
         await self.ctx.db.write(revoke)
 
     async def open(self, token: str, password: str | None, address: str | None) -> Actor:
-        """The anonymous actor of a link, once its secret and password (if any) check out."""
-        link_id, secret = parse_token(token)
-        keys = [f"link:{link_id}"] + ([f"addr:{address}"] if address else [])
+        """The anonymous actor of a link, once its secret and password (if any) check out.
+        Wrong passwords count against the link and the address; tokens that name no link
+        against the address (someone trying links), both delayed like failed logins."""
+        by_address = [f"addr:{address}"] if address else []
+        link_id, _, _ = token.partition(".")
+        keys = [f"link:{link_id[:16]}", *by_address]
         await self.accounts.check_throttle(keys)
-        row = await self.ctx.db.read(
-            lambda c: c.execute(sa.select(links).where(links.c.id == link_id)).first()
-        )
-        if row is None or not crypto.constant_time_equal(
-            row.secret_hash, crypto.token_hash(secret)
-        ):
-            raise NotFound("no such link")
+        try:
+            link_id, secret = parse_token(token)
+            row = await self.ctx.db.read(
+                lambda c: c.execute(sa.select(links).where(links.c.id == link_id)).first()
+            )
+            if row is None or not crypto.constant_time_equal(
+                row.secret_hash, crypto.token_hash(secret)
+            ):
+                raise NotFound("no such link")
+        except NotFound:
+            if by_address:
+                await self.accounts.record_failure(by_address)
+            raise
         if row.expires_at is not None and row.expires_at <= now():
             raise NotFound("the link has expired")
         if row.password_hash is not None:

@@ -4,7 +4,9 @@ it came from one of our pages.
 The proof is a token derived from the session token (a keyed hash: nothing stored, valid on
 every node, void at logout), sent back in the `X-CSRF-Token` header (htmx, fetch, tus) or a
 form's `csrf` field. A request with a Bearer token is not at risk (a browser never adds one by
-itself). The web UI also refuses writes whose `Origin` or `Sec-Fetch-Site` says another site.
+itself). The web UI also refuses writes whose `Origin` or `Sec-Fetch-Site` says another site,
+and so does every WebSocket authenticated by the cookie (a browser sends the cookie on a
+cross-site WebSocket handshake, and the same-origin policy does not apply to WebSockets).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import base64
 import hashlib
 import hmac
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 
 HEADER = "x-csrf-token"
 FIELD = "csrf"
@@ -29,8 +31,9 @@ def matches(session_token: str, presented: str | None) -> bool:
     return presented is not None and hmac.compare_digest(token_for(session_token), presented)
 
 
-def cross_site(request: Request) -> bool:
-    """Whether the browser says this request comes from a page of another origin."""
+def cross_site(request: HTTPConnection) -> bool:
+    """Whether the browser says this request (or WebSocket handshake) comes from a page of
+    another origin."""
     if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
         return True
     origin = request.headers.get("origin")

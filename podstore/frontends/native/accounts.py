@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from podstore.frontends.http.deps import COOKIE, ActorDep, CoreDep, client_address
+from podstore.frontends.http import csrf
+from podstore.frontends.http.deps import COOKIE, ActorDep, CoreDep, bearer_token, client_address
 from podstore.frontends.http.openapi import problems
 from podstore.frontends.native import shapes_social, shapes_tree
 
@@ -67,13 +68,21 @@ async def login(
         samesite="strict",
         secure=request.url.scheme == "https",
     )
-    return shapes_social.login(result)
+    return {**shapes_social.login(result), "csrf_token": csrf.token_for(result.token)}
 
 
 @router.post("/logout", status_code=204)
 async def logout(actor: ActorDep, core: CoreDep, response: Response) -> None:
     await core.accounts.logout(actor)
     response.delete_cookie(COOKIE)
+
+
+@router.get("/me/csrf")
+async def csrf_token(request: Request, actor: ActorDep) -> dict[str, str]:
+    """The X-CSRF-Token of this session, for a page that kept the cookie but not the token."""
+    token = bearer_token(request)
+    assert token is not None  # `actor` authenticated it
+    return {"csrf_token": csrf.token_for(token)}
 
 
 @router.get("/me")

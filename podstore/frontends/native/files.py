@@ -105,6 +105,27 @@ async def download(
     return await serve(handle, request, core)
 
 
+@router.get("/pods/{pod}/thumbnail/{path:path}", **DOWNLOAD)
+async def thumbnail(
+    pod: str,
+    path: str,
+    request: Request,
+    actor: ActorDep,
+    core: CoreDep,
+    size: int = 128,
+    version: str | None = None,
+) -> Response:
+    """An image's thumbnail (WebP, `size` 128 or 1024 on its longest side), made on first
+    request; 404 for what is not a JPEG, PNG, GIF, WebP or BMP image it can decode."""
+    handle = await core.previews.thumbnail(actor, pod, path, size, version)
+    response = await serve(handle, request, core)
+    # a URL naming the version always shows the same picture; one without it may change
+    response.headers["Cache-Control"] = (
+        "private, max-age=31536000, immutable" if version else "private, no-cache"
+    )
+    return response
+
+
 @router.head(
     FILE,
     response_model=None,

@@ -2,8 +2,10 @@
 
 Events: `GET /api/v1/events` is a WebSocket. Authenticate with the Bearer header, a
 `?token=` query parameter (browsers cannot set headers on a WebSocket) or the session
-cookie. `?after=<seq>` replays the stored events after that sequence and then streams new
-ones; without it only new events come. Each message is `{seq, kind, data, at}`; a client
+cookie; with the cookie alone, the handshake's `Origin` must be this server's (a page of
+another site could otherwise open the socket as its visitor: code 4403). `?after=<seq>`
+replays the stored events after that sequence and then streams new ones; without it only
+new events come. Each message is `{seq, kind, data, at}`; a client
 resumes after a reconnect by passing the last `seq` it saw. A rejected token closes the
 socket with code 4401. `GET /api/v1/events/poll?after=&timeout=` is the long-poll form.
 """
@@ -19,8 +21,9 @@ from pydantic import BaseModel, Field
 from starlette.websockets import WebSocketDisconnect
 
 from podstore.core.context import Actor
-from podstore.core.errors import CoreError, Unauthenticated
+from podstore.core.errors import CoreError, PermissionDenied, Unauthenticated
 from podstore.core.service import Core
+from podstore.frontends.http import csrf
 from podstore.frontends.http.deps import COOKIE, ActorDep, CoreDep
 from podstore.frontends.http.openapi import problems
 from podstore.frontends.native import shapes_social
@@ -37,7 +40,13 @@ def _socket_token(ws: WebSocket) -> str | None:
     scheme, _, value = ws.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
-    return ws.query_params.get("token") or ws.cookies.get(COOKIE)
+    token = ws.query_params.get("token")
+    if token:
+        return token
+    cookie = ws.cookies.get(COOKIE)
+    if cookie and csrf.cross_site(ws):
+        raise PermissionDenied("the session cookie is not accepted from another site's page")
+    return cookie
 
 
 def _after(raw: str | None) -> int | None:
@@ -74,15 +83,16 @@ async def _recheck(core: Core, token: str) -> None:
 @router.websocket("/events")
 async def events_socket(ws: WebSocket) -> None:
     core: Core = ws.app.state.core
-    token = _socket_token(ws)
     try:
+        token = _socket_token(ws)
         after = _after(ws.query_params.get("after"))
         if not token:
             raise Unauthenticated("send a Bearer token, ?token= or the session cookie")
         actor = await core.accounts.authenticate(token)
     except CoreError as exc:
         await ws.accept()
-        await ws.close(code=4401, reason=str(exc)[:120])
+        code = 4403 if isinstance(exc, PermissionDenied) else 4401
+        await ws.close(code=code, reason=str(exc)[:120])
         return
     except ValueError as exc:
         await ws.accept()

@@ -31,6 +31,11 @@ the CSRF token (`frontends/http/csrf.py`, also required by the native API for co
 writes); pages carry a CSP with no inline script or style; user content is served only with
 `Content-Security-Policy: sandbox` and `nosniff` (HTML and SVG are never previewed).
 
+Previews: image thumbnails from the native API (`/api/v1/pods/{pod}/thumbnail/…`, made by the
+core, WebP) in listings and on a photo's page; text and code as text; audio and video from
+the download path with ranges; a PDF in a frame of its download (sandboxed by that
+response's own CSP; only a PDF's page allows `frame-src 'self'`).
+
 Deviations: the app is the main app's fallback (Starlette router `default`), not a mount,
 so it never shadows another front end whatever the order they are added in.
 """

@@ -3,6 +3,7 @@ versions, sharing), search results, trash and favourites."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -11,13 +12,12 @@ from starlette.routing import Route
 
 from podstore.core.errors import CoreError, Invalid
 from podstore.core.records import NodeInfo
-from podstore.frontends.web.render import render
+from podstore.frontends.web.render import CSP, render
 from podstore.frontends.web.session import core_of, require_viewer
 
 PAGE = 200  # rows per page of a folder; more load as the user scrolls
 RECENT = 50
 SORTS = ("name", "size", "modified")
-PREVIEWS = ("image/", "text/", "audio/", "video/", "application/pdf", "application/json")
 
 
 def crumbs(pod: str, path: str) -> list[tuple[str, str]]:
@@ -26,10 +26,26 @@ def crumbs(pod: str, path: str) -> list[tuple[str, str]]:
     return [(pod, "")] + [(name, "/".join(parts[: i + 1])) for i, name in enumerate(parts)]
 
 
-def preview_kind(info: NodeInfo) -> str | None:
-    kind = (info.content_type or "").split(";")[0].strip()
+CODE_TYPES = frozenset(
+    {
+        "application/json",
+        "application/javascript",
+        "application/xml",
+        "application/x-sh",
+        "application/sql",
+        "application/toml",
+        "application/yaml",
+        "application/x-yaml",
+    }
+)
+
+
+def preview_kind(info: NodeInfo, thumbnails: Callable[[str | None], bool]) -> str | None:
+    kind = (info.content_type or "").split(";")[0].strip().lower()
     if kind in ("text/html", "image/svg+xml"):
         return None  # never rendered from our origin: download only
+    if thumbnails(kind):
+        return "thumbnail"
     if kind.startswith("image/"):
         return "image"
     if kind.startswith("audio/"):
@@ -38,7 +54,7 @@ def preview_kind(info: NodeInfo) -> str | None:
         return "video"
     if kind == "application/pdf":
         return "pdf"
-    if kind.startswith("text/") or kind == "application/json":
+    if kind.startswith("text/") or kind in CODE_TYPES:
         return "text"
     return None
 
@@ -80,6 +96,7 @@ async def browse(request: Request) -> Response:
         "next_cursor": page.next_cursor,
         "sort": sort,
         "order": order,
+        "thumbnails": core.previews.can_thumbnail,
         "chunk_size": min(core.settings.max_request_bytes, 16 * 1024 * 1024) - 1024,
     }
     if request.headers.get("hx-request") and request.query_params.get("cursor"):
@@ -105,9 +122,14 @@ async def _file_page(request: Request, actor: Any, pod: str, path: str, info: No
         "crumbs": crumbs(pod, path),
         "file": info,
         "versions": versions,
-        "preview": preview_kind(info),
+        "preview": preview_kind(info, core.previews.can_thumbnail),
     }
-    return render(request, "file.html", context)
+    # a PDF shows in a frame of its download, whose own `Content-Security-Policy: sandbox`
+    # sandboxes it (Chromium's viewer refuses a frame with the `sandbox` attribute)
+    frames = {"Content-Security-Policy": f"{CSP}; frame-src 'self'"}
+    return render(
+        request, "file.html", context, headers=frames if context["preview"] == "pdf" else None
+    )
 
 
 async def search(request: Request) -> Response:

@@ -1,7 +1,9 @@
 """The page an anonymous visitor of a public link sees: a file to download, a folder to
-browse, or a drop box to upload into. The link's password, once given, stays in an HttpOnly
-cookie for that link's pages only. Every visit opens the link through the core, which
-throttles wrong passwords like the link API does."""
+browse, or a drop box to upload into; an image shows its thumbnail (`?thumbnail=1024`, not
+counted against the link's download limit, refused like a download on a no-download link).
+The link's password, once given, stays in an HttpOnly cookie for that link's pages only.
+Every visit opens the link through the core, which throttles wrong passwords and unknown
+tokens like the link API does (one count for both)."""
 
 from __future__ import annotations
 
@@ -49,7 +51,18 @@ async def visit(request: Request) -> Response:
     if info.kind == "file":
         if request.query_params.get("raw"):
             return await serve(await core.links.download(actor, path), request, core)
-        return render(request, "public.html", {"token": token, "path": path, "file": info})
+        wanted = request.query_params.get("thumbnail", "")
+        if wanted:  # a preview: not counted as a download
+            size = int(wanted) if wanted.isdigit() and len(wanted) < 6 else 0
+            thumbnail = await core.previews.thumbnail(actor, actor.user_id, path, size)
+            return await serve(thumbnail, request, core)
+        shown = {
+            "token": token,
+            "path": path,
+            "file": info,
+            "thumbnail": core.previews.can_thumbnail(info.content_type),
+        }
+        return render(request, "public.html", shown)
     page = await core.tree.list(
         actor, actor.user_id, path, limit=1000, cursor=request.query_params.get("cursor")
     )

@@ -1,5 +1,5 @@
 // Small behaviours every page may use: copy buttons, select-all with shift-click ranges,
-// filter-as-you-type, and text previews (shown as text, never as HTML).
+// filter-as-you-type, text previews (shown as text, never as HTML), picture fallbacks.
 
 function copyButtons(root) {
   for (const button of root.querySelectorAll("[data-copy]")) {
@@ -74,6 +74,25 @@ async function textPreviews() {
   }
 }
 
+// a picture that cannot be shown (a thumbnail the server could not make) shows its fallback
+function useFallback(image) {
+  const fallback = image.dataset.fallback;
+  if (!fallback) return;
+  delete image.dataset.fallback;
+  image.classList.remove("thumb");
+  image.src = fallback;
+}
+
+function fallbacks() {
+  document.addEventListener("error", (event) => {
+    if (event.target instanceof HTMLImageElement) useFallback(event.target);
+  }, true);
+  for (const image of document.querySelectorAll("img[data-fallback]")) {
+    if (image.complete && image.naturalWidth === 0 && image.currentSrc) useFallback(image);
+  }
+}
+
+fallbacks();
 copyButtons(document);
 selection();
 filters();

@@ -66,6 +66,25 @@ def test_login_logout_and_cookie(server: Server) -> None:
     assert after.headers["content-type"].startswith("application/problem+json")
 
 
+def test_a_cookie_only_client_learns_its_csrf_token_and_can_write(server: Server) -> None:
+    """A browser app on the native API never sees the HttpOnly cookie, yet must prove its
+    writes: the login answer gives it the token, /me/csrf gives it again after a reload."""
+    user = server.new_user(pod="home")
+    with server.client() as browser:
+        login = browser.post("/login", json={"name": user.name, "password": PASSWORD}).json()
+        token = login["csrf_token"]
+        url = "/pods/home/files/from-the-browser.txt"
+        assert browser.put(url, content=b"no token").status_code == 403
+        assert browser.put(url, content=b"x", headers={"X-CSRF-Token": "forged"}).status_code == 403
+        assert browser.put(url, content=b"yes", headers={"X-CSRF-Token": token}).status_code == 201
+        assert browser.get("/me/csrf").json() == {"csrf_token": token}
+        assert user.get(url).content == b"yes"
+    with server.client() as anon:
+        assert anon.get("/me/csrf").status_code == 401
+        other = anon.post("/login", json={"name": user.name, "password": PASSWORD}).json()
+        assert other["csrf_token"] != token  # bound to its session, void at logout
+
+
 def test_bad_tokens_are_401(server: Server) -> None:
     for token in ["nonsense", "a" * 32 + ".bbbb", "", "x.y.z"]:
         with server.client(token or None) as client:

@@ -165,6 +165,41 @@ def test_websocket_refuses_a_bad_token(server: Server) -> None:
     ws.close()
 
 
+def test_a_cookie_websocket_from_another_sites_page_is_refused(server: Server) -> None:
+    """Cross-site WebSocket hijacking: a browser sends the cookie along with any page's
+    handshake, so only our own pages may use it; a token in the header or query is safe."""
+    alice, bob = server.new_user(), server.new_user()
+    cookie = {"Cookie": f"podstore_token={alice.token}"}
+    own = f"http://127.0.0.1:{server.port}"
+    for hostile in (
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+        {"Origin": own, "Sec-Fetch-Site": "cross-site"},
+    ):
+        ws = Socket(server, "/api/v1/events?after=0", {**cookie, **hostile})
+        with pytest.raises(Closed) as closed:
+            ws.recv()
+        assert closed.value.code == 4403
+        ws.close()
+    send(bob, alice, "hi")
+    allowed = (
+        {**cookie, "Origin": own, "Sec-Fetch-Site": "same-origin"},
+        {**cookie},  # not a browser: no Origin at all
+        {"Authorization": f"Bearer {alice.token}", "Origin": "https://evil.example"},
+    )
+    for headers in allowed:
+        ws = Socket(server, "/api/v1/events?after=0", headers)
+        assert ws.recv()["data"]["text"] == "hi"
+        ws.close()
+    ws = Socket(
+        server,
+        f"/api/v1/events?after=0&token={quote(alice.token)}",
+        {"Origin": "https://evil.example"},
+    )
+    assert ws.recv()["data"]["text"] == "hi"
+    ws.close()
+
+
 def test_websocket_ignores_what_the_client_sends(server: Server) -> None:
     alice, bob = server.new_user(), server.new_user()
     ws = Socket(server, f"/api/v1/events?after=0&token={quote(alice.token)}")

@@ -1,4 +1,5 @@
-"""A browser-like client of the web UI: signed up through the form, holding its cookies.
+"""A browser-like client of the web UI: signed up through the form, holding its cookies;
+and for the browser tests, one server per module and a page of a real Chromium.
 
 The web UI's tests run on SQLite only: the pages hold no SQL of their own, and the contract
 suite drives the web UI on both databases."""
@@ -8,11 +9,14 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from tests.fixtures.server import PASSWORD, Server
+from tests.fixtures.server import PASSWORD, Server, server_env
+from tests.frontends.web.chromium import ARGS, CHROMIUM, DESKTOP
 
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 
@@ -55,3 +59,47 @@ def web(server: Server) -> Iterator[WebUser]:
         yield user
     finally:
         user.close()
+
+
+# -- a real Chromium (the browser tests) -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = tmp_path_factory.mktemp("web")
+    # small tus chunks, so a 50 MiB upload takes many requests and can be cut between them
+    env = server_env(root / "data", None, PODSTORE_MAX_REQUEST_BYTES=str(4 * 1024 * 1024))
+    server = Server(root / "data", env)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("no /usr/bin/chromium: `make test` installs it as root")
+    with playwright_api.sync_playwright() as play:
+        chromium = play.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: object, site: Server) -> Iterator[Any]:
+    context = browser.new_context(base_url=site.url, viewport=DESKTOP, accept_downloads=True)  # type: ignore[attr-defined]
+    tab = context.new_page()
+    tab.set_default_timeout(20_000)
+    problems: list[str] = []
+    tab.on("pageerror", lambda error: problems.append(str(error)))
+    tab.on("dialog", lambda dialog: problems.append(f"a dialog opened: {dialog.message}"))
+    try:
+        yield tab
+    finally:
+        context.close()
+    assert problems == []

@@ -8,129 +8,27 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import uuid
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.fixtures.server import PASSWORD, Server, server_env
+from tests.fixtures.server import Server
+from tests.frontends.web.chromium import (
+    CHROMIUM,
+    fetch_bytes,
+    names,
+    shoot,
+    sign_up,
+    synthetic_drop,
+    wait_uploaded,
+)
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(os.environ.get("PODSTORE_ARTIFACTS", "artifacts")) / "web"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-
 if not Path(CHROMIUM).exists():
     pytest.skip("no /usr/bin/chromium: `make test` installs it as root", allow_module_level=True)
 
 Page = playwright_api.Page
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    root = tmp_path_factory.mktemp("web")
-    # small tus chunks, so a 50 MiB upload takes many requests and can be cut between them
-    env = server_env(root / "data", None, PODSTORE_MAX_REQUEST_BYTES=str(4 * 1024 * 1024))
-    server = Server(root / "data", env)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as play:
-        chromium = play.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture
-def page(browser: object, site: Server) -> Iterator[Page]:
-    context = browser.new_context(base_url=site.url, viewport=DESKTOP, accept_downloads=True)  # type: ignore[attr-defined]
-    tab = context.new_page()
-    tab.set_default_timeout(20_000)
-    problems: list[str] = []
-    tab.on("pageerror", lambda error: problems.append(str(error)))
-    tab.on("dialog", lambda dialog: problems.append(f"a dialog opened: {dialog.message}"))
-    try:
-        yield tab
-    finally:
-        context.close()
-    assert problems == []
-
-
-def sign_up(page: Page, pod: str = "home") -> str:
-    name = f"b-{uuid.uuid4().hex[:10]}"
-    page.goto("/signup")
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Password again").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    assert len(page.locator("#recovery-phrase").inner_text().split()) in (12, 24)
-    page.get_by_role("link", name="I have saved it: continue").click()
-    page.get_by_label("Name", exact=True).fill(pod)
-    page.get_by_role("button", name="Create pod").click()
-    page.wait_for_url(f"**/files/{pod}")
-    return name
-
-
-def wait_uploaded(page: Page) -> None:
-    page.wait_for_selector("#upload[data-state]", timeout=60_000)
-    assert page.locator("#upload").get_attribute("data-state") == "done"
-    assert page.locator("#overall-text").inner_text() == "100%"
-    page.evaluate("document.getElementById('upload').removeAttribute('data-state')")
-
-
-def names(page: Page) -> set[str]:
-    return set(page.locator("#rows tr[data-kind] td.name a").all_inner_texts())
-
-
-def fetch_bytes(page: Page, url: str) -> bytes:
-    answer = page.request.get(url)
-    assert answer.ok, answer.status
-    return answer.body()
-
-
-def shoot(page: Page, name: str) -> None:
-    """Screenshots at desktop and phone width; at phone width nothing scrolls sideways."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
-        page.set_viewport_size(size)
-        page.screenshot(path=str(ARTIFACTS / f"{name}-{label}.png"), full_page=True)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1, name
-    page.set_viewport_size(DESKTOP)
-
-
-def synthetic_drop(page: Page, name: str, text: str) -> None:
-    page.evaluate(
-        """([name, text]) => {
-            const transfer = new DataTransfer();
-            transfer.items.add(new File([text], name, { type: "text/plain" }));
-            const zone = document.getElementById("dropzone");
-            for (const kind of ["dragenter", "dragover", "drop"]) {
-                const init = { dataTransfer: transfer, bubbles: true, cancelable: true };
-                zone.dispatchEvent(new DragEvent(kind, init));
-            }
-        }""",
-        [name, text],
-    )
 
 
 def test_a_new_users_files(page: Page, tmp_path: Path) -> None:

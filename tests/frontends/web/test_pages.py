@@ -8,6 +8,7 @@ import re
 import httpx
 
 from tests.fixtures.server import PASSWORD, Server
+from tests.frontends.web import media
 from tests.frontends.web.conftest import WebUser, web_user
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+\s*=|\sstyle\s*=", re.I)
@@ -264,3 +265,68 @@ def test_names_in_any_script_and_redirects_that_stay_here(web: WebUser) -> None:
     for n, target in enumerate(targets):
         moved = web.form("/act/home/mkdir", folder="", name=f"x{n}", next=target)
         assert moved.headers["location"] == "/pods", target
+
+
+def test_thumbnails_over_http(server: Server, web: WebUser) -> None:
+    csrf = {"X-CSRF-Token": web.csrf}
+    web.put("/api/v1/pods/home/files/p.jpg", content=media.photo(300, 200), headers=csrf)
+    web.put("/api/v1/pods/home/files/t.txt", content=b"text", headers=csrf)
+    version = web.get("/api/v1/pods/home/stat/p.jpg").json()["version_id"]
+    url = "/api/v1/pods/home/thumbnail/p.jpg"
+    latest = web.get(url, params={"size": 128})
+    assert latest.status_code == 200 and latest.headers["content-type"] == "image/webp"
+    assert latest.headers["cache-control"] == "private, no-cache"
+    assert latest.headers["content-security-policy"] == "sandbox"
+    pinned = web.get(url, params={"size": 128, "version": version})
+    assert "immutable" in pinned.headers["cache-control"] and pinned.content == latest.content
+    again = web.get(url, params={"size": 128}, headers={"If-None-Match": latest.headers["etag"]})
+    assert again.status_code == 304
+    assert web.get(url, params={"size": 77}).status_code == 400
+    assert web.get("/api/v1/pods/home/thumbnail/t.txt").status_code == 404
+    with httpx.Client(base_url=server.url) as anonymous:
+        assert anonymous.get(url).status_code == 401
+
+
+def test_a_link_page_is_throttled_with_the_link_api(server: Server, web: WebUser) -> None:
+    """Wrong passwords count the same whether tried on the page or on the API: after the
+    free attempts both answer 429 with Retry-After, even to the right password."""
+    web.put("/api/v1/pods/home/files/locked.txt", content=b"x", headers={"X-CSRF-Token": web.csrf})
+    made = web.form("/act/home/link", path="locked.txt", password="right one", next="/links")
+    found = re.search(r'id="link-url" value="[^"]*/s/([^"]+)"', made.text)
+    assert found
+    token = found.group(1)
+    with httpx.Client(base_url=server.url) as anon:
+        for attempt in range(5):
+            if attempt % 2:
+                wrong = anon.get(
+                    f"/api/v1/public/{token}", headers={"X-Podstore-Link-Password": "no"}
+                )
+            else:
+                anon.cookies.set("podstore_link_password", "no", path=f"/s/{token}")
+                wrong = anon.get(f"/s/{token}")
+            assert wrong.status_code == 401
+        anon.cookies.set("podstore_link_password", "right one", path=f"/s/{token}")
+        page = anon.get(f"/s/{token}")
+        assert page.status_code == 429 and int(page.headers["retry-after"]) >= 1
+        assert "text/html" in page.headers["content-type"]
+        api = anon.get(f"/api/v1/public/{token}", headers={"X-Podstore-Link-Password": "right one"})
+        assert api.status_code == 429
+
+
+def test_a_link_to_a_photo_shows_its_thumbnail_without_using_a_download(
+    server: Server, web: WebUser
+) -> None:
+    photo = media.photo(400, 300)
+    web.put("/api/v1/pods/home/files/view.jpg", content=photo, headers={"X-CSRF-Token": web.csrf})
+    made = web.form("/act/home/link", path="view.jpg", max_downloads="1", next="/links")
+    found = re.search(r'id="link-url" value="[^"]*(/s/[^"]+)"', made.text)
+    assert found
+    link = found.group(1)
+    with httpx.Client(base_url=server.url) as anon:
+        assert f'src="{link}/?thumbnail=1024"' in anon.get(link).text  # the link is the file
+        for _ in range(2):
+            thumb = anon.get(f"{link}/", params={"thumbnail": "1024"})
+            assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/webp"
+        assert anon.get(f"{link}/", params={"thumbnail": "99999999"}).status_code == 400
+        assert anon.get(link, params={"raw": 1}).content == photo  # the one download
+        assert anon.get(link, params={"raw": 1}).status_code == 404

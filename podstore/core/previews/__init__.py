@@ -1,0 +1,1 @@
+"""Previews: renditions derived from file versions (image thumbnails)."""
