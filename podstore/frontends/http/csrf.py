@@ -40,4 +40,14 @@ def cross_site(request: HTTPConnection) -> bool:
     if origin is None or origin == "null":
         return origin == "null"
     host = request.headers.get("host", "")
-    return origin.split("://", 1)[-1] != host
+    if origin.split("://", 1)[-1] == host:
+        return False
+    # behind a proxy that rewrites Host, our pages' origin is the public address
+    core = getattr(request.app.state, "core", None)
+    public = core.settings.public_url if core is not None else None
+    return public is None or origin != _origin(public)
+
+
+def _origin(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
