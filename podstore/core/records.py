@@ -389,6 +389,15 @@ class LinkInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkedPod:
+    """The pod a link to a pod's root shares (FairOS's pod sharing reference)."""
+
+    pod_id: str
+    name: str  # the owner's name for the pod
+    owner: str  # the owner's user name
+
+
+@dataclass(frozen=True, slots=True)
 class NewLink:
     """A link just made: the only time its URL (which holds the secret) is known."""
 

@@ -24,7 +24,8 @@ strings; v2 camelCase):
   groups /v1/group/: POST new, open, close, invite, accept, remove, update-permission;
          DELETE delete, delete-shared; GET ls, members, permission; `groupName` in place of
          `podName` on every dir and file route reaches the group's drive
-  public POST /v1/pod/share; GET /public-file, /public-dir, /public-pod-snapshot,
+  public POST /v1/pod/share, /fork-from-reference; GET /v1/pod/receiveinfo, /receive;
+         GET /public-file, /public-dir, /public-pod-snapshot,
          /public/{ref}/{path} (and /public/{ref}, redirected)
   ws     /ws/v1/: `{_id, event, params}` for every route above, run in-process
 
@@ -67,9 +68,14 @@ Deliberate deviations:
   successfully" and the like.
 - Public pods: pod/share makes a public read-only link on the pod's root; its reference is
   the link's token (not a 128-hex Swarm reference). /public-pod-snapshot lists at most
-  10,000 entries.
-- Not served yet: pod receive/receiveinfo/fork-from-reference (a received, live, read-only
-  pod), chmod (podstore keeps no modes), kv/export, `/public-kv`, user avatar/name/contact
+  10,000 entries. pod/share's `sharedPodName` is not kept: pod/receive names the pod by its
+  own `sharedPodName`, else as the owner does.
+- pod/receive makes the user a viewer member of the pod (a live read-only view, listed in
+  `sharedPods`), which outlives the link; receiveinfo's `password` is "" (no pod password
+  is handed out) and `podAddress` is the pod's id. A write to a pod the user only views is
+  400 `operation not permitted: read only pod`, as on a received FairOS pod.
+- pod/fork-from-reference copies what the link reads (the whole pod) into a new pod.
+- Not served yet: chmod (podstore keeps no modes), kv/export, `/public-kv`, user avatar/name/contact
   and share inbox/outbox, the WebSocket's upload/download streams, doc `mutable: false`
   (accepted, not enforced).
 """
