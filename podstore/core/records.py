@@ -35,6 +35,7 @@ class NodeInfo:
     trashed_at: float | None = None  # epoch seconds
     path: str | None = None
     pod: str | None = None
+    mode: int | None = None  # permission bits a chmod set (0 to 0o7777); None: never set
 
 
 @dataclass(frozen=True, slots=True)

@@ -450,6 +450,7 @@ def _copy_nodes(conn: Connection, access: PodAccess, pod_id: str, root_id: str) 
                 kind=node.kind,
                 size=node.size,
                 content_type=node.content_type,
+                mode=node.mode,
                 version_id=None,
                 created_by=node.created_by,
                 created_at=t,

@@ -9,9 +9,10 @@ strings; v2 camelCase):
   pods   POST /v0|v1/pod/new, /open, /close, /sync; DELETE /v0|v1/pod/delete;
          GET /v0|v1/pod/ls, /stat; POST /v1/pod/sync-async, /fork; GET /v1/pod/present
   dirs   POST /v0|v1/dir/mkdir; DELETE /v0|v1/dir/rmdir; GET /v0|v1/dir/ls, /stat;
-         GET /v1/dir/present; POST /v1/dir/rename
+         GET /v1/dir/present; POST /v1/dir/rename, /chmod
   files  POST /v0|v1/file/upload; GET|POST /v0|v1/file/download; GET /v0|v1/file/stat;
-         DELETE /v0|v1/file/delete; GET /v1/file/status; POST /v1/file/update, /rename;
+         DELETE /v0|v1/file/delete; GET /v1/file/status; POST /v1/file/update, /rename,
+         /chmod;
          POST /v1/file/share, GET /v1/file/receiveinfo, /receive;
          POST /v0/file/share, /share/receiveinfo, /share/receive
   kv     /v1/kv/: POST new, open, count, entry/put, loadcsv, seek; GET ls, entry/get,
@@ -54,9 +55,9 @@ Deliberate deviations:
 - An invalid or ended session answers 401 `cookie: user not logged-in`.
 - Passwords need 12 characters on every generation (podstore's rule; FairOS v0.9+ has it).
 - `blockSize` is checked (1-8 MB, go-humanize units; v0's bare number is Mb) and then not
-  used: podstore cuts content by content. `blockSize` answers 1000000, `compression` "",
-  modes FairOS's defaults; `fairOS-dfs-Compression` is accepted and ignored (the pod's own
-  compression applies). Multipart fields must come before the file parts (or in the query).
+  used: podstore cuts content by content. `blockSize` answers 1000000, `compression` "";
+  `fairOS-dfs-Compression` is accepted and ignored (the pod's own compression applies).
+  Multipart fields must come before the file parts (or in the query).
 - Deletes (rmdir, file/delete) go to the pod's trash, as everywhere in podstore.
 - kv/loadcsv loads the last line too, with or without its newline (FairOS drops it).
 - A file sharing reference is podstore's share reference: a snapshot redeemable only by the
@@ -75,7 +76,12 @@ Deliberate deviations:
   is handed out) and `podAddress` is the pod's id. A write to a pod the user only views is
   400 `operation not permitted: read only pod`, as on a received FairOS pod.
 - pod/fork-from-reference copies what the link reads (the whole pod) into a new pod.
-- Not served yet: chmod (podstore keeps no modes), kv/export, `/public-kv`, user avatar/name/contact
+- chmod keeps the permission bits (0-4095, base 10 as FairOS parses them; a larger number,
+  which FairOS would let clobber the type bits, is refused) on the node in the core; they
+  are shown (with S_IFDIR/S_IFREG) until changed, FairOS's 0700/0600 before, and decide
+  nothing: podstore's roles do. dir/chmod answers "directory renamed successfully", as
+  FairOS's handler does.
+- Not served yet: kv/export, `/public-kv`, user avatar/name/contact
   and share inbox/outbox, the WebSocket's upload/download streams, doc `mutable: false`
   (accepted, not enforced).
 """

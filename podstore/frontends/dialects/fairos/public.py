@@ -18,9 +18,9 @@ from podstore.frontends.dialects.fairos.calls import Call, endpoint
 from podstore.frontends.dialects.fairos.dirs import (
     BLOCK_SIZE,
     DIR_MODE,
-    FILE_MODE,
     entry,
     every_entry,
+    mode_of,
 )
 from podstore.frontends.dialects.fairos.envelope import V08, respond
 from podstore.frontends.dialects.fairos.errors import FairError, error_response
@@ -97,7 +97,7 @@ async def public_dir(call: Call) -> Response:
 
 
 async def _snapshot(
-    call: Call, link: Actor, path: str, name: str, budget: list[int]
+    call: Call, link: Actor, path: str, name: str, budget: list[int], mode: int = DIR_MODE
 ) -> dict[str, Any]:
     found = await every_entry(call.core, link, link.user_id, path)
     budget[0] -= len(found)
@@ -114,20 +114,20 @@ async def _snapshot(
             "creationTime": int(n.created_at),
             "modificationTime": int(n.modified_at),
             "accessTime": int(n.modified_at),
-            "mode": FILE_MODE,
+            "mode": mode_of(n),
         }
         for n in found
         if n.kind != "dir"
     ]
     folders = [
-        await _snapshot(call, link, path.rstrip("/") + "/" + n.name, n.name, budget)
+        await _snapshot(call, link, path.rstrip("/") + "/" + n.name, n.name, budget, mode_of(n))
         for n in found
         if n.kind == "dir"
     ]
     return {
         "name": name,
         "contentType": "inode/directory",
-        "mode": DIR_MODE,
+        "mode": mode,
         "fileList": files,
         "dirList": folders,
     }
