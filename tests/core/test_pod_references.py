@@ -76,3 +76,22 @@ def test_a_fork_through_a_link_is_the_readers_own_copy(harness: Harness) -> None
     assert read(harness, owner, "home", "d/a.txt") == b"forked"
     listed = {p.name: p.role for p in harness.run(core.pods.list(reader))}
     assert listed == {"copy": "owner"}
+
+
+def test_a_link_on_a_pod_root_reads_its_tables_and_nothing_less_does(harness: Harness) -> None:
+    core = harness.core
+    owner = harness.new_actor()
+    harness.run(core.kv.create(owner, "home", "t", "string"))
+    harness.run(core.kv.put(owner, "home", "t", "k", b"v"))
+    harness.run(core.tree.mkdir(owner, "home", "d"))
+    whole = harness.run(
+        core.links.open(harness.run(core.links.create(owner, "home", "/")).token, None, None)
+    )
+    assert harness.run(core.kv.get(whole, whole.user_id, "t", "k")) == b"v"
+    with pytest.raises(PermissionDenied):
+        harness.run(core.kv.put(whole, whole.user_id, "t", "k", b"no"))
+    part = harness.run(
+        core.links.open(harness.run(core.links.create(owner, "home", "d")).token, None, None)
+    )
+    with pytest.raises(NotFound):
+        harness.run(core.kv.get(part, part.user_id, "t", "k"))

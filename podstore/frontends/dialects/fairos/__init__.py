@@ -15,7 +15,7 @@ strings; v2 camelCase):
          /chmod;
          POST /v1/file/share, GET /v1/file/receiveinfo, /receive;
          POST /v0/file/share, /share/receiveinfo, /share/receive
-  kv     /v1/kv/: POST new, open, count, entry/put, loadcsv, seek; GET ls, entry/get,
+  kv     /v1/kv/: POST new, open, count, entry/put, loadcsv, seek, export; GET ls, entry/get,
          entry/get-data, entry/present, present (v0.8's), seek/next; DELETE delete, entry/del;
          /v0/kv/ (form, `file` names the table): new, open, count, ls (POST), delete,
          entry/put|get|del, loadcsv, seek, seek/getnext
@@ -26,7 +26,7 @@ strings; v2 camelCase):
          DELETE delete, delete-shared; GET ls, members, permission; `groupName` in place of
          `podName` on every dir and file route reaches the group's drive
   public POST /v1/pod/share, /fork-from-reference; GET /v1/pod/receiveinfo, /receive;
-         GET /public-file, /public-dir, /public-pod-snapshot,
+         GET /public-file, /public-dir, /public-kv, /public-pod-snapshot,
          /public/{ref}/{path} (and /public/{ref}, redirected)
   ws     /ws/v1/: `{_id, event, params}` for every route above, run in-process
 
@@ -81,7 +81,8 @@ Deliberate deviations:
   are shown (with S_IFDIR/S_IFREG) until changed, FairOS's 0700/0600 before, and decide
   nothing: podstore's roles do. dir/chmod answers "directory renamed successfully", as
   FairOS's handler does.
-- Not served yet: kv/export, `/public-kv`, user avatar/name/contact
-  and share inbox/outbox, the WebSocket's upload/download streams, doc `mutable: false`
-  (accepted, not enforced).
+- /public-kv reads a table through a pod's sharing reference: the core lets a link on a
+  pod's root read the pod's tables and document databases (no other link does).
+- Not served yet: user avatar/name/contact and share inbox/outbox, the WebSocket's
+  upload/download streams, doc `mutable: false` (accepted, not enforced).
 """

@@ -5,6 +5,7 @@ holding it receives the pod (a live read-only member's view) or forks it."""
 
 from __future__ import annotations
 
+import base64
 import mimetypes
 from typing import Any
 
@@ -24,6 +25,7 @@ from podstore.frontends.dialects.fairos.dirs import (
 )
 from podstore.frontends.dialects.fairos.envelope import V08, respond
 from podstore.frontends.dialects.fairos.errors import FairError, error_response
+from podstore.frontends.dialects.fairos.kv import entry_missing
 from podstore.frontends.dialects.fairos.pods import pod_address, pod_field
 from podstore.frontends.http.downloads import serve
 
@@ -81,6 +83,19 @@ async def public_file(call: Call) -> Response:
     link = await _link(call, call.get("sharingRef"))
     handle = await call.core.links.download(link, call.get("filePath"))
     return await serve(handle, call.request, call.core)
+
+
+async def public_kv(call: Call) -> Response:
+    link = await _link(call, call.get("sharingRef"))
+    table, key = call.get("tableName"), call.get("key")
+    try:
+        value = await call.core.kv.get(link, link.user_id, table, key)
+    except NotFound as exc:
+        raise entry_missing(exc) from None
+    columns = (await call.core.kv.stat(link, link.user_id, table)).columns
+    return respond(
+        {"keys": list(columns) if columns else [key], "values": base64.b64encode(value).decode()}
+    )
 
 
 async def public_dir(call: Call) -> Response:
@@ -182,6 +197,7 @@ def routes() -> list[Route]:
         ),
         Route("/public-file", endpoint("public file", public_file, "none"), methods=["GET"]),
         Route("/public-dir", endpoint("public dir", public_dir, "none"), methods=["GET"]),
+        Route("/public-kv", endpoint("public kv", public_kv, "none"), methods=["GET"]),
         Route(
             "/public-pod-snapshot",
             endpoint("public pod snapshot", snapshot, "none"),
