@@ -486,7 +486,7 @@ class SessionInfo:
 class UserInfo:
     id: str
     name: str
-    profile: dict[str, str]  # display_name, contact, avatar: those that are set
+    profile: dict[str, str]  # those of accounts.PROFILE_FIELDS that are set
     public_key: bytes  # raw X25519
     quota_bytes: int
     created_at: float  # epoch seconds

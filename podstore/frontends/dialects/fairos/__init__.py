@@ -5,7 +5,8 @@ Routes (v0 takes form fields everywhere, GET and DELETE too; v1 JSON bodies or q
 strings; v2 camelCase):
   users  POST /v0|v1|v2/user/signup, /login; GET /v0|v1|v2/user/present;
          DELETE /v0|v1|v2/user/delete; POST /v0|v1/user/import, /logout, /export;
-         GET /v0|v1/user/isloggedin, /stat
+         GET /v0|v1/user/isloggedin, /stat; POST|GET /v0/user/avatar, /name, /contact;
+         GET /v0/user/share/inbox, /share/outbox
   pods   POST /v0|v1/pod/new, /open, /close, /sync; DELETE /v0|v1/pod/delete;
          GET /v0|v1/pod/ls, /stat; POST /v1/pod/sync-async, /fork; GET /v1/pod/present
   dirs   POST /v0|v1/dir/mkdir; DELETE /v0|v1/dir/rmdir; GET /v0|v1/dir/ls, /stat;
@@ -83,6 +84,14 @@ Deliberate deviations:
   FairOS's handler does.
 - /public-kv reads a table through a pod's sharing reference: the core lets a link on a
   pod's root read the pod's tables and document databases (no other link does).
-- Not served yet: user avatar/name/contact and share inbox/outbox, the WebSocket's
-  upload/download streams, doc `mutable: false` (accepted, not enforced).
+- The v0 profile lives in the core's profile: the avatar as a data: URI (so at most 48 KiB;
+  GET answers 404 `no avatar` where FairOS answers 500), the name's parts (whose join is the
+  display name every front end shows), phone, mobile and the address (its four lines). GET
+  name of a user named elsewhere answers the display name as `first_name`. An undecodable
+  avatar is 400, not FairOS's 500.
+- share/inbox and share/outbox list the core's offers (share references named to the user,
+  shared copies) as `{"entries": [{id, name, kind, size, source_user, source_address,
+  shared_time}]}`: FairOS v0.1's entry shape is not in the sources we read.
+- Not served yet: the WebSocket's upload/download streams, doc `mutable: false`
+  (accepted, not enforced).
 """
