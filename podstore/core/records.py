@@ -269,6 +269,7 @@ class CollectionInfo:
     indexes: list[dict[str, str]]  # [{"field", "type"}]
     count: int
     created_at: float  # epoch seconds
+    immutable: bool = False  # documents are loaded in bulk only, never put one by one
 
 
 @dataclass(frozen=True, slots=True)

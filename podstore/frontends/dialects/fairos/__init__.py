@@ -92,6 +92,8 @@ Deliberate deviations:
 - share/inbox and share/outbox list the core's offers (share references named to the user,
   shared copies) as `{"entries": [{id, name, kind, size, source_user, source_address,
   shared_time}]}`: FairOS v0.1's entry shape is not in the sources we read.
-- Not served yet: the WebSocket's upload/download streams, doc `mutable: false`
-  (accepted, not enforced).
+- A document database made with `mutable: false` refuses entry/put (400 `doc put: trying
+  to modify immutable document db`; FairOS: 500) and takes documents from loadjson and
+  indexjson, as FairOS's does; entry/del works on it, as on FairOS.
+- Not served yet: the WebSocket's upload/download streams.
 """
