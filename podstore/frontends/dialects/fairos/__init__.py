@@ -29,7 +29,9 @@ strings; v2 camelCase):
   public POST /v1/pod/share, /fork-from-reference; GET /v1/pod/receiveinfo, /receive;
          GET /public-file, /public-dir, /public-kv, /public-pod-snapshot,
          /public/{ref}/{path} (and /public/{ref}, redirected)
-  ws     /ws/v1/: `{_id, event, params}` for every route above, run in-process
+  ws     /ws/v1/: `{_id, event, params}` for every route above, run in-process;
+         /file/upload, /file/upload/stream, /file/download, /file/download/stream with
+         the content in binary messages (ws_streams)
 
 Generations. The path says v0 or v2; on /v1 the field names say: any snake_case key
 (`pod_name`, even beside fairos-py-sdk's `indexType`) is v0.5-v0.8, camelCase keys only are
@@ -95,5 +97,9 @@ Deliberate deviations:
 - A document database made with `mutable: false` refuses entry/put (400 `doc put: trying
   to modify immutable document db`; FairOS: 500) and takes documents from loadjson and
   indexjson, as FairOS's does; entry/del works on it, as on FairOS.
-- Not served yet: the WebSocket's upload/download streams.
+- WebSocket file events: /file/download sends the file as one binary message, as FairOS
+  does, up to 64 MiB (a larger file answers 413, pointing at /file/download/stream);
+  /file/download/stream (commented out in FairOS HEAD) is served as FairOS wrote it:
+  1,000,000-byte binary messages, then "download finished". /kv/loadcsv/stream and
+  /doc/loadjson/stream are not served (FairOS HEAD has them commented out too).
 """
