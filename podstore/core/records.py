@@ -35,6 +35,7 @@ class NodeInfo:
     trashed_at: float | None = None  # epoch seconds
     path: str | None = None
     pod: str | None = None
+    mode: int | None = None  # permission bits a chmod set (0 to 0o7777); None: never set
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +269,7 @@ class CollectionInfo:
     indexes: list[dict[str, str]]  # [{"field", "type"}]
     count: int
     created_at: float  # epoch seconds
+    immutable: bool = False  # documents are loaded in bulk only, never put one by one
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,6 +391,15 @@ class LinkInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkedPod:
+    """The pod a link to a pod's root shares (FairOS's pod sharing reference)."""
+
+    pod_id: str
+    name: str  # the owner's name for the pod
+    owner: str  # the owner's user name
+
+
+@dataclass(frozen=True, slots=True)
 class NewLink:
     """A link just made: the only time its URL (which holds the secret) is known."""
 
@@ -497,7 +508,7 @@ class NewAppPassword:
 class UserInfo:
     id: str
     name: str
-    profile: dict[str, str]  # display_name, contact, avatar: those that are set
+    profile: dict[str, str]  # those of accounts.PROFILE_FIELDS that are set
     public_key: bytes  # raw X25519
     quota_bytes: int
     created_at: float  # epoch seconds

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     Float,
     ForeignKey,
@@ -61,6 +62,7 @@ doc_collections = Table(
     Column("name", String(255), nullable=False),
     Column("indexes", JSON, nullable=False),
     Column("created_at", Float, nullable=False),
+    Column("immutable", Boolean),  # documents only loaded in bulk; null: false
     UniqueConstraint("pod_id", "name"),
 )
 

@@ -121,6 +121,7 @@ nodes = Table(
     Column("modified_at", Float, nullable=False),
     Column("trashed_at", Float),
     Column("trashed_by", Id),
+    Column("mode", Integer),  # permission bits (chmod); null: never set
     Index(
         "uq_nodes_live_name",
         "pod_id",

@@ -159,3 +159,14 @@ def test_a_bulk_load_gives_postgresql_the_statistics_to_use_the_value_index(
         )
     )
     assert known["documents"] >= 3_000 and known["doc_index"] >= 3_000
+
+
+def test_an_immutable_collection_is_loaded_in_bulk_only(harness: Harness, coll: Actor) -> None:
+    docs = harness.core.docs
+    made = harness.run(docs.create(coll, "home", "frozen", "name=string", immutable=True))
+    assert made.immutable
+    harness.run(docs.import_lines(coll, "home", "frozen", b'{"id":"1","name":"a"}\n'))
+    with pytest.raises(Conflict):
+        harness.run(docs.put(coll, "home", "frozen", {"id": "2", "name": "b"}))
+    assert harness.run(docs.stat(coll, "home", "frozen")).count == 1
+    assert not harness.run(docs.stat(coll, "home", "c")).immutable

@@ -40,7 +40,20 @@ from podstore.meta.prepared import Prepared, upsert_of
 from podstore.meta.schema import sessions, throttle, users
 from podstore.meta.session_schema import account_addresses
 
-PROFILE_FIELDS = ("display_name", "contact", "avatar")
+# display_name, contact and avatar (a URL or a data: URI) as people show them; the name's
+# parts, phones and postal address (lines joined by newlines) for clients that keep them apart
+PROFILE_FIELDS = (
+    "display_name",
+    "contact",
+    "avatar",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "surname",
+    "phone",
+    "mobile",
+    "address",
+)
 MAX_DELAY = 900
 LOGIN = "login"
 UPLOAD = "upload:"  # + a node id: a key for one upload to that node (`redeem_upload_key`)

@@ -30,7 +30,7 @@ from podstore.core.docs.sql import (
     encode_cursor,
     keyset_after,
 )
-from podstore.core.errors import Invalid, NotFound, PayloadTooLarge
+from podstore.core.errors import Conflict, Invalid, NotFound, PayloadTooLarge
 from podstore.core.names import validate_name
 from podstore.core.pods.containers import ContainerKind, pod_data_access
 from podstore.core.records import (
@@ -63,7 +63,7 @@ def _collection(conn: Connection, pod_id: str, name: str) -> Any:
 
 
 def _info(row: Any, count: int) -> CollectionInfo:
-    return CollectionInfo(row.name, row.indexes, count, row.created_at)
+    return CollectionInfo(row.name, row.indexes, count, row.created_at, bool(row.immutable))
 
 
 def _prepare(doc: Any, indexes: list[dict[str, str]]) -> Prepared:
@@ -133,14 +133,24 @@ class DocCollections:
         return await self.ctx.db.read(query)
 
     async def create(
-        self, actor: Actor, pod: str, name: str, indexes: str | None = None
+        self,
+        actor: Actor,
+        pod: str,
+        name: str,
+        indexes: str | None = None,
+        *,
+        immutable: bool = False,
     ) -> CollectionInfo:
+        """A collection; an immutable one takes documents only from bulk loads (import,
+        index_file), and refuses `put` (FairOS's `mutable: false`)."""
         name = validate_name(name)
         spec = parse_spec(indexes)
 
         def create(conn: Connection) -> CollectionInfo:
             access = pod_data_access(conn, actor, pod, write=True)
-            values = COLLECTIONS.create(conn, access.pod_id, name, indexes=spec)
+            values = COLLECTIONS.create(
+                conn, access.pod_id, name, indexes=spec, immutable=immutable
+            )
             return _info(SimpleNamespace(**values), 0)
 
         try:
@@ -171,6 +181,8 @@ class DocCollections:
         def put(conn: Connection) -> DocStored:
             access = pod_data_access(conn, actor, pod, write=True)
             row = _collection(conn, access.pod_id, name)
+            if row.immutable:
+                raise Conflict(f"the document collection {name!r} is immutable")
             prepared = _prepare(doc, row.indexes)
             exists = conn.execute(
                 sa.select(sa.literal(1)).where(

@@ -2,7 +2,8 @@
 and the one implementation of list, find, create, stat-count and delete they share.
 
 Tables and collections belong to the whole pod, so only members (directly or through a
-group) reach them; a share of one folder or a public link does not, and such a scope is
+group) reach them, and a public link on the pod's root (a public pod, FairOS's /public-kv)
+reads them; a share of one folder or a link to anything less does not, and such a scope is
 reported as not found.
 """
 
@@ -18,14 +19,24 @@ from podstore.core.access.authorize import PodAccess, Role, authorize
 from podstore.core.context import Actor, new_id, now
 from podstore.core.errors import Conflict, NotFound
 from podstore.meta.prepared import Prepared
+from podstore.meta.schema import pods
 
 
 def pod_data_access(conn: Connection, actor: Actor, pod: str, *, write: bool) -> PodAccess:
     """Viewers read, editors write; anything else is NotFound or PermissionDenied."""
     access = authorize(conn, actor, pod, Role.EDITOR if write else Role.VIEWER)
-    if not getattr(access, "is_member", True):
+    if not getattr(access, "is_member", True) and not (
+        not write and _links_whole_pod(conn, access)
+    ):
         raise NotFound(f"no pod {pod!r}")
     return access
+
+
+def _links_whole_pod(conn: Connection, access: PodAccess) -> bool:
+    if access.scope != "link" or access.upload_only:
+        return False
+    root = conn.execute(sa.select(pods.c.root_id).where(pods.c.id == access.pod_id)).scalar()
+    return bool(root == access.root_id)
 
 
 @dataclass(frozen=True)

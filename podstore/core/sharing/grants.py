@@ -334,16 +334,20 @@ class Sharing:
 
     # -- fork --------------------------------------------------------------------------------
 
-    async def fork(self, actor: Actor, pod: str, name: str) -> PodRef:
-        """A new pod of the actor's with a full, independent copy of what they can read.
+    async def fork(
+        self, actor: Actor, pod: str, name: str, *, reader: Actor | None = None
+    ) -> PodRef:
+        """A new pod of the actor's with a full, independent copy of what they can read, or
+        of what `reader` (a link's actor: FairOS's fork-from-reference) reads at scope `pod`.
 
         The fork keeps the source's keys, so its chunks are shared, not copied.
         """
         name = pod_name(name)
-        access, secrets = await self._secrets(actor, pod, Level.READ)
+        source = reader or actor
+        access, secrets = await self._secrets(source, pod, Level.READ)
 
         def fork(conn: Connection) -> str:
-            authorize(conn, actor, pod, Level.READ)
+            authorize(conn, source, pod, Level.READ)
             root = get_node(conn, access.root_id)
             if root is None or root.kind != "dir":
                 raise Invalid("only pods and folders can be forked")
@@ -446,6 +450,7 @@ def _copy_nodes(conn: Connection, access: PodAccess, pod_id: str, root_id: str) 
                 kind=node.kind,
                 size=node.size,
                 content_type=node.content_type,
+                mode=node.mode,
                 version_id=None,
                 created_by=node.created_by,
                 created_at=t,

@@ -25,12 +25,15 @@ from podstore.core.access.revocations import access_revoked
 from podstore.core.accounts import crypto
 from podstore.core.accounts.accounts import Accounts
 from podstore.core.context import Actor, CoreContext, now
-from podstore.core.errors import Invalid, NotFound, PermissionDenied, Unauthenticated
+from podstore.core.errors import Conflict, Invalid, NotFound, PermissionDenied, Unauthenticated
 from podstore.core.names import split_path
-from podstore.core.records import Download, LinkInfo, NewLink, NodeInfo
+from podstore.core.pods.pods import pod_name
+from podstore.core.records import Download, LinkedPod, LinkInfo, NewLink, NodeInfo, PodRef
 from podstore.core.social.audit import audit
 from podstore.core.tree.files import Files
 from podstore.core.tree.nodes import node_info, resolve
+from podstore.meta.errors import UniqueViolation
+from podstore.meta.schema import pod_members, pods, users
 from podstore.meta.sharing_schema import links
 
 PUBLIC_PREFIX = "/api/v1/public/"
@@ -205,6 +208,48 @@ class Links:
                 raise Unauthenticated("wrong link password") from None
         return Actor(f"link:{link_id}", "anonymous", None, link_secret=secret)
 
+    async def pod_of(self, link: Actor) -> LinkedPod:
+        """The pod a link's actor reads, if the link shares that pod's root; NotFound else."""
+        return await self.ctx.db.read(lambda c: _linked_pod(c, link))
+
+    async def join(self, actor: Actor, link: Actor, alias: str | None = None) -> PodRef:
+        """Keep the pod a link shares as the actor's live, read-only view of it (a viewer
+        member, named `alias` or as its owner names it), which outlives the link."""
+        access = await self.ctx.db.read(lambda c: authorize(c, link, link.user_id, Level.READ))
+        pod_secrets = self.keycache.secrets(access, link).to_bytes()
+        name = pod_name(alias) if alias else access.name
+
+        def add(conn: Connection) -> None:
+            shared = _linked_pod(conn, link)
+            public_key = conn.execute(
+                sa.select(users.c.public_key).where(users.c.id == actor.user_id)
+            ).scalar_one()
+            taken = conn.execute(
+                sa.select(pod_members.c.alias).where(
+                    pod_members.c.user_id == actor.user_id, pod_members.c.alias == name
+                )
+            ).first()
+            if taken is not None:
+                raise Conflict(f"you already have a pod named {name!r}")
+            conn.execute(
+                pod_members.insert().values(
+                    pod_id=shared.pod_id,
+                    user_id=actor.user_id,
+                    role="viewer",
+                    alias=name,
+                    wrapped_key=crypto.wrap_for(
+                        bytes(public_key), pod_secrets, shared.pod_id.encode()
+                    ),
+                )
+            )
+            audit(conn, actor.user_id, "pod.joined", {"pod": shared.pod_id, "link": link.user_id})
+
+        try:
+            await self.ctx.db.write(add)
+        except UniqueViolation as exc:
+            raise Conflict("you are a member of this pod already") from exc
+        return PodRef(id=access.pod_id, name=name)
+
     async def stat(self, actor: Actor, path: str) -> NodeInfo:
         def query(conn: Connection) -> NodeInfo:
             access = authorize(conn, actor, actor.user_id, Level.READ)
@@ -233,3 +278,15 @@ class Links:
 
         await self.ctx.db.write(count)
         return handle
+
+
+def _linked_pod(conn: Connection, link: Actor) -> LinkedPod:
+    access = authorize(conn, link, link.user_id, Level.READ)
+    pod = conn.execute(
+        sa.select(pods.c.root_id, users.c.name)
+        .join(users, users.c.id == pods.c.owner_id)
+        .where(pods.c.id == access.pod_id)
+    ).one()
+    if access.upload_only or access.root_id != pod.root_id:
+        raise NotFound("the link does not share a whole pod")
+    return LinkedPod(pod_id=access.pod_id, name=access.name, owner=pod.name)

@@ -181,6 +181,23 @@ class Tree:
 
         return await self.ctx.db.read(query)
 
+    async def chmod(self, actor: Actor, pod: str, path: str, mode: int) -> NodeInfo:
+        """Record permission bits on a file or folder, as FairOS and POSIX clients set and
+        show them; podstore's access rules, not the mode, decide who may do what."""
+        if not 0 <= mode <= 0o7777:
+            raise Invalid("a mode is from 0 to 0o7777 (permission bits)")
+        parts = split_path(path)
+
+        def chmod(conn: Connection) -> NodeInfo:
+            access = authorize(conn, actor, pod, Role.EDITOR)
+            node = resolve(conn, access, parts)
+            conn.execute(nodes.update().where(nodes.c.id == node.id).values(mode=mode))
+            changed = get_node(conn, node.id)
+            assert changed is not None
+            return node_info(changed)
+
+        return await self.ctx.db.write(chmod)
+
     async def move(self, actor: Actor, pod: str, source: str, target: str) -> NodeInfo:
         src, dst = split_path(source), split_path(target)
         if not src or not dst:

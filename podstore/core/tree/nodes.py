@@ -140,6 +140,7 @@ def node_info(
         trashed_at=node.trashed_at,
         path=path,
         pod=pod,
+        mode=getattr(node, "mode", None),
     )
 
 

@@ -20,6 +20,7 @@ from podstore.frontends.dialects.fairos import (
     groups,
     kv,
     pods,
+    profile,
     public,
     sharing,
     users,
@@ -45,6 +46,7 @@ async def _http_error(_request: Request, exc: Exception) -> Response:
 def all_routes() -> list[BaseRoute]:
     return [
         *users.routes(),
+        *profile.routes(),
         *pods.routes(),
         *dirs.routes(),
         *files.routes(),

@@ -226,6 +226,7 @@ def endpoint(
         except Exception as exc:
             if not isinstance(exc, (FairError, CoreError, *UNAVAILABLE)):
                 raise
-            return error_response(op, exc, call.generation, not_found)
+            in_group = bool(call.raw("groupName"))
+            return error_response(op, exc, call.generation, not_found, in_group=in_group)
 
     return run

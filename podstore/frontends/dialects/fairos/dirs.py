@@ -1,4 +1,5 @@
-"""Directories: mkdir (not recursive), rmdir (recursive), ls, stat, present, rename."""
+"""Directories: mkdir (not recursive), rmdir (recursive), ls, stat, present, rename, chmod;
+and the mode every listing shows (FairOS's default until a chmod sets one)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,31 @@ from podstore.core.records import NodeInfo
 from podstore.core.service import Core
 from podstore.frontends.dialects.fairos.calls import Call, endpoint
 from podstore.frontends.dialects.fairos.envelope import Generation, respond
-from podstore.frontends.dialects.fairos.errors import FairError
+from podstore.frontends.dialects.fairos.errors import FairError, missing
 from podstore.frontends.dialects.fairos.pods import open_pod
 
 DIR_MODE = 0o040000 | 0o700  # S_IFDIR|0700, FairOS's default (16832)
 FILE_MODE = 0o100000 | 0o600  # S_IFREG|0600 (33152)
 BLOCK_SIZE = 1_000_000  # reported for every file: podstore cuts content by content, not blocks
 NO_DIR = "directory not present"
+KIND_BITS = 0o170000  # S_IFMT
+
+
+def mode_of(node: NodeInfo) -> int:
+    """S_IFDIR or S_IFREG with the node's permission bits (FairOS's defaults if never set)."""
+    default = DIR_MODE if node.kind == "dir" else FILE_MODE
+    return (default & KIND_BITS) | (default & ~KIND_BITS if node.mode is None else node.mode)
+
+
+def parse_mode(call: Call) -> int:
+    """`mode` as FairOS reads it: base 10 (`ParseUint(mode, 10, 32)`), permission bits."""
+    raw = call.raw("mode")
+    text = str(raw) if isinstance(raw, (str, int)) and not isinstance(raw, bool) else ""
+    if text == "":
+        raise missing(call.name_of("mode", None))
+    if not text.isdigit() or int(text) > 0o7777:
+        raise FairError(400, f'invalid mode "{text}": permission bits in base 10, 0 to 4095')
+    return int(text)
 
 
 def entry(generation: Generation, node: NodeInfo) -> dict[str, Any]:
@@ -29,7 +48,7 @@ def entry(generation: Generation, node: NodeInfo) -> dict[str, Any]:
         ("name", "name", node.name),
         ("contentType", "content_type", kind),
         ("size", "size", str(node.size)),
-        ("mode", "mode", DIR_MODE if folder else FILE_MODE),
+        ("mode", "mode", mode_of(node)),
         ("blockSize", "block_size", str(BLOCK_SIZE)),
         ("creationTime", "creation_time", str(int(node.created_at))),
         ("modificationTime", "modification_time", str(int(node.modified_at))),
@@ -100,7 +119,7 @@ async def stat(call: Call) -> Response:
             ("podName", "pod_name", pod),
             ("dirPath", "dir_path", "/" + path.strip("/")),
             ("dirName", "dir_name", node.name if path.strip("/") else "/"),
-            ("mode", "mode", DIR_MODE),
+            ("mode", "mode", mode_of(node)),
             ("creationTime", "creation_time", str(int(node.created_at))),
             ("modificationTime", "modification_time", str(int(node.modified_at))),
             ("accessTime", "access_time", str(int(node.modified_at))),
@@ -128,6 +147,14 @@ async def rename(call: Call) -> Response:
     return respond(call.generation.message("directory renamed successfully", 200))
 
 
+async def chmod(call: Call) -> Response:
+    pod, path, mode = await open_pod(call), dir_path(call), parse_mode(call)
+    await _dir_node(call, pod, path)
+    await call.core.tree.chmod(await call.actor(), pod, path, mode)
+    # FairOS's dir/chmod answers with dir/rename's text (a copy-paste in its handler)
+    return respond(call.generation.message("directory renamed successfully", 200))
+
+
 def routes() -> list[Route]:
     out: list[Route] = []
     for version, body, query in (("v0", "form", "form"), ("v1", "json", "none")):
@@ -142,4 +169,5 @@ def routes() -> list[Route]:
         *out,
         Route("/v1/dir/present", endpoint("dir present", present, "none"), methods=["GET"]),
         Route("/v1/dir/rename", endpoint("dir rename", rename, "json", NO_DIR), methods=["POST"]),
+        Route("/v1/dir/chmod", endpoint("chmod", chmod, "json", NO_DIR), methods=["POST"]),
     ]

@@ -39,9 +39,11 @@ def encoded(doc: Any) -> str:
 
 async def new(call: Call) -> Response:
     pod, table = await open_pod(call), table_field(call)
-    call.flag("mutable", True)  # read for its type; see the package docstring
+    immutable = not call.flag("mutable", True)
     try:
-        await call.core.docs.create(await call.actor(), pod, table, call.get("si", default=""))
+        await call.core.docs.create(
+            await call.actor(), pod, table, call.get("si", default=""), immutable=immutable
+        )
     except Conflict:
         raise FairError(400, "document db already present") from None
     except Invalid as exc:
@@ -111,7 +113,12 @@ async def put(call: Call) -> Response:
         doc = json.loads(call.get("doc"))
     except ValueError:
         raise FairError(400, "invalid json data") from None
-    await call.core.docs.put(await call.actor(), pod, table, doc)
+    try:
+        await call.core.docs.put(await call.actor(), pod, table, doc)
+    except Conflict as exc:
+        if "immutable" not in exc.detail:
+            raise
+        raise FairError(400, "trying to modify immutable document db") from None
     return respond(call.generation.message("added document to db", 200))
 
 

@@ -50,9 +50,15 @@ STATUS_OF_KIND: dict[type[CoreError], int] = {
 
 
 def error_response(
-    op: str, exc: Exception, generation: Generation, not_found: str | None = None
+    op: str,
+    exc: Exception,
+    generation: Generation,
+    not_found: str | None = None,
+    *,
+    in_group: bool = False,
 ) -> Response:
-    """The FairOS answer to an error raised while serving `op`."""
+    """The FairOS answer to an error raised while serving `op` (on a group's drive when
+    `in_group`: too little permission there is a plain 403)."""
     if isinstance(exc, FairError):
         text = exc.text if exc.bare else f"{op}: {exc.text}"
         return respond(generation.message(text, exc.status), exc.status)
@@ -66,7 +72,9 @@ def error_response(
         text = "pod does not exist"
     elif isinstance(exc, NotFound) and not_found:
         text = not_found
-    elif isinstance(exc, PermissionDenied) and "read" in text and "only" in text:
+    elif isinstance(exc, PermissionDenied) and (
+        ("read" in text and "only" in text) or (text.startswith("this needs") and not in_group)
+    ):  # a pod the user only views is, in FairOS's words, a read-only (received) pod
         text, status = READ_ONLY, 400
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
     return respond(generation.message(f"{op}: {text}", status), status, headers)

@@ -14,7 +14,7 @@ from starlette.routing import Route
 from podstore.core.errors import Conflict, Invalid, PreconditionFailed
 from podstore.core.records import NodeInfo, Preconditions
 from podstore.frontends.dialects.fairos.calls import Call, endpoint
-from podstore.frontends.dialects.fairos.dirs import BLOCK_SIZE, FILE_MODE
+from podstore.frontends.dialects.fairos.dirs import BLOCK_SIZE, mode_of, parse_mode
 from podstore.frontends.dialects.fairos.envelope import respond
 from podstore.frontends.dialects.fairos.errors import FairError
 from podstore.frontends.dialects.fairos.pods import open_pod
@@ -168,7 +168,7 @@ async def stat(call: Call) -> Response:
     return respond(
         call.generation.shape(
             ("podName", "pod_name", pod),
-            ("mode", "mode", FILE_MODE),
+            ("mode", "mode", mode_of(node)),
             ("filePath", "file_path", parent),
             ("fileName", "file_name", node.name),
             ("fileSize", "file_size", str(node.size)),
@@ -207,6 +207,13 @@ async def rename(call: Call) -> Response:
     return respond(call.generation.message("file renamed successfully", 200))
 
 
+async def chmod(call: Call) -> Response:
+    pod, path, mode = await open_pod(call), file_path(call), parse_mode(call)
+    await _file(call, pod, path)
+    await call.core.tree.chmod(await call.actor(), pod, path, mode)
+    return respond(call.generation.message("file mode changed successfully", 200))
+
+
 def routes() -> list[Route]:
     out: list[Route] = []
     for version, body, query in (("v0", "form", "form"), ("v1", "json", "none")):
@@ -234,4 +241,5 @@ def routes() -> list[Route]:
         Route(
             "/v1/file/rename", endpoint("file rename", rename, "json", NO_FILE), methods=["POST"]
         ),
+        Route("/v1/file/chmod", endpoint("chmod", chmod, "json", NO_FILE), methods=["POST"]),
     ]

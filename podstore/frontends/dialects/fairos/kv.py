@@ -1,5 +1,5 @@
 """KV tables: new, ls, open, count, delete; entries put/get/get-data/present/del; loadcsv;
-seek and seek/next (the iterator lives in the session's state, one per table)."""
+seek and seek/next (the iterator lives in the session's state, one per table); export."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from podstore.frontends.dialects.fairos.session import opened, save
 NO_TABLE = "kv table not present"
 INDEX_NAMES = {"string": "StringIndex", "number": "NumberIndex"}
 MAX_CSV = 64 * 1024 * 1024
+MAX_EXPORT = 100  # FairOS's maxExportLimit
 
 
 def table_field(call: Call) -> str:
@@ -97,7 +98,7 @@ async def _keys_of(call: Call, pod: str, table: str, key: str) -> list[str]:
     return list(columns) if columns else [key]
 
 
-def _entry_missing(exc: NotFound) -> FairError | NotFound:
+def entry_missing(exc: NotFound) -> FairError | NotFound:
     return FairError(404, "entry not found") if exc.detail.startswith("no key") else exc
 
 
@@ -105,7 +106,7 @@ async def _value(call: Call, pod: str, table: str, key: str) -> bytes:
     try:
         return await call.core.kv.get(await call.actor(), pod, table, key)
     except NotFound as exc:
-        raise _entry_missing(exc) from None
+        raise entry_missing(exc) from None
 
 
 async def get(call: Call) -> Response:
@@ -137,7 +138,7 @@ async def delete_entry(call: Call) -> Response:
     try:
         await call.core.kv.delete(await call.actor(), pod, table, call.get("key"))
     except NotFound as exc:
-        raise _entry_missing(exc) from None
+        raise entry_missing(exc) from None
     return respond({"message": "key deleted", "code": 200})  # a string answer: always a code
 
 
@@ -200,6 +201,28 @@ async def seek_next(call: Call) -> Response:
     return respond({"keys": [entry.key], "values": base64.b64encode(entry.value).decode()})
 
 
+async def export(call: Call) -> Response:
+    """Up to `limit` rows from `startPrefix` (inclusive) to `endPrefix` (exclusive), each as
+    `{key: value}` with the value as text, in `items`."""
+    pod, table = await open_table(call)
+    start = call.get("startPrefix", "start", default="")
+    if not start:
+        raise FairError(400, '"start" argument missing')
+    end = call.get("endPrefix", "end", default="") or None
+    limit_text = call.get("limit", default=str(MAX_EXPORT))
+    try:
+        limit = int(limit_text)
+    except ValueError:
+        raise FairError(400, "invalid limit") from None
+    if limit > MAX_EXPORT:
+        raise FairError(400, f"maximum limit is {MAX_EXPORT}")
+    items: list[dict[str, str]] = []
+    if limit > 0:
+        page = await call.core.kv.scan(await call.actor(), pod, table, start, end, limit, None)
+        items = [{e.key: e.value.decode("utf-8", "replace")} for e in page.entries]
+    return respond({"items": items})
+
+
 def routes() -> list[Route]:
     v1 = [
         ("/new", "kv create", new, "json", "POST"),
@@ -216,6 +239,7 @@ def routes() -> list[Route]:
         ("/loadcsv", "kv loadcsv", load_csv, "none", "POST"),
         ("/seek", "kv seek", seek, "json", "POST"),
         ("/seek/next", "kv seek next", seek_next, "none", "GET"),
+        ("/export", "kv export", export, "json", "POST"),
     ]
     v0 = [
         ("/new", "kv create", new, "form", "POST"),

@@ -1,7 +1,8 @@
 """The WebSocket `/ws/v1/`: `{"_id", "event": "/pod/new", "params": {…}}` requests, each
 answered `{"_id", "event", "params": <the REST answer's JSON>, "code": <its status>}` by
 running the REST route of that path in-process, with the socket's cookie or Bearer token
-(and the cookie of a login made over the socket)."""
+(and the cookie of a login made over the socket); the file events carry content in binary
+messages (ws_streams)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,17 @@ from typing import Any
 from urllib.parse import urlencode
 
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Scope
+from starlette.types import ASGIApp, Scope
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from podstore.frontends.dialects.fairos.calls import COOKIE
+from podstore.frontends.dialects.fairos import ws_streams
+from podstore.frontends.dialects.fairos.inprocess import (
+    auth_headers,
+    ignore_start,
+    once,
+    parse_json,
+    run_route,
+)
 
 MAX_MESSAGE = 1024 * 1024
 
@@ -31,54 +39,38 @@ async def _call(
 ) -> tuple[int, Any, str | None]:
     body = b"" if method == "GET" else json.dumps(params).encode()
     query = urlencode(params).encode() if method == "GET" and isinstance(params, dict) else b""
-    headers = [(k, v) for k, v in socket["headers"] if k in (b"cookie", b"authorization")]
-    if cookie:
-        headers = [(k, v) for k, v in headers if k != b"cookie"]
-        headers.append((b"cookie", f"{COOKIE}={cookie}".encode()))
+    headers = auth_headers(socket, cookie)
     if method != "GET":
         headers += [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode()),
         ]
-    scope = {
-        **{k: socket[k] for k in ("client", "server", "app") if k in socket},
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": query,
-        "root_path": "",
-        "headers": headers,
-    }
-    sent = False
-    answer: dict[str, Any] = {"status": 500, "body": b"", "cookie": None}
+    answer_body = bytearray()
 
-    async def receive() -> Message:
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
+    async def keep(piece: bytes) -> None:
+        answer_body.extend(piece)
 
-    async def send(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            answer["status"] = message["status"]
-            for name, value in message.get("headers", []):
-                text = value.decode("latin-1")
-                if name.lower() == b"set-cookie" and text.startswith(f"{COOKIE}="):
-                    answer["cookie"] = text.split(";")[0].split("=", 1)[1] or None
-        elif message["type"] == "http.response.body":
-            answer["body"] += message.get("body", b"")
+    answer = await run_route(
+        app,
+        socket,
+        method,
+        path,
+        query=query,
+        headers=headers,
+        body=once(body),
+        on_start=ignore_start,
+        on_body=keep,
+    )
+    return answer.status, parse_json(bytes(answer_body)), answer.cookie
 
-    await app(scope, receive, send)
-    try:
-        parsed = json.loads(answer["body"]) if answer["body"] else None
-    except ValueError:
-        parsed = answer["body"].decode("utf-8", "replace")
-    return answer["status"], parsed, answer["cookie"]
+
+async def _text(socket: WebSocket) -> str | None:
+    """The next text message; None for a binary one outside a file event."""
+    message = await socket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    text = message.get("text")
+    return text if isinstance(text, str) else None
 
 
 async def websocket(socket: WebSocket) -> None:
@@ -87,22 +79,29 @@ async def websocket(socket: WebSocket) -> None:
     cookie: str | None = None
     try:
         while True:
-            text = await socket.receive_text()
-            if len(text) > MAX_MESSAGE:
+            text = await _text(socket)
+            if text is not None and len(text) > MAX_MESSAGE:
                 await socket.close(1009)
                 return
             try:
+                assert text is not None
                 request = json.loads(text)
                 event, params = request["event"], request.get("params") or {}
-                assert isinstance(event, str)
+                assert isinstance(event, str) and isinstance(params, dict)
             except (ValueError, KeyError, TypeError, AssertionError):
                 await socket.send_text(json.dumps({"message": "invalid request", "code": 400}))
+                continue
+            request_id = request.get("_id")
+            bare = event.removeprefix("/v1")
+            if bare in ws_streams.EVENTS:
+                run = ws_streams.upload if "upload" in bare else ws_streams.download
+                await run(socket, request_id, bare, params, cookie)
                 continue
             path = "/v1" + event if not event.startswith("/v") else event
             method = _method(app, path)
             if method is None:
                 reply = {
-                    "_id": request.get("_id"),
+                    "_id": request_id,
                     "event": event,
                     "params": {"message": "unknown event"},
                     "code": 404,
@@ -113,7 +112,7 @@ async def websocket(socket: WebSocket) -> None:
                 )
                 if new_cookie is not None or path.endswith("/logout"):
                     cookie = new_cookie
-                reply = {"_id": request.get("_id"), "event": event, "params": body, "code": status}
+                reply = {"_id": request_id, "event": event, "params": body, "code": status}
             await socket.send_text(json.dumps(reply))
     except WebSocketDisconnect:
         return
