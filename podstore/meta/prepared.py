@@ -30,6 +30,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import ReturnsRows
 
 Processor = Callable[[Any], Any] | None
+_Converters = tuple[tuple[int, Callable[[Any], Any]], ...]  # (column index, processor)
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class Prepared:
         self._by_dialect: dict[str, _Compiled] = {}
         # result processors may depend on the column types the driver reports, so they are
         # made at the first execution; None means that no column needs one
-        self._results: dict[str, tuple[Processor, ...] | None] = {}
+        self._results: dict[str, _Converters | None] = {}
 
     def statement(self, dialect: str) -> Executable:
         """The Core statement for a dialect ("sqlite", "postgresql"), for `conn.execute`."""
@@ -116,19 +117,20 @@ class Prepared:
         cursor = driver.execute(compiled.sql, args)
         name = conn.dialect.name
         if name not in self._results and compiled.result_types:
-            processors = tuple(
+            processors = (
                 kind.result_processor(conn.dialect, column[1])
                 for kind, column in zip(compiled.result_types, cursor.description, strict=True)
             )
-            self._results[name] = processors if any(processors) else None
+            converted = tuple((i, p) for i, p in enumerate(processors) if p is not None)
+            self._results[name] = converted or None
         return self._results.get(name), cursor
 
-    def _row(self, processors: tuple[Processor, ...] | None, values: tuple[Any, ...]) -> Any:
+    def _row(self, processors: _Converters | None, values: tuple[Any, ...]) -> Any:
         if processors is not None:
-            values = tuple(
-                value if process is None else process(value)
-                for process, value in zip(processors, values, strict=True)
-            )
+            converted = list(values)
+            for index, process in processors:
+                converted[index] = process(converted[index])
+            return self.row_type._make(converted)
         return self.row_type._make(values)
 
     def first(self, conn: Connection, params: Mapping[str, Any] | None = None) -> Any:
@@ -143,9 +145,12 @@ class Prepared:
     def all(self, conn: Connection, params: Mapping[str, Any] | None = None) -> list[Any]:
         processors, cursor = self._execute(conn, params or {})
         try:
-            return [self._row(processors, values) for values in cursor.fetchall()]
+            rows = cursor.fetchall()
         finally:
             cursor.close()
+        if processors is None:
+            return list(map(self.row_type._make, rows))
+        return [self._row(processors, values) for values in rows]
 
     def scalar(self, conn: Connection, params: Mapping[str, Any] | None = None) -> Any:
         """The first column of the one row the statement returns."""

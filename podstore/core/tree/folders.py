@@ -8,7 +8,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from podstore.core import cursors
 from podstore.core.access.authorize import Level, PodAccess, Role, audience, authorize
 from podstore.core.context import Actor, CoreContext, new_id, now
 from podstore.core.dav.locks import refuse_others
@@ -18,6 +17,7 @@ from podstore.core.records import Listing, NodeFacts, NodeInfo, TreeEntry
 from podstore.core.social.audit import audit
 from podstore.core.tree.facts import child_facts
 from podstore.core.tree.finding import recent_files, search_names, walk_selection
+from podstore.core.tree.listing import list_children
 from podstore.core.tree.nodes import (
     child,
     ensure_dirs,
@@ -38,65 +38,7 @@ from podstore.meta.errors import UniqueViolation
 from podstore.meta.schema import nodes, pods, stars, versions
 from podstore.storage.manifest import Manifest
 
-SORT_COLUMNS = {
-    "name": nodes.c.name,
-    "size": nodes.c.size,
-    "modified": nodes.c.modified_at,
-    "type": nodes.c.kind,
-}
-MAX_PAGE = 10_000
 MAX_ARCHIVE_NODES = 20_000
-
-
-def list_children(
-    conn: Connection,
-    actor: Actor,
-    dir_id: str,
-    *,
-    sort: str = "name",
-    order: str = "asc",
-    limit: int = 1000,
-    cursor: str | None = None,
-) -> Listing:
-    """One page of a folder, ordered by (sort key, name): one query per page."""
-    if sort not in SORT_COLUMNS:
-        raise Invalid(f"sort is one of {', '.join(SORT_COLUMNS)}")
-    if order not in ("asc", "desc"):
-        raise Invalid("order is asc or desc")
-    if not 1 <= limit <= MAX_PAGE:
-        raise Invalid(f"limit is from 1 to {MAX_PAGE}")
-    column: sa.ColumnElement[Any] = SORT_COLUMNS[sort]
-    name: sa.ColumnElement[Any] = nodes.c.name
-    if conn.dialect.name == "postgresql":
-        name = name.collate("C")
-        if sort in ("name", "type"):
-            column = column.collate("C")
-    star = sa.exists().where(stars.c.node_id == nodes.c.id, stars.c.user_id == actor.user_id)
-    query = sa.select(nodes, star.label("starred")).where(
-        nodes.c.parent_id == dir_id, nodes.c.trashed_at.is_(None)
-    )
-    if cursor:
-        last_value, last_name = cursors.decode(cursor, f"list:{sort}", 2)
-        if not isinstance(last_name, str):
-            raise Invalid("the cursor is not valid")
-        keyset = sa.tuple_(column, name)
-        bound = sa.tuple_(sa.literal(last_value), sa.literal(last_name))
-        query = query.where(keyset > bound if order == "asc" else keyset < bound)
-    direction = sa.asc if order == "asc" else sa.desc
-    rows = conn.execute(query.order_by(direction(column), direction(name)).limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = None
-    if more:
-        last = rows[-1]
-        key = {
-            "name": last.name,
-            "size": last.size,
-            "modified": last.modified_at,
-            "type": last.kind,
-        }[sort]
-        next_cursor = cursors.encode(f"list:{sort}", [key, last.name])
-    return Listing([node_info(r, bool(r.starred)) for r in rows], next_cursor)
 
 
 class Tree:

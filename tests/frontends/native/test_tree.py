@@ -41,6 +41,28 @@ def test_listing_pages_are_stable_and_complete(user: User) -> None:
     assert user.get("/pods/home/list/many", params={"cursor": "garbage!"}).status_code == 400
 
 
+def test_every_sort_and_order_pages_as_one_listing(user: User) -> None:
+    user.post("/pods/home/mkdir/sorts/sub", params={"parents": True})
+    for n in range(13):  # sizes tie in threes, so the name breaks ties across page ends
+        user.put(f"/pods/home/files/sorts/f{n:02d}.txt", content=b"x" * (n // 3))
+    for sort in ("name", "size", "modified", "type"):
+        for order in ("asc", "desc"):
+            whole = names(user, "sorts", sort=sort, order=order, limit=100)
+            assert sorted(whole) == sorted([*(f"f{n:02d}.txt" for n in range(13)), "sub"])
+            paged, cursor = [], None
+            for _ in range(20):
+                params = {"sort": sort, "order": order, "limit": 4}
+                page = user.get("/pods/home/list/sorts", params={**params, "cursor": cursor})
+                assert page.status_code == 200, page.text
+                paged += [e["name"] for e in page.json()["entries"]]
+                cursor = page.json()["next"]
+                if not cursor:
+                    break
+            assert paged == whole, (sort, order)
+    by_size = names(user, "sorts", sort="size", order="desc")
+    assert by_size[:3] == ["f12.txt", "f11.txt", "f10.txt"]
+
+
 def test_listing_entries_have_the_documented_shape(user: User) -> None:
     user.put("/pods/home/files/shape/x.txt", content=b"12345")
     entry = user.get("/pods/home/list/shape").json()["entries"][0]
