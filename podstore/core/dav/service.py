@@ -17,7 +17,7 @@ from podstore.core.dav.properties import Name
 from podstore.core.errors import Conflict, Invalid, NotFound
 from podstore.core.names import split_path
 from podstore.core.records import DavLock, DavTarget, DavView, NodeInfo
-from podstore.core.tree.folders import MAX_PAGE, list_children
+from podstore.core.tree.listing import MAX_PAGE, list_children
 from podstore.core.tree.nodes import child, get_node, node_info, path_of, resolve
 from podstore.meta.schema import nodes
 from podstore.meta.webdav_schema import dav_properties

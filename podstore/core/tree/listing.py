@@ -38,6 +38,7 @@ _ENTRY_COLUMNS = (
     nodes.c.content_type,
     nodes.c.version_id,
     nodes.c.parent_id,
+    nodes.c.mode,
 )
 
 
@@ -125,4 +126,5 @@ def _entry(row: Any) -> NodeInfo:
         row.version_id,
         row.parent_id,
         bool(row.starred),
+        mode=row.mode,
     )
