@@ -18,6 +18,7 @@ from bench.scenarios import SCENARIOS
 QUICK = {
     "runs": 1,
     "big_mib": 64,
+    "huge_mib": 256,
     "small_seconds": 3.0,
     "list_entries": 1000,
     "list_requests": 10,
@@ -30,6 +31,7 @@ def parse(argv: list[str]) -> tuple[Config, list[str]]:
     p.add_argument("scenarios", nargs="*", help=f"scenarios to run (default all): {known}")
     p.add_argument("--runs", type=int)
     p.add_argument("--big-mib", type=int, help="big file size for scenarios 1 and 4")
+    p.add_argument("--huge-mib", type=int, help="scenario 5 second file size (0 = skip)")
     p.add_argument("--small-seconds", type=float, help="scenario 2 duration per direction")
     p.add_argument("--small-clients", type=int, help="scenario 2 concurrent connections")
     p.add_argument("--list-entries", type=int, help="scenario 3 folder size")
@@ -48,6 +50,7 @@ def parse(argv: list[str]) -> tuple[Config, list[str]]:
     for name in (
         "runs",
         "big_mib",
+        "huge_mib",
         "small_seconds",
         "small_clients",
         "list_entries",
@@ -77,6 +80,7 @@ def _is_default_size(cfg: Config) -> bool:
     fields = (
         "runs",
         "big_mib",
+        "huge_mib",
         "small_seconds",
         "small_clients",
         "small_kib",

@@ -20,6 +20,8 @@ class Config:
 
     runs: int = 3
     big_mib: int = 1024  # scenario 1 and 4 file size
+    huge_mib: int = 8192  # scenario 5: one more transfer of this size for peak RSS (0 = none)
+    huge_systems: tuple[str, ...] = ("podstore", "copyparty")  # who does the huge transfer
     small_seconds: float = 20.0  # scenario 2 duration per direction
     small_clients: int = 16  # scenario 2 concurrent connections
     small_kib: int = 4  # scenario 2 body size

@@ -1,4 +1,8 @@
-"""Scenarios 1 and 5: one big upload + download with curl; peak RSS of each server meanwhile."""
+"""Scenarios 1 and 5: one big upload + download with curl; peak RSS of each server meanwhile.
+
+Scenario 5 also moves one file of `huge_mib` (8 GiB) through `huge_systems` (podstore and
+copyparty), once, to show whether the peak grows with the file size.
+"""
 
 from __future__ import annotations
 
@@ -49,3 +53,29 @@ def transfer(ctx: Context) -> None:
         ctx.results.add("5", "peak RSS", s.name, rss.peak / 1e6, unit="MB", higher_is_better=False)
 
     ctx.alternate("1", systems, one)
+    huge = [s for s in systems if s.name in ctx.cfg.huge_systems]
+    if ctx.cfg.huge_mib > 0 and huge:
+        _huge_rss(ctx, huge)
+
+
+def _huge_rss(ctx: Context, systems: list[System]) -> None:
+    """Peak RSS during one upload + download of a `huge_mib` file (random), per system."""
+    size = ctx.cfg.huge_mib * 1024 * 1024
+    file = data.random_file(ctx.data_dir, size, 100)
+    label = f"peak RSS, {_size_name(ctx.cfg.huge_mib)} file"
+
+    def one(s: System) -> None:
+        with client.http_client() as c:
+            s.mkdir(c, "huge")
+            with RssSampler(s.pid) as rss:
+                s.upload("huge/h.bin", file)
+                s.download("huge/h.bin", size)
+            s.delete(c, "huge/h.bin")
+        ctx.results.add("5", label, s.name, rss.peak / 1e6, unit="MB", higher_is_better=False)
+
+    for s in systems:
+        ctx.guarded("5", s, label, lambda s=s: one(s))
+
+
+def _size_name(mib: int) -> str:
+    return f"{mib // 1024} GiB" if mib % 1024 == 0 else f"{mib} MiB"

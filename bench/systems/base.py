@@ -49,6 +49,10 @@ class System(ABC):
     name: str = "?"
     capabilities: frozenset[str] = frozenset({FILES, SMALL, LIST, REUPLOAD})
     ready_timeout: float = 60.0
+    # `populate` goes through the system's API (True), fills the folder on disk (False: the
+    # files-created row then PUTs another folder with `System.populate`), or does neither
+    # file by file (None: no files-created row)
+    creates_by_api: bool | None = True
 
     def __init__(self, tools: Tools, run_dir: Path) -> None:
         self.tools = tools
@@ -182,6 +186,8 @@ class System(ABC):
 
 class PlainFilesSystem(System):
     """A peer that stores files as plain files under `files_root`: populating is done on disk."""
+
+    creates_by_api = False
 
     @property
     def files_root(self) -> Path:

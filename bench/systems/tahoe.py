@@ -103,6 +103,8 @@ class Tahoe(System):
         if resp.status_code >= 300 and resp.status_code != 409:
             raise client.TransferError(f"tahoe mkdir {path}: {resp.status_code} {resp.text[:200]}")
 
+    creates_by_api = None  # one file linked n times: no files-created row
+
     def populate(self, c: httpx.Client, folder: str, n: int, data: bytes) -> None:
         # One small immutable file, linked n times into an immutable directory in one request.
         cap = client.check(c.put(self.base_url + "/uri", content=data), "put").text.strip()

@@ -69,7 +69,13 @@ class Core:
         if migrate:
             db.migrate()
         blobs = open_blob_store(settings.storage, settings.data_dir / "blobs")
-        engine = ChunkEngine(blobs, inline_threshold=settings.inline_threshold)
+        engine = ChunkEngine(
+            blobs,
+            inline_threshold=settings.inline_threshold,
+            workers=settings.chunk_threads or None,
+            in_flight=settings.upload_window or None,
+            readahead=settings.readahead or None,
+        )
         self.ctx = CoreContext(settings=settings, db=db, blobs=blobs, engine=engine)
         self.keys = PodKeyCache()
         self.accounts = Accounts(self.ctx)

@@ -37,7 +37,10 @@ class StreamChunker:
     def __init__(self, params: ChunkParams, block_size: int | None = None) -> None:
         self._cdc = make_cdc(params)
         self.max_size = params.max_size
-        self.block_size = max(block_size or 2 * params.max_size, params.max_size + 1)
+        # a block holds a largest chunk and a quarter more: the memory an upload holds is a
+        # few blocks (16 MiB blocks held ~20 MB more at the same CPU per GiB)
+        default_block = params.max_size + params.max_size // 4
+        self.block_size = max(block_size or default_block, params.max_size + 1)
         self._pieces: list[Buffer] = []
         self._buffered = 0
         self._carry: Buffer = b""

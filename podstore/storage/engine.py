@@ -167,11 +167,12 @@ class ChunkEngine:
         self.params = params
         self.inline_threshold = inline_threshold
         cpus = os.cpu_count() or 1
-        # a chunk write waits on the disk (O_DIRECT write, fsyncs) several times longer than
-        # it computes, so the pool is larger than the CPUs; one stream keeps a smaller
-        # window (memory per upload), and concurrent streams fill the rest of the pool
-        self.workers = workers or max(6, 2 * cpus + 2)
-        self.in_flight = in_flight or max(6, cpus + 4)
+        # a chunk write waits on the disk (O_DIRECT write, fsyncs) longer than it computes,
+        # so the pool is larger than the CPUs; each thread keeps a frame buffer as large as
+        # the largest chunk, so it is no larger than that needs (on 2 cores 6 threads and a
+        # window of 6 wrote at the same MB/s and CPU per GiB as 4, with ~15 MB more RSS)
+        self.workers = workers or max(4, cpus + 2)
+        self.in_flight = in_flight or max(4, cpus + 2)
         self.readahead = readahead or max(4, cpus)
         self.refresh_age = refresh_age
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="podstore-chunk")

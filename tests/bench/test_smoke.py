@@ -24,6 +24,7 @@ def test_tiny_run_produces_numbers_and_table(tmp_path: Path) -> None:
     cfg = Config(
         runs=2,
         big_mib=1,
+        huge_mib=2,
         list_entries=50,
         list_requests=5,
         systems=("podstore", "copyparty"),
@@ -43,6 +44,10 @@ def test_tiny_run_produces_numbers_and_table(tmp_path: Path) -> None:
             assert len(row.values) == cfg.runs
             assert all(v > 0 for v in row.values), row
     assert results.find("1", "upload", "podstore (text)") is not None
+    for scenario, measure in (("5", "peak RSS, 2 MiB file"), ("3", "50 small files created")):
+        for system in ("podstore", "copyparty"):
+            row = results.find(scenario, measure, system)
+            assert row is not None and row.values and row.values[0] > 0, (measure, system)
 
     assert "**Machine:** " in text and " cores, " in text
     lines = text.splitlines()
