@@ -93,6 +93,9 @@ class RequestLimits:
                 if refusal is not None and message["status"] != refusal.status:
                     return
                 started = True
+                if _body_left(scope, budget):  # answered before reading it all: no reuse
+                    headers = [*message.get("headers", []), (b"connection", b"close")]
+                    message = {**message, "headers": headers}
             if started:
                 await send(message)
 
@@ -109,3 +112,13 @@ class RequestLimits:
         if refusal.status in (408, 413):  # the rest of the body is not read
             response.headers["Connection"] = "close"
         await response(scope, receive, send)
+
+
+def _body_left(scope: Scope, budget: Budget) -> bool:
+    """Whether the request has body bytes the route has not read (the connection then cannot
+    carry another request: say so, or a client may send its next one into a closing socket)."""
+    if budget.complete:
+        return False
+    if budget.declared:
+        return True
+    return any(name == b"transfer-encoding" for name, _ in scope["headers"])
