@@ -34,8 +34,34 @@ def get_node(conn: Connection, node_id: str) -> Any:
     return _NODE.first(conn, {"node_id": node_id})
 
 
+def _joined_path(depth: int) -> Prepared:
+    """One statement for the live node `depth` names below a folder: each level a join."""
+    levels = [nodes.alias(f"n{i}") for i in range(depth)]
+    statement = sa.select(levels[-1])
+    for i, level in enumerate(levels):
+        above = levels[i - 1].c.id if i else sa.bindparam("root_id")
+        if i:
+            statement = statement.join(level, level.c.parent_id == above)
+        else:
+            statement = statement.select_from(level).where(level.c.parent_id == above)
+        statement = statement.where(level.c.name == sa.bindparam(f"p{i}"))
+        statement = statement.where(level.c.trashed_at.is_(None))
+        if i < depth - 1:
+            statement = statement.where(level.c.kind == "dir")
+    return Prepared(statement)
+
+
+_JOINED_PATHS = [_joined_path(depth) for depth in range(1, 9)]
+
+
 def resolve(conn: Connection, access: PodAccess, parts: list[str]) -> Any:
     """The live node at `parts` below the pod root."""
+    if 0 < len(parts) <= len(_JOINED_PATHS):
+        params = {f"p{i}": name for i, name in enumerate(parts)}
+        found = _JOINED_PATHS[len(parts) - 1].first(conn, {"root_id": access.root_id, **params})
+        if found is not None:
+            return found
+    # not there (the walk says where it stops), or deeper than the joined statements go
     node = get_node(conn, access.root_id)
     assert node is not None
     for depth, name in enumerate(parts):

@@ -86,6 +86,26 @@ async def primed(stream: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
     return rest()
 
 
+async def answer(
+    stream: AsyncIterator[bytes], length: int, status: int, headers: dict[str, str]
+) -> Response:
+    """A `primed` answer; a body its first piece holds whole (every small file) goes out
+    as one message, without a streaming task."""
+    first = await anext(stream, None)
+    if first is None or len(first) >= length:
+        close = getattr(stream, "aclose", None)
+        if close is not None:
+            await close()
+        return Response(first or b"", status_code=status, headers=headers)
+
+    async def rest() -> AsyncIterator[bytes]:
+        yield first
+        async for piece in stream:
+            yield piece
+
+    return StreamingResponse(rest(), status_code=status, headers=headers)
+
+
 async def serve(handle: Download, request: Request, core: Core) -> Response:
     """The GET answer for a file: 304, 206 with one range, 416, or 200 with the whole."""
     headers = download_headers(handle)
@@ -102,10 +122,8 @@ async def serve(handle: Download, request: Request, core: Core) -> Response:
         span = None
     if span is None or not range_applies(request, handle, headers["Last-Modified"]):
         headers["Content-Length"] = str(handle.size)
-        return StreamingResponse(await primed(core.files.stream(handle)), headers=headers)
+        return await answer(core.files.stream(handle), handle.size, 200, headers)
     start, end = span
     headers["Content-Length"] = str(end - start)
     headers["Content-Range"] = f"bytes {start}-{end - 1}/{handle.size}"
-    return StreamingResponse(
-        await primed(core.files.stream(handle, start, end)), status_code=206, headers=headers
-    )
+    return await answer(core.files.stream(handle, start, end), end - start, 206, headers)
