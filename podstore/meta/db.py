@@ -89,12 +89,26 @@ def _is_unavailable(exc: BaseException) -> bool:
     return True
 
 
-def _translate(exc: BaseException) -> BaseException:
+def _driver_base(exc: BaseException) -> type[Exception] | None:
+    """The DB-API base error class of an error raised by the driver itself (`Prepared`
+    statements run on the driver's connection, so SQLAlchemy does not wrap their errors)."""
+    for module in ("sqlite3", "psycopg"):
+        if type(exc).__module__.split(".")[0] == module:
+            base: type[Exception] = __import__(module).Error
+            return base if isinstance(exc, base) else None
+    return None
+
+
+def _translate(original: BaseException) -> BaseException:
+    exc = original
+    base = _driver_base(exc)
+    if base is not None and isinstance(exc, Exception):
+        exc = DBAPIError.instance(None, None, exc, base)
     if isinstance(exc, IntegrityError) and _is_unique_violation(exc):
         return UniqueViolation(str(exc.orig))
     if _is_unavailable(exc):
         return DatabaseUnavailable(str(getattr(exc, "orig", exc) or exc).strip())
-    return exc
+    return original
 
 
 @contextmanager
@@ -102,7 +116,7 @@ def _driver_errors() -> Iterator[None]:
     """The driver's errors as the ones callers tell apart (see `_translate`)."""
     try:
         yield
-    except (DBAPIError, sa.exc.TimeoutError) as exc:
+    except Exception as exc:
         translated = _translate(exc)
         if translated is exc:
             raise

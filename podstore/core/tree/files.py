@@ -125,6 +125,9 @@ _GROW_POD = Prepared(
 )
 
 
+_CREATE_RACE_ATTEMPTS = 4
+
+
 class Files:
     def __init__(self, ctx: CoreContext, keys: PodKeyCache) -> None:
         self.ctx = ctx
@@ -174,10 +177,7 @@ class Files:
                 on_commit(conn, written)
             return written
 
-        try:
-            return await self.ctx.db.write(store)
-        except UniqueViolation as exc:
-            raise Conflict("the file was created concurrently; try again") from exc
+        return await self._write_racing(store)
 
     async def _upload_small(
         self,
@@ -212,10 +212,20 @@ class Files:
                 on_commit(conn, written)
             return written
 
-        try:
-            return await self.ctx.db.write(store)
-        except UniqueViolation as exc:
-            raise Conflict("the file was created concurrently; try again") from exc
+        return await self._write_racing(store)
+
+    async def _write_racing(self, store: Callable[[Connection], FileWritten]) -> FileWritten:
+        """Run `store`, again when it lost a race to create the same name (the file or a
+        folder on its path; only several writers, on PostgreSQL, can race): the next run
+        finds what the winner made and adds to it, as if the two had come one after the
+        other."""
+        for attempt in range(_CREATE_RACE_ATTEMPTS):
+            try:
+                return await self.ctx.db.write(store)
+            except UniqueViolation as exc:
+                if attempt == _CREATE_RACE_ATTEMPTS - 1:
+                    raise Conflict("the file was created concurrently; try again") from exc
+        raise AssertionError("unreachable")
 
     def commit(
         self,

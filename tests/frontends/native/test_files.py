@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 
+import httpx
 import pytest
 
 from tests.fixtures.server import Server, User
@@ -152,3 +153,27 @@ def test_quota_is_enforced(server: Server) -> None:
     assert over.status_code == 507
     assert user.get("/pods/small/files/b").status_code == 404
     assert user.get("/pods/small").json()["used_bytes"] == 60_000
+
+
+def test_parallel_uploads_into_a_new_folder_all_land(user: User) -> None:
+    """16 uploads at once into a folder none of them found (what `rclone copy` does): each
+    one makes the folder or finds it made; none is refused. Same-name uploads at once
+    become versions, as they would one after the other."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def put(path: str, body: bytes) -> int:
+        with httpx.Client(base_url=str(user.base_url), headers=user.headers, timeout=60) as c:
+            return c.put(path, content=body).status_code
+
+    bodies = {f"/pods/home/files/burst/new/f{i:02d}.bin": os.urandom(4096) for i in range(16)}
+    with ThreadPoolExecutor(16) as pool:
+        statuses = list(pool.map(put, bodies, bodies.values()))
+        same = list(pool.map(put, ["/pods/home/files/burst/same.bin"] * 8, [b"x"] * 8))
+    assert statuses == [201] * 16
+    listed = user.get("/pods/home/list/burst/new").json()["entries"]
+    assert sorted(e["name"] for e in listed) == sorted(p.rsplit("/", 1)[1] for p in bodies)
+    for path, body in bodies.items():
+        assert user.get(path).content == body
+    assert sorted(same) == [200] * 7 + [201]
+    versions = user.get("/pods/home/versions/burst/same.bin").json()["versions"]
+    assert len(versions) == 8
