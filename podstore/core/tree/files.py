@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
@@ -35,6 +35,7 @@ from podstore.core.tree.nodes import (
 from podstore.core.tree.placement import check_depth
 from podstore.core.tree.quota import check_quota
 from podstore.core.tree.refs import add_refs, drop_refs
+from podstore.meta.db import Database
 from podstore.meta.errors import UniqueViolation
 from podstore.meta.prepared import Prepared, insert_of
 from podstore.meta.schema import nodes, pods, users, versions
@@ -126,6 +127,21 @@ _GROW_POD = Prepared(
 
 
 _CREATE_RACE_ATTEMPTS = 4
+T = TypeVar("T")
+
+
+async def write_racing(db: Database, store: Callable[[Connection], T]) -> T:
+    """Run the file write `store`, again when it lost a race to create the same name (the
+    file or a folder on its path; only several writers, on PostgreSQL, can race): the next
+    run finds what the winner made and adds to it, as if the two had come one after the
+    other."""
+    for attempt in range(_CREATE_RACE_ATTEMPTS):
+        try:
+            return await db.write(store)
+        except UniqueViolation as exc:
+            if attempt == _CREATE_RACE_ATTEMPTS - 1:
+                raise Conflict("the file was created concurrently; try again") from exc
+    raise AssertionError("unreachable")
 
 
 class Files:
@@ -177,7 +193,7 @@ class Files:
                 on_commit(conn, written)
             return written
 
-        return await self._write_racing(store)
+        return await write_racing(self.ctx.db, store)
 
     async def _upload_small(
         self,
@@ -212,20 +228,7 @@ class Files:
                 on_commit(conn, written)
             return written
 
-        return await self._write_racing(store)
-
-    async def _write_racing(self, store: Callable[[Connection], FileWritten]) -> FileWritten:
-        """Run `store`, again when it lost a race to create the same name (the file or a
-        folder on its path; only several writers, on PostgreSQL, can race): the next run
-        finds what the winner made and adds to it, as if the two had come one after the
-        other."""
-        for attempt in range(_CREATE_RACE_ATTEMPTS):
-            try:
-                return await self.ctx.db.write(store)
-            except UniqueViolation as exc:
-                if attempt == _CREATE_RACE_ATTEMPTS - 1:
-                    raise Conflict("the file was created concurrently; try again") from exc
-        raise AssertionError("unreachable")
+        return await write_racing(self.ctx.db, store)
 
     def commit(
         self,

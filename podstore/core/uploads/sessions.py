@@ -29,11 +29,10 @@ from sqlalchemy.engine import Connection, Row
 
 from podstore.core.access.authorize import PodAccess, Role, authorize
 from podstore.core.context import Actor, CoreContext, iso, now
-from podstore.core.errors import Conflict, Expired, NotFound, QuotaExceeded, TooManyRequests
+from podstore.core.errors import Expired, NotFound, QuotaExceeded, TooManyRequests
 from podstore.core.records import FileWritten, NodeInfo
 from podstore.core.tree.content_type import SNIFF_BYTES, guess
-from podstore.core.tree.files import Files
-from podstore.meta.errors import UniqueViolation
+from podstore.core.tree.files import Files, write_racing
 from podstore.meta.uploads_schema import upload_chunks, upload_sessions
 from podstore.settings import Settings
 from podstore.storage.engine import (
@@ -293,10 +292,7 @@ async def commit_session(
         # read back as a retry will, so that every answer for this upload is the same
         return written_of(stored)
 
-    try:
-        return await ctx.db.write(tx)
-    except UniqueViolation as exc:
-        raise Conflict("the file was created concurrently; try again") from exc
+    return await write_racing(ctx.db, tx)
 
 
 def stored_result(written: FileWritten, upload_id: str) -> dict[str, Any]:
