@@ -4,6 +4,11 @@ Group commit: while one transaction commits (an fsync), new writes queue up; the
 then runs up to `max_batch` of them in one transaction, each inside its own SAVEPOINT, so a
 write that fails is rolled back alone and the others still commit. A write learns its
 outcome only once the shared COMMIT has succeeded; if the COMMIT fails, they all fail.
+The batch's after-commit hooks run and its notes go out (`notify.flush`) before any write of
+it is answered, so a change's notes reach every process before its client hears of it.
+
+Several processes may each run a writer on one database: `BEGIN IMMEDIATE` takes SQLite's
+write lock up front and `busy_timeout` makes a writer wait its turn for it.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
+from podstore.meta import notify
+
 log = logging.getLogger("podstore.db")
 Hooks = list[Callable[[], None]]
 
@@ -30,6 +37,7 @@ class _Job:
     result: Any = None
     error: BaseException | None = None
     hooks: Hooks = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -37,6 +45,8 @@ class WriterHold:
     """How long the writer's transactions have held SQLite's write lock (for /metrics)."""
 
     batches: int = 0
+    waits: int = 0  # batches that found the lock held by another process
+    seconds_waiting: float = 0.0
     seconds_total: float = 0.0
     seconds_max: float = 0.0
 
@@ -53,6 +63,7 @@ class GroupWriter:
         self.hooks_key = hooks_key
         self.translate = translate
         self.max_batch = max_batch
+        self.database = engine.url.database or ""
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._conn: Connection | None = None  # held across batches; opened anew after a failure
         self.hold = WriterHold()
@@ -112,9 +123,10 @@ class GroupWriter:
         """Run a batch in one transaction; False if the transaction itself failed."""
         live = [job for job in batch if job.future.set_running_or_notify_cancel()]
         committed = True
-        started = time.perf_counter()
+        started = locked = time.perf_counter()
         try:
-            with conn.begin():
+            with conn.begin():  # BEGIN IMMEDIATE: waits while another process writes
+                locked = time.perf_counter()
                 # savepoints straight on the driver: SQLAlchemy's cost more than the writes
                 driver = conn.connection.driver_connection
                 assert driver is not None
@@ -124,8 +136,10 @@ class GroupWriter:
                         job.result = job.fn(conn)
                         driver.execute("RELEASE SAVEPOINT job")
                         job.hooks = conn.info.pop(self.hooks_key, [])
+                        job.notes = notify.take_pending(conn)
                     except Exception as exc:  # this write alone is undone
                         conn.info.pop(self.hooks_key, None)
+                        notify.take_pending(conn)
                         driver.execute("ROLLBACK TO SAVEPOINT job")
                         driver.execute("RELEASE SAVEPOINT job")
                         job.error = exc
@@ -133,18 +147,27 @@ class GroupWriter:
             committed = False
             for job in live:
                 job.error = job.error or exc
-        held = time.perf_counter() - started
+        held = time.perf_counter() - locked
+        if locked - started > 0.001:
+            self.hold.waits += 1
+            self.hold.seconds_waiting += locked - started
         self.hold.batches += 1
         self.hold.seconds_total += held
         self.hold.seconds_max = max(self.hold.seconds_max, held)
-        for job in live:
-            if job.error is not None:
-                job.future.set_exception(self.translate(job.error))
-                continue
-            job.future.set_result(job.result)
+        done = [job for job in live if job.error is None]
+        for job in done:
             for hook in job.hooks:
                 try:
                     hook()
                 except Exception:
                     log.exception("an after-commit hook failed")
+        try:
+            notify.flush(self.database, [note for job in done for note in job.notes])
+        except Exception:
+            log.exception("sending the notes of a batch failed")
+        for job in live:
+            if job.error is not None:
+                job.future.set_exception(self.translate(job.error))
+            else:
+                job.future.set_result(job.result)
         return committed
