@@ -39,14 +39,14 @@ def check(settings: Settings) -> None:
         raise SystemExit(f"podstore: {exc}") from None
 
 
-def worker(settings: Settings) -> None:
+def worker(settings: Settings, first: bool = True) -> None:
     configure_logging(settings.log_level)
     try:
         import uvloop
     except ImportError:  # not on Windows
-        asyncio.run(serve(settings))
+        asyncio.run(serve(settings, first))
     else:
-        uvloop.run(serve(settings))
+        uvloop.run(serve(settings, first))
 
 
 def run() -> None:
@@ -68,7 +68,10 @@ def run() -> None:
 def _run_workers(settings: Settings) -> int:
     """Run `workers` processes until a signal stops them or one of them exits."""
     context = multiprocessing.get_context("spawn")
-    procs = [context.Process(target=worker, args=(settings,)) for _ in range(settings.workers)]
+    procs = [
+        context.Process(target=worker, args=(settings, index == 0))
+        for index in range(settings.workers)
+    ]
     for proc in procs:
         proc.start()
 
