@@ -7,18 +7,24 @@ outcome only once the shared COMMIT has succeeded; if the COMMIT fails, they all
 The batch's after-commit hooks run and its notes go out (`notify.flush`) before any write of
 it is answered, so a change's notes reach every process before its client hears of it.
 
-Several processes may each run a writer on one database: `BEGIN IMMEDIATE` takes SQLite's
-write lock up front and `busy_timeout` makes a writer wait its turn for it.
+Several processes may each run a writer on one database. They take turns through `flock`
+on a file beside the database, which the kernel hands to the next waiter the moment it is
+released (SQLite's own busy handler polls, sleeping up to 100 ms), and a writer gathers its
+batch once its turn has come, so the writes that queued meanwhile share its commit.
+`BEGIN IMMEDIATE` still takes SQLite's write lock up front and `busy_timeout` waits for it
+while some other program (the CLI) writes.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,7 +51,7 @@ class WriterHold:
     """How long the writer's transactions have held SQLite's write lock (for /metrics)."""
 
     batches: int = 0
-    waits: int = 0  # batches that found the lock held by another process
+    waits: int = 0  # turns that another process's writer had
     seconds_waiting: float = 0.0
     seconds_total: float = 0.0
     seconds_max: float = 0.0
@@ -64,6 +70,8 @@ class GroupWriter:
         self.translate = translate
         self.max_batch = max_batch
         self.database = engine.url.database or ""
+        shared = self.database not in ("", ":memory:")
+        self._turns = open(f"{self.database}-lock-writer", "a") if shared else None  # noqa: SIM115
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._conn: Connection | None = None  # held across batches; opened anew after a failure
         self.hold = WriterHold()
@@ -87,6 +95,8 @@ class GroupWriter:
             self._loop()
         finally:
             self._close()
+            if self._turns is not None:
+                self._turns.close()
 
     def _loop(self) -> None:
         while True:
@@ -95,21 +105,42 @@ class GroupWriter:
                 return
             batch = [job]
             stop = False
-            while len(batch) < self.max_batch:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    stop = True
-                    break
-                batch.append(more)
-            if self._conn is None:
-                self._conn = self.engine.connect()
-            if not self._commit(self._conn, batch):
+            with self._turn():
+                while len(batch) < self.max_batch:
+                    try:
+                        more = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is None:
+                        stop = True
+                        break
+                    batch.append(more)
+                if self._conn is None:
+                    self._conn = self.engine.connect()
+                committed = self._commit(self._conn, batch)
+            self._answer(batch)
+            if not committed:
                 self._close()
             if stop:
                 return
+
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
+        """This process's turn at the database, among the processes writing to it."""
+        if self._turns is None:
+            yield
+            return
+        started = time.perf_counter()
+        try:
+            fcntl.flock(self._turns, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fcntl.flock(self._turns, fcntl.LOCK_EX)
+            self.hold.waits += 1
+            self.hold.seconds_waiting += time.perf_counter() - started
+        try:
+            yield
+        finally:
+            fcntl.flock(self._turns, fcntl.LOCK_UN)
 
     def _close(self) -> None:
         if self._conn is not None:
@@ -123,10 +154,9 @@ class GroupWriter:
         """Run a batch in one transaction; False if the transaction itself failed."""
         live = [job for job in batch if job.future.set_running_or_notify_cancel()]
         committed = True
-        started = locked = time.perf_counter()
+        started = time.perf_counter()
         try:
-            with conn.begin():  # BEGIN IMMEDIATE: waits while another process writes
-                locked = time.perf_counter()
+            with conn.begin():
                 # savepoints straight on the driver: SQLAlchemy's cost more than the writes
                 driver = conn.connection.driver_connection
                 assert driver is not None
@@ -147,13 +177,15 @@ class GroupWriter:
             committed = False
             for job in live:
                 job.error = job.error or exc
-        held = time.perf_counter() - locked
-        if locked - started > 0.001:
-            self.hold.waits += 1
-            self.hold.seconds_waiting += locked - started
+        held = time.perf_counter() - started
         self.hold.batches += 1
         self.hold.seconds_total += held
         self.hold.seconds_max = max(self.hold.seconds_max, held)
+        return committed
+
+    def _answer(self, batch: list[_Job]) -> None:
+        """After the commit, out of turn: run the hooks, send the notes, answer the writes."""
+        live = [job for job in batch if job.future.running()]
         done = [job for job in live if job.error is None]
         for job in done:
             for hook in job.hooks:
@@ -170,4 +202,3 @@ class GroupWriter:
                 job.future.set_exception(self.translate(job.error))
             else:
                 job.future.set_result(job.result)
-        return committed
