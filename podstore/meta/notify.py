@@ -206,8 +206,9 @@ class _Node:
 
     def send(self, notes: list[tuple[str, str]]) -> None:
         self._deliver(notes, missed=False)
-        datagrams = list(_pack(notes))
-        for peer in self._current_peers():
+        peers = self._current_peers()
+        datagrams = _pack(notes) if peers else []
+        for peer in peers:
             missed = peer in self._missed
             for i, body in enumerate(datagrams):
                 head = b"M" if missed and i == 0 else b"N"
