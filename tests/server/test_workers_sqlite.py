@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures.server import Server, server_env
+from tests.fixtures.ports import free_port
+from tests.fixtures.server import Server, listener_env, server_env
 from tests.server.test_listeners import children, cmdline
 
 EVENT_POLL_SECONDS = 2.0  # how often a follower re-reads the table without being woken
@@ -40,6 +41,15 @@ class Pinned:
         status, data = self.call(method, path, token, json.dumps(body).encode())
         assert status < 300, (status, data)
         return json.loads(data)
+
+
+def _listening_inodes(port: int) -> list[str]:
+    inodes = []
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == port and fields[3] == "0A":  # LISTEN
+            inodes.append(fields[9])
+    return inodes
 
 
 def _socket_inode(client_port: int, server_port: int) -> str:
@@ -92,10 +102,15 @@ class TwoWorkers:
 def two(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoWorkers]:
     root = tmp_path_factory.mktemp("workers")
     # a long cache, so a revocation that did not reach a worker would show
+    ports = {"bitdust": free_port(), "fairos": free_port()}
     env = server_env(
-        root / "data", None, PODSTORE_WORKERS="2", PODSTORE_SESSION_CACHE_SECONDS="600"
+        root / "data",
+        None,
+        PODSTORE_WORKERS="2",
+        PODSTORE_SESSION_CACHE_SECONDS="600",
+        **listener_env(ports),
     )
-    srv = Server(root / "data", env)
+    srv = Server(root / "data", env, listener_ports=ports)
     srv.start()
     try:
         assert srv.proc is not None
@@ -161,3 +176,13 @@ def test_a_logout_through_one_worker_ends_the_session_on_both(two: TwoWorkers) -
     assert first.call("POST", "/logout", user.token)[0] == 204
     assert second.call("GET", "/me", user.token)[0] == 401
     assert first.call("GET", "/me", user.token)[0] == 401
+
+
+def test_every_worker_listens_but_bitdust_is_served_by_one(two: TwoWorkers) -> None:
+    def listeners(port: int) -> set[int | None]:
+        return {_holder(inode, two.pids) for inode in _listening_inodes(port)}
+
+    assert listeners(two.server.port) == set(two.pids)
+    assert listeners(two.server.listener_ports["fairos"]) == set(two.pids)
+    # BitDust keeps a client's consumers in the process: one worker, whichever connection
+    assert len(listeners(two.server.listener_ports["bitdust"])) == 1
