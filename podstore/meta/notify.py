@@ -178,10 +178,12 @@ class _Node:
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
         self._socket.setblocking(False)
         self._draining = threading.Lock()
+        self._stop_read, self._stop_write = os.pipe()
         self._sender = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self._sender.setblocking(False)
         (self.directory / self.name).touch()
-        threading.Thread(target=self._receive, name="notes", daemon=True).start()
+        self._thread = threading.Thread(target=self._receive, name="notes", daemon=True)
+        self._thread.start()
 
     def _address(self, name: str) -> bytes:
         return f"\0podstore-{self._prefix}-{name}".encode()
@@ -240,9 +242,22 @@ class _Node:
     def _receive(self) -> None:
         ready = select.poll()
         ready.register(self._socket, select.POLLIN)
+        ready.register(self._stop_read, select.POLLIN)
         while True:
-            ready.poll()
+            if any(fd == self._stop_read for fd, _ in ready.poll()):
+                return
             self.catch_up()
+
+    def close(self) -> None:
+        if not self.shared:
+            return
+        (self.directory / self.name).unlink(missing_ok=True)
+        os.write(self._stop_write, b".")
+        self._thread.join(timeout=5)
+        for fd in (self._stop_read, self._stop_write):
+            os.close(fd)
+        self._socket.close()
+        self._sender.close()
 
     def catch_up(self) -> None:
         """Deliver every note waiting in this node's queue, on this thread."""
@@ -280,7 +295,26 @@ def _pack(notes: list[tuple[str, str]]) -> list[bytes]:
 
 
 _NODES: dict[str, _Node] = {}
+_USERS: dict[str, int] = {}  # the open Databases of each file in this process
 _NODES_LOCK = threading.Lock()
+
+
+def attach(database: str) -> None:
+    """A Database of this process has opened the SQLite file `database`."""
+    with _NODES_LOCK:
+        _USERS[database] = _USERS.get(database, 0) + 1
+
+
+def detach(database: str) -> None:
+    """A Database of `database` has closed: the last one closes the file's node."""
+    with _NODES_LOCK:
+        users = _USERS.pop(database, 0) - 1
+        if users > 0:
+            _USERS[database] = users
+            return
+        node = _NODES.pop(database, None)
+    if node is not None:
+        node.close()
 
 
 def _node(database: str) -> _Node:

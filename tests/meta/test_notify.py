@@ -104,3 +104,16 @@ def test_a_singleton_job_runs_in_one_process_at_a_time_on_sqlite(tmp_path: Path)
         assert (first, second) == (True, False)
     with advisory_lock(engine, "gc", wait=False) as again:
         assert again
+
+
+def test_the_last_database_of_a_file_to_close_closes_its_node(tmp_path: Path) -> None:
+    database = str(tmp_path / "podstore.db")
+    notify.attach(database)
+    notify.attach(database)
+    node = notify._node(database)
+    notify.detach(database)
+    assert notify._node(database) is node
+    notify.detach(database)
+    assert not (node.directory / node.name).exists()  # peers stop sending to it
+    assert not node._thread.is_alive()
+    assert database not in notify._NODES
