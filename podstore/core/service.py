@@ -104,6 +104,7 @@ class Core:
         self.revocations = Revocations(
             db, Hooks(self.accounts.sessions.forget, self.keys.forget, self._forget_cached)
         )
+        self.accounts.sessions.catch_up = self.revocations.catch_up
 
     async def start(self) -> None:
         """For a serving node: follow the revocations other nodes publish."""

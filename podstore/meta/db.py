@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from podstore.meta import notify
 from podstore.meta.errors import DatabaseUnavailable, UniqueViolation
 from podstore.meta.writer import GroupWriter, WriterHold
 
@@ -137,6 +138,7 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         self._group: GroupWriter | None = None
         if self.is_sqlite:
+            notify.attach(self._file)
             self.writer_engine = _sqlite_engine(url, writer=True)
             self.reader_engine = _sqlite_engine(url, writer=False)
             self._group = GroupWriter(self.writer_engine, _AFTER_COMMIT, _translate)
@@ -149,6 +151,10 @@ class Database:
         self._lock = threading.Lock()
         self._here = threading.local()
         self._held: list[Connection] = []  # the per-thread readers of `read_now`
+
+    @property
+    def _file(self) -> str:
+        return sa.engine.make_url(self.url).database or ""
 
     @property
     def dialect(self) -> str:
@@ -262,3 +268,5 @@ class Database:
         self.reader_engine.dispose()
         if self.writer_engine is not self.reader_engine:
             self.writer_engine.dispose()
+        if self.is_sqlite:
+            notify.detach(self._file)

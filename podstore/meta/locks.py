@@ -1,16 +1,19 @@
-"""PostgreSQL advisory locks, so that several nodes on one database take turns.
+"""Locks by name, so that several nodes (or worker processes) on one database take turns.
 
 Migrations wait for the lock (`wait=True`): every node that starts migrates, one at a time,
 and the ones after the first find nothing left to do. Singleton jobs (gc, expiry sweeps,
 event retention) try it (`wait=False`) and skip their run when another node holds it. On
-SQLite one process owns the database, so the lock is always granted.
+PostgreSQL they are advisory locks; on SQLite, whose worker processes share one machine,
+`flock` on a file beside the database (released by the kernel when the holder dies).
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -32,7 +35,8 @@ def advisory_lock(engine: Engine, name: str, *, wait: bool) -> Iterator[bool]:
     PostgreSQL when the holder's connection dies.
     """
     if engine.dialect.name != "postgresql":
-        yield True
+        with _file_lock(engine.url.database or "", name, wait=wait) as held:
+            yield held
         return
     key = lock_key(name)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -46,3 +50,21 @@ def advisory_lock(engine: Engine, name: str, *, wait: bool) -> Iterator[bool]:
         finally:
             if held:
                 conn.execute(sa.select(sa.func.pg_advisory_unlock(key)))
+
+
+@contextmanager
+def _file_lock(database: str, name: str, *, wait: bool) -> Iterator[bool]:
+    if database in ("", ":memory:"):  # no other process can open it
+        yield True
+        return
+    path = Path(f"{database}-lock-{name}")
+    with path.open("a") as file:
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(file, fcntl.LOCK_UN)

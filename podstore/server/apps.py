@@ -70,6 +70,9 @@ APPS: dict[str, AppFactory] = {
 }
 # apps served by `canonical_http` (header names in canonical case) rather than granian
 CANONICAL_CASE = frozenset({"fairos"})
+# apps that keep a client's state in the process (BitDust's consumers, running transfers):
+# with several workers only the first serves them, so a client always meets the same one
+FIRST_WORKER_ONLY = frozenset({"bitdust", "bitdust-ws"})
 
 
 def app_factory(name: str) -> AppFactory:

@@ -1,8 +1,9 @@
 """`podstore serve`: check the settings, migrate once, then serve from one or more processes.
 
 Each worker process is a whole node (its own Core serving every listener; the kernel spreads
-connections over the processes bound to one address). On SQLite that would mean several
-writers on one database file, so more than one worker is refused there.
+connections over the processes bound to one address, SO_REUSEPORT). On SQLite the workers
+take turns at the database's write lock (each has its own group writer) and tell each other
+of commits through `meta/notify.py`; that needs Linux (abstract Unix sockets).
 """
 
 from __future__ import annotations
@@ -26,10 +27,11 @@ def check(settings: Settings) -> None:
     """Refuse settings the server cannot run, with a message that says what to change."""
     if settings.workers < 1:
         raise SystemExit("podstore: PODSTORE_WORKERS must be at least 1")
-    if settings.workers > 1 and settings.effective_database_url.startswith("sqlite"):
+    sqlite = settings.effective_database_url.startswith("sqlite")
+    if settings.workers > 1 and sqlite and not sys.platform.startswith("linux"):
         raise SystemExit(
-            "podstore: PODSTORE_WORKERS > 1 needs PostgreSQL (PODSTORE_DATABASE_URL): on SQLite "
-            "each worker would be a writer of its own. One worker serves every listener."
+            "podstore: PODSTORE_WORKERS > 1 on SQLite needs Linux (its workers tell each other "
+            "of commits over abstract Unix sockets); use PostgreSQL or one worker."
         )
     try:
         enabled_listeners(settings)
@@ -37,14 +39,14 @@ def check(settings: Settings) -> None:
         raise SystemExit(f"podstore: {exc}") from None
 
 
-def worker(settings: Settings) -> None:
+def worker(settings: Settings, first: bool = True) -> None:
     configure_logging(settings.log_level)
     try:
         import uvloop
     except ImportError:  # not on Windows
-        asyncio.run(serve(settings))
+        asyncio.run(serve(settings, first))
     else:
-        uvloop.run(serve(settings))
+        uvloop.run(serve(settings, first))
 
 
 def run() -> None:
@@ -66,7 +68,10 @@ def run() -> None:
 def _run_workers(settings: Settings) -> int:
     """Run `workers` processes until a signal stops them or one of them exits."""
     context = multiprocessing.get_context("spawn")
-    procs = [context.Process(target=worker, args=(settings,)) for _ in range(settings.workers)]
+    procs = [
+        context.Process(target=worker, args=(settings, index == 0))
+        for index in range(settings.workers)
+    ]
     for proc in procs:
         proc.start()
 

@@ -18,7 +18,7 @@ from granian.server.embed import Server
 
 from podstore.core.service import Core
 from podstore.frontends.http.observe import REGISTRY, StorageUsedCollector
-from podstore.server.apps import CANONICAL_CASE, app_factory
+from podstore.server.apps import CANONICAL_CASE, FIRST_WORKER_ONLY, app_factory
 from podstore.server.canonical_http import CanonicalHttpServer
 from podstore.settings import ListenerSettings, Settings
 
@@ -89,9 +89,14 @@ def _server(core: Core, listener: ListenerSettings) -> Server | CanonicalHttpSer
     )
 
 
-async def serve(settings: Settings) -> None:
-    """Serve every enabled listener until SIGTERM or SIGINT, or until one of them fails."""
-    listeners = enabled_listeners(settings)
+async def serve(settings: Settings, first: bool = True) -> None:
+    """Serve every enabled listener until SIGTERM or SIGINT, or until one of them fails;
+    a worker other than the `first` leaves out the apps that keep state in the process."""
+    listeners = {
+        name: listener
+        for name, listener in enabled_listeners(settings).items()
+        if first or listener.app not in FIRST_WORKER_ONLY
+    }
     logging.getLogger("_granian").addFilter(_QuietEmbedWarning())
     async with running_core(settings) as core:
         servers = [_server(core, listener) for listener in listeners.values()]

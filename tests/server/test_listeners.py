@@ -80,7 +80,7 @@ PORT = free_port()
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"PODSTORE_WORKERS": "2"}, "PODSTORE_WORKERS > 1 needs PostgreSQL"),
+        ({"PODSTORE_WORKERS": "0"}, "PODSTORE_WORKERS must be at least 1"),
         ({"PODSTORE_FRONTENDS__HASURA__PERMISSIONS": "webhook"}, "webhook needs a hook_url"),
         ({"PODSTORE_LISTENERS__X__APP": "nosuch", "PODSTORE_LISTENERS__X__PORT": "1"}, "nosuch"),
         (

@@ -7,11 +7,11 @@ tokens (`accounts.SessionCache`, for `session_cache_seconds`) and unwrapped pod 
 CONTRACT, inside the write transaction of the change:
     sessions_revoked(conn, user_id, keep=None)  logout, password change, account deleted
     access_revoked(conn, pod_id=..., user_id=...)  grant or link revoked, member removed
-On PostgreSQL each is a NOTIFY, which the server delivers to every node at commit; each node
-follows the channel (`Revocations.start`) and calls its hooks. When the listening connection
-is lost, notifications are lost with it, so on every (re)connection the caches are emptied;
-the cache lifetime stays the bound for a connection that dies silently. On SQLite (one
-process) the hooks run in this process after the commit.
+Each is a note (`meta/notify.py`: a NOTIFY on PostgreSQL, a datagram to every process of a
+SQLite file, sent before the write is answered), and every node follows the channel
+(`Revocations.start`) and calls its hooks on the thread the note arrives on. When notes may
+have been lost (a listening connection lost, a full queue), the caches are emptied; the
+cache lifetime stays the bound for a connection that dies silently.
 """
 
 from __future__ import annotations
@@ -24,11 +24,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from podstore.meta.db import Database, after_commit
-from podstore.meta.notify import follow
+from podstore.meta.db import Database
+from podstore.meta.notify import catcher, follow, publish
 
 CHANNEL = "podstore_revocations"
 log = logging.getLogger("podstore.revocations")
@@ -43,14 +42,8 @@ class Hooks:
     forget_all: Callable[[], None]
 
 
-_LOCAL: list[Hooks] = []  # SQLite: the Cores of this process
-
-
 def _publish(conn: Connection, message: dict[str, Any]) -> None:
-    if conn.dialect.name == "postgresql":
-        conn.execute(sa.select(sa.func.pg_notify(CHANNEL, json.dumps(message))))
-    else:
-        after_commit(conn, lambda: _deliver(list(_LOCAL), json.dumps(message)))
+    publish(conn, CHANNEL, json.dumps(message))
 
 
 def sessions_revoked(conn: Connection, user_id: str, keep: str | None = None) -> None:
@@ -86,16 +79,14 @@ class Revocations:
         self.hooks = hooks
         self._task: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
+        self.catch_up = catcher(db.url)  # before trusting a cache
 
     async def start(self, within: float = 5.0) -> None:
         """Follow the channel; returns once the node listens (or after `within` seconds:
         until then the cache lifetime bounds what a revocation takes to arrive)."""
-        if self.db.is_sqlite:
-            _LOCAL.append(self.hooks)
-            return
         if self._task is None:
             self._task = asyncio.create_task(
-                follow(self.db.url, CHANNEL, self._note, self._connected)
+                follow(self.db.url, CHANNEL, self._note, self._connected, threadsafe=True)
             )
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._listening.wait(), within)
@@ -108,8 +99,6 @@ class Revocations:
         _deliver([self.hooks], payload)
 
     async def close(self) -> None:
-        with contextlib.suppress(ValueError):
-            _LOCAL.remove(self.hooks)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -12,6 +12,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -115,10 +116,12 @@ class SessionCache:
         self.size = size
         self._items: OrderedDict[bytes, tuple[float, Actor]] = OrderedDict()
         self._lock = threading.Lock()
+        self.catch_up: Callable[[], None] = lambda: None  # revocations that have arrived
 
     def get(self, token: str) -> Actor | None:
         if self.ttl <= 0:
             return None
+        self.catch_up()
         key = hashlib.sha256(token.encode()).digest()
         with self._lock:
             found = self._items.get(key)

@@ -9,11 +9,11 @@ Sequence numbers come from one counter row per user, bumped with an upsert that 
 new value: the row lock serialises the writers of one user until commit, so each user's
 events commit in sequence order and a rolled-back transaction leaves no gap.
 
-Waking up the readers: on PostgreSQL `emit` issues `pg_notify` inside the transaction (the
-server delivers it at commit) and every node LISTENs on one dedicated connection; on SQLite
-(one server process per database) an in-process notifier runs after the commit. Readers
-re-query the table on every wake-up and also every few seconds, so a lost notification
-(a LISTEN connection being re-established) delays an event but never loses it.
+Waking up the readers: `emit` publishes the recipients on a channel (`meta/notify.py`:
+PostgreSQL NOTIFY, or datagrams between the processes sharing a SQLite file), delivered
+once the transaction commits, and every process follows it. Readers re-query the table on
+every wake-up and also every few seconds, so a lost notification (a LISTEN connection being
+re-established) delays an event but never loses it.
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ import asyncio
 import contextlib
 import json
 import logging
-import threading
-from collections.abc import AsyncGenerator, Callable, Iterable
+from collections.abc import AsyncGenerator, Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,8 +31,8 @@ from sqlalchemy.engine import Connection
 from podstore.core.context import now
 from podstore.core.errors import Invalid
 from podstore.core.records import Event
-from podstore.meta.db import Database, after_commit
-from podstore.meta.notify import follow
+from podstore.meta.db import Database
+from podstore.meta.notify import follow, publish
 from podstore.meta.prepared import Prepared
 from podstore.meta.social_schema import event_counters, events
 
@@ -83,11 +82,8 @@ def emit(conn: Connection, recipients: Iterable[str], kind: str, data: dict[str,
         _INSERT_EVENT.run(
             conn, {"user_id": user_id, "seq": seq, "kind": kind, "data": payload, "at": at}
         )
-    if conn.dialect.name == "postgresql":
-        for user_id in users:  # delivered by PostgreSQL at commit, to every node
-            conn.execute(sa.select(sa.func.pg_notify(CHANNEL, user_id)))
-    else:
-        after_commit(conn, lambda: LOCAL.publish(users))
+    for user_id in users:
+        publish(conn, CHANNEL, user_id)
 
 
 def prune(conn: Connection, older_than: float) -> int:
@@ -115,31 +111,6 @@ def last_seq(conn: Connection, user_id: str) -> int:
     return int(value or 0)
 
 
-class LocalNotifier:
-    """Process-wide fan-out of committed SQLite events to the hubs of this process."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._listeners: list[Callable[[list[str]], None]] = []
-
-    def add(self, listener: Callable[[list[str]], None]) -> None:
-        with self._lock:
-            self._listeners.append(listener)
-
-    def remove(self, listener: Callable[[list[str]], None]) -> None:
-        with self._lock, contextlib.suppress(ValueError):
-            self._listeners.remove(listener)
-
-    def publish(self, user_ids: list[str]) -> None:
-        with self._lock:
-            listeners = list(self._listeners)
-        for listener in listeners:
-            listener(user_ids)
-
-
-LOCAL = LocalNotifier()
-
-
 class EventHub:
     """Serves a process's readers: replay from the table, then wake-ups on new events."""
 
@@ -156,15 +127,7 @@ class EventHub:
         if self._loop is not None:
             return
         self._loop = asyncio.get_running_loop()
-        if self.db.is_sqlite:
-            LOCAL.add(self._from_thread)
-        else:
-            self._listener = self._loop.create_task(self._listen())
-
-    def _from_thread(self, user_ids: list[str]) -> None:
-        loop = self._loop
-        if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(self._wake, user_ids)
+        self._listener = self._loop.create_task(self._listen())
 
     def _wake(self, user_ids: Iterable[str]) -> None:
         for user_id in user_ids:
@@ -222,5 +185,4 @@ class EventHub:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._listener
             self._listener = None
-        LOCAL.remove(self._from_thread)
         self._loop = None
