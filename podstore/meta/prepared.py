@@ -152,6 +152,18 @@ class Prepared:
             return list(map(self.row_type._make, rows))
         return [self._row(processors, values) for values in rows]
 
+    def tuples(self, conn: Connection, params: Mapping[str, Any] | None = None) -> list[Any]:
+        """`all` as plain tuples in column order: for many rows read positionally, where a
+        named tuple per row costs more than the query."""
+        processors, cursor = self._execute(conn, params or {})
+        try:
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        if processors is None:
+            return list(rows)
+        return [tuple(self._row(processors, values)) for values in rows]
+
     def scalar(self, conn: Connection, params: Mapping[str, Any] | None = None) -> Any:
         """The first column of the one row the statement returns."""
         row = self.first(conn, params)

@@ -42,6 +42,12 @@ _ENTRY_COLUMNS = (
 )
 
 
+_SORT_POSITIONS = {
+    sort: next(i for i, c in enumerate(_ENTRY_COLUMNS) if c is column)
+    for sort, column in SORT_COLUMNS.items()
+}
+
+
 def _page_statement(sort: str, descending: bool, after: bool, dialect: str) -> sa.Select[Any]:
     column: sa.ColumnElement[Any] = SORT_COLUMNS[sort]
     name: sa.ColumnElement[Any] = nodes.c.name
@@ -52,7 +58,9 @@ def _page_statement(sort: str, descending: bool, after: bool, dialect: str) -> s
     star = sa.exists().where(
         stars.c.node_id == nodes.c.id, stars.c.user_id == sa.bindparam("user_id")
     )
-    query = sa.select(*_ENTRY_COLUMNS, star.label("starred")).where(
+    # an integer, not a Boolean: no result processor, so rows come back as the driver's tuples
+    starred = sa.type_coerce(star, sa.Integer).label("starred")
+    query = sa.select(*_ENTRY_COLUMNS, starred).where(
         nodes.c.parent_id == sa.bindparam("dir_id"), nodes.c.trashed_at.is_(None)
     )
     if after:
@@ -98,33 +106,41 @@ def list_children(
         if not isinstance(last_name, str):
             raise Invalid("the cursor is not valid")
         params |= {"last_value": last_value, "last_name": last_name}
-    rows = _PAGES[sort, order == "desc", bool(cursor)].all(conn, params)
+    rows = _PAGES[sort, order == "desc", bool(cursor)].tuples(conn, params)
     more = len(rows) > limit
-    rows = rows[:limit]
+    entries = [_entry(*row) for row in rows[:limit]]
     next_cursor = None
     if more:
-        last = rows[-1]
-        key = {
-            "name": last.name,
-            "size": last.size,
-            "modified": last.modified_at,
-            "type": last.kind,
-        }[sort]
-        next_cursor = cursors.encode(f"list:{sort}", [key, last.name])
-    return Listing([_entry(r) for r in rows], next_cursor)
+        last = rows[limit - 1]
+        key = last[_SORT_POSITIONS[sort]]
+        next_cursor = cursors.encode(f"list:{sort}", [key, last[1]])
+    return Listing(entries, next_cursor)
 
 
-def _entry(row: Any) -> NodeInfo:
+def _entry(
+    id: str,
+    name: str,
+    kind: str,
+    size: int,
+    modified: float,
+    created: float,
+    content_type: str | None,
+    version_id: str | None,
+    parent_id: str | None,
+    mode: int | None,
+    starred: int,
+) -> NodeInfo:
+    """A listing row (`_ENTRY_COLUMNS`, then starred) as the record front ends shape."""
     return NodeInfo(
-        row.id,
-        row.name,
-        row.kind,
-        row.size if row.kind == "file" else 0,
-        row.modified_at,
-        row.created_at,
-        row.content_type,
-        row.version_id,
-        row.parent_id,
-        bool(row.starred),
-        mode=row.mode,
+        id,
+        name,
+        kind,
+        size if kind == "file" else 0,
+        modified,
+        created,
+        content_type,
+        version_id,
+        parent_id,
+        bool(starred),
+        mode=mode,
     )
