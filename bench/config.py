@@ -11,7 +11,7 @@ REPO_DIR = BENCH_DIR.parent
 WORK_DIR = BENCH_DIR / ".work"
 RESULTS_FILE = BENCH_DIR / "results" / "latest.md"
 
-ALL_SYSTEMS = ("podstore", "copyparty", "wsgidav", "rclone", "nginx", "tahoe")
+ALL_SYSTEMS = ("podstore", "podstore-dav", "copyparty", "wsgidav", "rclone", "nginx", "tahoe")
 
 
 @dataclass(frozen=True)

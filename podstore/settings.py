@@ -43,6 +43,8 @@ class StoreSettings(Section):
     region: str = "us-east-1"
     prefix: str = ""  # s3: key prefix inside the bucket
     retries: int | None = None  # retries of transient failures; default 3 on s3, else 0
+    connect_timeout_seconds: float = Field(default=3.0, gt=0)  # s3
+    read_timeout_seconds: float | None = Field(default=None, gt=0)  # s3; default fits 8 MiB parts
     k: int = 2  # erasure: data fragments
     m: int = 1  # erasure: parity fragments
     write_quorum: int | None = None  # erasure: fragments a write needs; default k + m

@@ -21,5 +21,9 @@ class BackendUnavailable(StorageError):
     """The backend could not be reached or answered with a transient failure."""
 
 
+class BackendTimeout(BackendUnavailable):
+    """The backend took the request but did not answer in time: a write may have happened."""
+
+
 class ChecksumMismatch(StorageError, ValueError):
     """Data handed in does not match the hash its sender declared for it."""

@@ -2,7 +2,8 @@
 
 `kind` names a builder in `BUILDERS`; an erasure store opens each of its children through
 the same registry. A store with `retries` (3 by default on S3) is wrapped in
-`RetryingBlobStore`, so a transient failure of one child is retried for that child alone.
+`RetryingBlobStore`, so a transient failure of one child is retried for that child alone;
+a timeout only on reads, once (see wrappers.py for the bound that gives a hung store).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from podstore.settings import StoreSettings
 from podstore.storage.blobstore import BlobStore
+from podstore.storage.errors import BackendUnavailable
 from podstore.storage.wrappers import RetryingBlobStore
 
 if TYPE_CHECKING:  # boto3 and pyeclib load only when a store needs them
@@ -35,7 +37,7 @@ def _local(spec: StoreSettings, default_dir: Path) -> BlobStore:
 
 
 def _s3(spec: StoreSettings, default_dir: Path) -> BlobStore:
-    from podstore.storage.s3 import S3BlobStore
+    from podstore.storage.s3 import READ_TIMEOUT, S3BlobStore
 
     if not spec.endpoint:
         raise ValueError(
@@ -49,6 +51,8 @@ def _s3(spec: StoreSettings, default_dir: Path) -> BlobStore:
         secret_key=spec.secret_key,
         region=spec.region,
         prefix=spec.prefix,
+        connect_timeout=spec.connect_timeout_seconds,
+        read_timeout=spec.read_timeout_seconds or READ_TIMEOUT,
     )
     _ensure_bucket(store)
     return store
@@ -58,10 +62,12 @@ _CREATED_BY_ANOTHER = {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}
 
 
 def _ensure_bucket(store: S3BlobStore) -> None:
-    from botocore.exceptions import ClientError
+    from botocore.exceptions import BotoCoreError, ClientError
 
     try:
         store.client.head_bucket(Bucket=store.bucket)
+    except BotoCoreError as exc:
+        raise BackendUnavailable(f"S3 bucket {store.bucket!r} unreachable: {exc}") from exc
     except ClientError:
         try:
             store.client.create_bucket(Bucket=store.bucket)

@@ -3,6 +3,11 @@
 Path-style addressing, and checksums only when the operation requires them: rclone serve s3
 returns whole-object CRCs on ranged GETs, which boto3's default validation rejects.
 One boto3 client is shared by all threads (clients are thread-safe, sessions are not).
+
+Timeouts: a short connect timeout, and a read timeout (the longest wait for any byte of an
+answer) that lets the server store the largest part, 8 MiB, at 1 MiB/s. botocore itself never
+retries; RetryingBlobStore (storage/wrappers.py) decides, from BackendTimeout vs
+BackendUnavailable, what may be tried again.
 """
 
 from __future__ import annotations
@@ -12,10 +17,16 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    ReadTimeoutError,
+)
 
 from podstore.storage.blobstore import BlobInfo, BlobStore, Buffer, check_range, validate_name
-from podstore.storage.errors import BackendUnavailable, BlobNotFound, StorageError
+from podstore.storage.chunker import ChunkParams
+from podstore.storage.errors import BackendTimeout, BackendUnavailable, BlobNotFound, StorageError
 
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
 _TRANSIENT = {
@@ -31,7 +42,23 @@ _TRANSIENT = {
 }
 
 
+CONNECT_TIMEOUT = 3.0
+_SLOWEST_STORE_RATE = 1024 * 1024  # bytes/s a healthy store stores a part at, at worst
+
+
+def read_timeout_for(part_bytes: int) -> float:
+    """Seconds to wait for an answer to a request carrying (or asking for) `part_bytes`."""
+    return 2.0 + part_bytes / _SLOWEST_STORE_RATE
+
+
+READ_TIMEOUT = read_timeout_for(ChunkParams().max_size)  # 10 s
+
+
 def _error(exc: Exception, name: str) -> StorageError:
+    if isinstance(exc, ReadTimeoutError):
+        return BackendTimeout(f"S3 did not answer in time on {name}: {exc}")
+    if isinstance(exc, ConnectTimeoutError):
+        return BackendUnavailable(f"S3 did not accept a connection in time on {name}: {exc}")
     if isinstance(exc, ClientError):
         code = str(exc.response.get("Error", {}).get("Code", ""))
         status = str(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", ""))
@@ -54,7 +81,8 @@ class S3BlobStore(BlobStore):
         region: str = "us-east-1",
         prefix: str = "",
         max_connections: int = 16,
-        timeout: float = 30.0,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        read_timeout: float = READ_TIMEOUT,
     ) -> None:
         if prefix and not prefix.endswith("/"):
             prefix += "/"
@@ -66,9 +94,9 @@ class S3BlobStore(BlobStore):
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
             max_pool_connections=max_connections,
-            connect_timeout=timeout,
-            read_timeout=timeout,
-            retries={"max_attempts": 1, "mode": "standard"},
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            retries={"total_max_attempts": 1, "mode": "standard"},  # one try: see wrappers.py
         )
         self.client: Any = boto3.session.Session().client(
             "s3",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from podstore.storage.blobstore import BlobInfo, BlobStore, Buffer
-from podstore.storage.errors import BackendUnavailable, StorageError
+from podstore.storage.errors import BackendTimeout, BackendUnavailable, StorageError
 
 T = TypeVar("T")
 
@@ -60,30 +60,46 @@ def unwrap(store: BlobStore) -> Iterator[BlobStore]:
         store = store.inner
 
 
+READS = frozenset({"get", "get_range", "exists", "stat", "list"})
+
+
 class RetryingBlobStore(WrappedBlobStore):
-    """Retries BackendUnavailable with exponential backoff; other errors pass at once."""
+    """Retries BackendUnavailable with exponential backoff; other errors pass at once.
+
+    A timeout (BackendTimeout) is retried at most `timeout_retries` times, and only on reads:
+    a write that timed out may have happened, and retrying it would hold the request another
+    full timeout. So a hung store fails a write after one timeout and a read after two.
+    """
 
     def __init__(
         self,
         inner: BlobStore,
         *,
         attempts: int = 4,
+        timeout_retries: int = 1,
         base_delay: float = 0.05,
         max_delay: float = 2.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         super().__init__(inner)
         self.attempts = attempts
+        self.timeout_retries = timeout_retries
         self.base_delay = base_delay
         self.max_delay = max_delay
         self._sleep = sleep
 
     def _call(self, op: str, fn: Callable[[], T]) -> T:
+        timeouts_left = self.timeout_retries if op in READS else 0
         for attempt in range(self.attempts - 1):
             try:
                 return fn()
+            except BackendTimeout:
+                if timeouts_left == 0:
+                    raise
+                timeouts_left -= 1
             except BackendUnavailable:
-                self._sleep(min(self.base_delay * 2**attempt, self.max_delay))
+                pass
+            self._sleep(min(self.base_delay * 2**attempt, self.max_delay))
         return fn()
 
 
