@@ -79,7 +79,10 @@ class Podstore(System):
                 client.check(resp, "signup")
             resp = client.check(c.post(self.base_url + API + "/login", json=creds), "login")
             self.token = str(resp.json()["token"])
-            resp = c.post(self.base_url + API + "/pods", json={"name": POD}, headers=self.headers())
+            # The login also set a session cookie; the Bearer token takes precedence over it
+            # (a cookie alone would need an X-CSRF-Token), whatever `headers()` sends later.
+            bearer = {"Authorization": f"Bearer {self.token}"}
+            resp = c.post(self.base_url + API + "/pods", json={"name": POD}, headers=bearer)
             if resp.status_code not in (200, 201, 409):
                 client.check(resp, "create pod")
 
