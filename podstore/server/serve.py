@@ -7,6 +7,7 @@ all on this process's event loop and all calling into the same Core (one SQLite 
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from collections.abc import AsyncIterator
@@ -60,6 +61,18 @@ class _QuietEmbedWarning(logging.Filter):
         return "Embedded server is experimental" not in record.getMessage()
 
 
+def settle_heap() -> None:
+    """Take what startup built (modules, apps, routes: some 200,000 objects) out of the
+    cyclic collector's sight, so that a full collection walks only what requests allocate.
+
+    Without it a 10,000-entry listing, whose entries outlive the young generations, set off
+    a full collection every few requests that took ~100 ms, all of it spent on startup's
+    objects (nothing was collected).
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def _stop(servers: list[Server | CanonicalHttpServer]) -> None:
     for server in servers:
         server.stop()  # type: ignore[no-untyped-call]
@@ -100,6 +113,7 @@ async def serve(settings: Settings, first: bool = True) -> None:
     logging.getLogger("_granian").addFilter(_QuietEmbedWarning())
     async with running_core(settings) as core:
         servers = [_server(core, listener) for listener in listeners.values()]
+        settle_heap()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, _stop, servers)

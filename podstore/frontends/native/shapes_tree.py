@@ -21,13 +21,16 @@ from podstore.frontends.native import shapes_social
 
 
 def node(info: NodeInfo) -> dict[str, Any]:
+    modified = iso(info.modified_at)
+    # most files are never changed after they are made: one stamp serves both
+    created = modified if info.created_at == info.modified_at else iso(info.created_at)
     return {
         "id": info.id,
         "name": info.name,
         "type": info.kind,
         "size": info.size,
-        "modified": iso(info.modified_at),
-        "created": iso(info.created_at),
+        "modified": modified,
+        "created": created,
         "content_type": info.content_type,
         "version_id": info.version_id,
         "parent_id": info.parent_id,

@@ -68,6 +68,16 @@ def test_listing_entries_have_the_documented_shape(user: User) -> None:
     entry = user.get("/pods/home/list/shape").json()["entries"][0]
     assert {"name", "type", "size", "modified", "id"} <= set(entry)
     assert (entry["name"], entry["type"], entry["size"]) == ("x.txt", "file", 5)
+    assert entry["created"] == entry["modified"]  # made once, never changed
+
+
+def test_an_overwrite_moves_modified_and_keeps_created(user: User) -> None:
+    user.put("/pods/home/files/stamps/x.txt", content=b"one")
+    first = user.get("/pods/home/list/stamps").json()["entries"][0]
+    user.put("/pods/home/files/stamps/x.txt", content=b"two")
+    second = user.get("/pods/home/list/stamps").json()["entries"][0]
+    assert second["created"] == first["created"]
+    assert second["modified"] > first["modified"]  # ISO 8601 UTC sorts as text
 
 
 def test_move_keeps_the_id_and_rename_works(user: User) -> None:
