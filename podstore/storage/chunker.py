@@ -5,11 +5,16 @@ every chunk but the last is emitted, and the last one is carried into the next b
 its end may be the end of the buffer rather than a content-defined cut point. A FastCDC cut
 depends only on the bytes since the previous cut, so the result equals cutting the whole
 stream at once.
+
+A cut can run on another thread while pieces keep arriving: `detach` (on the receiving
+thread) hands the carry and the pieces buffered so far to a `Cut`, `cut` fills and cuts it
+anywhere, and `finish` (on the receiving thread again) takes back what the block had no
+room for and the new carry. One cut at a time per chunker: the next needs this one's carry.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pyfastcdc import FastCDC
 
@@ -29,6 +34,19 @@ def make_cdc(params: ChunkParams) -> FastCDC:
     """pyfastcdc's real average is `avg_size + min_size`; we pass `avg_size - min_size`."""
     avg = max(params.avg_size - params.min_size, params.min_size)
     return FastCDC(avg, min_size=params.min_size, max_size=params.max_size)
+
+
+@dataclass
+class Cut:
+    """One block's cut, between `detach` and `finish`."""
+
+    carry: Buffer
+    pieces: list[Buffer]
+    size: int  # bytes to put in the block
+    final: bool
+    block: bytearray | None = None  # a recycled block, or None for a new one
+    views: list[memoryview] = field(default_factory=list)
+    rest: list[Buffer] = field(default_factory=list)  # pieces the block had no room for
 
 
 class StreamChunker:
@@ -67,30 +85,50 @@ class StreamChunker:
         if len(block) == self.block_size and len(self._free) < 2:
             self._free.append(block)
 
-    def _fill(self, size: int) -> tuple[bytearray, int]:
-        """Copy the carry and then pieces into a block, up to `size` bytes."""
-        if size != self.block_size:  # a final cut: exactly what it holds
-            block = bytearray(size)
-        else:
-            block = self._free.pop() if self._free else bytearray(self.block_size)
-        filled = len(self._carry)
-        block[:filled] = self._carry
-        rest: list[Buffer] = []
-        for piece in self._pieces:
-            room = size - filled
+    def detach(self, final: bool) -> Cut:
+        """Hand what is buffered to a cut of one block (everything, with `final`)."""
+        size = self.buffered if final else self.block_size
+        block = self._free.pop() if self._free and size == self.block_size else None
+        job = Cut(self._carry, self._pieces, size, final, block)
+        self._pieces, self._buffered, self._carry = [], 0, b""
+        return job
+
+    def cut(self, job: Cut) -> Cut:
+        """Fill the block and cut it; touches nothing but `job`, so any thread may run it."""
+        block = job.block if job.block is not None else bytearray(job.size)
+        filled = len(job.carry)
+        block[:filled] = job.carry
+        for piece in job.pieces:
+            room = job.size - filled
             if room <= 0:
-                rest.append(piece)
+                job.rest.append(piece)
             elif len(piece) <= room:
                 block[filled : filled + len(piece)] = piece
                 filled += len(piece)
             else:
                 view = memoryview(piece)
-                block[filled:size] = view[:room]
-                filled = size
-                rest.append(view[room:])
-        self._pieces = rest
-        self._buffered = sum(len(p) for p in rest)
-        return block, filled
+                block[filled : job.size] = view[:room]
+                filled = job.size
+                job.rest.append(view[room:])
+        view = memoryview(block)[:filled]
+        cuts = [(c.offset, c.length) for c in self._cdc.cut_buf(view)] if filled else []
+        job.carry = b""
+        if not job.final and cuts:
+            offset, _ = cuts.pop()
+            # copied: the block it came from is recycled while the carry waits
+            job.carry = bytes(view[offset:])
+        job.block = block
+        job.views = [view[offset : offset + length] for offset, length in cuts]
+        return job
+
+    def finish(self, job: Cut) -> tuple[bytearray, list[memoryview]]:
+        """Take back the carry and the pieces `job` left: (its block, its chunks in order)."""
+        assert job.block is not None, "finish before cut"
+        self._carry = job.carry
+        if job.rest:
+            self._pieces = job.rest + self._pieces
+            self._buffered += sum(len(p) for p in job.rest)
+        return job.block, job.views
 
     def drain(self) -> bytes:
         """Everything buffered, uncut (for content too small to chunk)."""
@@ -104,15 +142,7 @@ class StreamChunker:
         Without `final`, one block is cut and its last chunk stays buffered; with `final`,
         everything buffered is cut. The views point into the returned block.
         """
-        block, filled = self._fill(self.buffered if final else self.block_size)
-        view = memoryview(block)[:filled]
-        cuts = [(c.offset, c.length) for c in self._cdc.cut_buf(view)] if filled else []
-        self._carry = b""
-        if not final and cuts:
-            offset, _ = cuts.pop()
-            # copied: the block it came from is recycled while the carry waits
-            self._carry = bytes(view[offset:])
-        return block, [view[offset : offset + length] for offset, length in cuts]
+        return self.finish(self.cut(self.detach(final)))
 
 
 def cut_all(data: Buffer, params: ChunkParams) -> list[tuple[int, int]]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,6 +14,16 @@ from podstore.storage.chunker import ChunkParams, StreamChunker, cut_all
 
 SMALL = ChunkParams(min_size=1024, avg_size=4096, max_size=16384)
 DATA = os.urandom(400_000)
+
+
+def pieces_of(data: bytes, piece_sizes: list[int]) -> Iterator[bytes]:
+    """`data` in pieces of the given sizes, then of 4 KiB."""
+    pos = 0
+    sizes = iter(piece_sizes)
+    while pos < len(data):
+        size = next(sizes, 4096)
+        yield data[pos : pos + size]
+        pos += size
 
 
 def stream_cuts(data: bytes, piece_sizes: list[int], params: ChunkParams) -> list[tuple[int, int]]:
@@ -26,26 +38,24 @@ def stream_cuts(data: bytes, piece_sizes: list[int], params: ChunkParams) -> lis
             cuts.append((offset, len(view)))
             offset += len(view)
 
-    pos = 0
-    sizes = iter(piece_sizes)
-    while pos < len(data):
-        size = next(sizes, 4096)
-        chunker.push(data[pos : pos + size])
-        pos += size
+    for piece in pieces_of(data, piece_sizes):
+        chunker.push(piece)
         while chunker.ready:
             emit(False)
     emit(True)
     return cuts
 
 
+@pytest.mark.parametrize("overlapped", [False, True], ids=["cut-then-read", "cut-while-reading"])
 @settings(max_examples=40, deadline=None)
 @given(
     size=st.integers(0, len(DATA)),
     pieces=st.lists(st.integers(1, 70_000), min_size=1, max_size=50),
 )
-def test_stream_equals_whole_buffer(size: int, pieces: list[int]) -> None:
+def test_stream_equals_whole_buffer(overlapped: bool, size: int, pieces: list[int]) -> None:
     data = DATA[:size]
-    assert stream_cuts(data, pieces, SMALL) == cut_all(data, SMALL)
+    cutter = overlapped_cuts if overlapped else stream_cuts
+    assert cutter(data, pieces, SMALL) == cut_all(data, SMALL)
 
 
 def test_chunk_sizes_respect_bounds_and_average() -> None:
@@ -82,3 +92,39 @@ def test_released_blocks_are_reused() -> None:
     chunker.release(first)
     second, _ = chunker.take(False)
     assert second is first
+
+
+def overlapped_cuts(
+    data: bytes, piece_sizes: list[int], params: ChunkParams
+) -> list[tuple[int, int]]:
+    """Cut as `ChunkEngine.write` does: pieces keep arriving between `detach` and `finish`."""
+    chunker = StreamChunker(params)
+    cuts: list[tuple[int, int]] = []
+    offset = 0
+    job = None
+
+    def collect() -> None:
+        nonlocal job, offset
+        if job is not None:
+            for view in chunker.finish(chunker.cut(job))[1]:
+                assert bytes(view) == data[offset : offset + len(view)]
+                cuts.append((offset, len(view)))
+                offset += len(view)
+            job = None
+
+    for piece in pieces_of(data, piece_sizes):
+        chunker.push(piece)
+        if chunker.ready:
+            collect()
+            while chunker.buffered >= 2 * chunker.block_size:
+                job = chunker.detach(False)
+                collect()
+            if chunker.ready:
+                job = chunker.detach(False)  # cut "later", after more pieces arrive
+    collect()
+    while chunker.ready:
+        job = chunker.detach(False)
+        collect()
+    job = chunker.detach(True)
+    collect()
+    return cuts
