@@ -287,7 +287,9 @@ class Files:
             )
         else:
             node_id = node.id
-            number = 1 + _LAST_NUMBER.scalar(conn, {"node_id": node_id})
+            # the update first: its row lock queues concurrent new versions of one file
+            # (PostgreSQL), so each reads the number the one before it committed rather than
+            # all reading the same one and all but one failing on (node_id, number)
             _SET_CURRENT.run(
                 conn,
                 {
@@ -298,6 +300,7 @@ class Files:
                     "modified_at": t,
                 },
             )
+            number = 1 + _LAST_NUMBER.scalar(conn, {"node_id": node_id})
         _INSERT_VERSION.run(
             conn,
             {
