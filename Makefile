@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+PYTEST_WORKERS ?= 2
 
 .PHONY: serve test lint typecheck bench venv clean
 
@@ -23,7 +24,7 @@ test: $(STAMP)
 	$(BIN)/ruff check podstore tests bench
 	$(BIN)/ruff format --check podstore tests bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check podstore tests bench

@@ -74,7 +74,7 @@ def test_two_listeners_share_one_core(two_listeners: tuple[Server, int]) -> None
     assert children(server.proc.pid) == []
 
 
-PORT = free_port()
+PORT = free_port()  # in the ids only as {port}: each xdist worker collects its own
 
 
 @pytest.mark.parametrize(
@@ -86,15 +86,16 @@ PORT = free_port()
         (
             {
                 "PODSTORE_LISTENERS__AGAIN__APP": "main",
-                "PODSTORE_LISTENERS__AGAIN__PORT": f"{PORT}",
+                "PODSTORE_LISTENERS__AGAIN__PORT": "{port}",
             },
-            f"listeners main and again both ask for 127.0.0.1:{PORT}",
+            "listeners main and again both ask for 127.0.0.1:{port}",
         ),
     ],
 )
 def test_settings_the_server_cannot_run_are_refused(
     tmp_path: Path, env: dict[str, str], message: str
 ) -> None:
+    env = {name: value.format(port=PORT) for name, value in env.items()}
     done = subprocess.run(
         [sys.executable, "-m", "podstore", "serve", "--port", str(PORT)],
         env=server_env(tmp_path / "data", None, **env),
@@ -103,7 +104,7 @@ def test_settings_the_server_cannot_run_are_refused(
         timeout=60,
     )
     assert done.returncode != 0
-    assert message in done.stderr
+    assert message.format(port=PORT) in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "data").exists()  # refused before anything was created
 
