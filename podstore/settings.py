@@ -125,8 +125,11 @@ class AntosSettings(FrontendSettings):
     @model_validator(mode="after")
     def _prefix_is_a_path(self) -> AntosSettings:
         self.desktop_prefix = self.desktop_prefix.rstrip("/")
-        if self.desktop_prefix and not self.desktop_prefix.startswith("/"):
+        prefix = self.desktop_prefix
+        if prefix and not prefix.startswith("/"):
             raise ValueError("frontends.antos.desktop_prefix is a path such as /antos")
+        if prefix.split("/")[1:2] in (["api"], ["dav"]):
+            raise ValueError(f"frontends.antos.desktop_prefix {prefix} would hide the native API")
         return self
 
 

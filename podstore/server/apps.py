@@ -2,7 +2,8 @@
 
 `main` is the native API with the front ends mounted beside it (tus, WebDAV, FairOS, FileAgo
 and AntOS under their own paths, the web UI as the fallback for every other path), and
-`/readyz` for load balancers; `hasura` is the Hasura file API; `bitdust` and `bitdust-ws` are
+`/readyz` for load balancers, behind the native API's express lane (its hot file and KV
+routes skip the rest); `hasura` is the Hasura file API; `bitdust` and `bitdust-ws` are
 BitDust's REST and WebSocket listeners; `antos` serves the AntOS desktop; `fairos` is FairOS
 alone, served with Go's header case.
 """
@@ -21,7 +22,7 @@ from podstore.frontends.dialects.bitdust.ws import ws_app as bitdust_ws
 from podstore.frontends.dialects.fairos import app as fairos
 from podstore.frontends.dialects.fileago.app import FileAgoPaths
 from podstore.frontends.dialects.hasura import app as hasura
-from podstore.frontends.native.app import create_app
+from podstore.frontends.native.app import create_app, with_express_lane
 from podstore.frontends.tus import routes as tus
 from podstore.frontends.web import install as install_web
 from podstore.frontends.webdav.app import WebDavApp
@@ -48,7 +49,7 @@ def main_app(core: Core, listener: ListenerSettings) -> ASGIApp:
         served = FileAgoPaths(served, core)
     if core.settings.frontends.antos.enabled:
         served = antos.mount(served, core)
-    return Readiness(served, core)
+    return with_express_lane(Readiness(served, core), core)
 
 
 def hasura_app(core: Core, listener: ListenerSettings) -> ASGIApp:

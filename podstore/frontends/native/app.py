@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp
 
 from podstore import __version__
 from podstore.core.service import Core
@@ -68,7 +69,6 @@ def create_app(core: Core) -> FastAPI:
     async def metrics() -> Response:
         return Response(metrics_text(), media_type="text/plain; version=0.0.4")
 
-    app.add_middleware(ExpressLane, routes=[*kv.EXPRESS, *files.EXPRESS])
     app.add_middleware(
         RequestLimits,
         render=problem,
@@ -77,3 +77,19 @@ def create_app(core: Core) -> FastAPI:
     )
     app.add_middleware(ObserveMiddleware)
     return app
+
+
+def with_express_lane(app: ASGIApp, core: Core) -> ASGIApp:
+    """`app` with the native API's hot routes (file and KV reads and writes) served ahead of
+    it, under the same request limits and observation as the native app's own routes."""
+
+    def guard(lane: ASGIApp) -> ASGIApp:
+        limits = RequestLimits(
+            lane,
+            render=problem,
+            max_body=core.settings.max_json_body,
+            idle_seconds=core.settings.body_idle_timeout_seconds,
+        )
+        return ObserveMiddleware(limits)
+
+    return ExpressLane(app, [*kv.EXPRESS, *files.EXPRESS], core=core, guard=guard)

@@ -7,12 +7,17 @@ registers (and documents in OpenAPI): the lane only matches the path with Starle
 path compiler, passes the path parameters, `actor`, `core` and `request` by name (and
 optional text parameters, default None, from the query string, as FastAPI would), and turns
 errors into the same problem+json through `errors.response_for`. Every other request goes
-on to FastAPI untouched. The endpoints call the core, so authorization is the same check.
+on to `app` untouched. The endpoints call the core, so authorization is the same check.
+
+The server puts the lane in front of the whole main listener (`guard` wraps the lane's own
+requests in the same limits and observation as every request), so a lane request also
+skips FastAPI's outer middleware and the dialects' path dispatch.
 """
 
 from __future__ import annotations
 
 import inspect
+import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -24,11 +29,15 @@ from starlette.responses import Response
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from podstore.core.service import Core
 from podstore.frontends.http.deps import current_actor
+from podstore.frontends.http.problem import problem
 from podstore.frontends.native import errors
 
 Endpoint = Callable[..., Awaitable[Response]]
+Guard = Callable[[ASGIApp], ASGIApp]
 SERVICES = ("actor", "core", "request")
+log = logging.getLogger("podstore.express")
 
 
 @dataclass(frozen=True)
@@ -67,45 +76,74 @@ def _compile(route: ExpressRoute) -> _Compiled:
 
 
 class ExpressLane:
-    def __init__(self, app: ASGIApp, routes: Sequence[ExpressRoute]) -> None:
+    """Serves `routes` itself, through `guard`; every other request goes to `app`. Without
+    `core`, the lane finds it where FastAPI puts it (`request.app.state.core`)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        routes: Sequence[ExpressRoute],
+        core: Core | None = None,
+        guard: Guard | None = None,
+    ) -> None:
         self.app = app
+        self.core = core
         self.routes: dict[str, list[_Compiled]] = {}
         for route in routes:
             self.routes.setdefault(route.method, []).append(_compile(route))
+        self.guarded = guard(self._lane) if guard is not None else self._lane
+
+    def _match(self, scope: Scope) -> tuple[_Compiled, re.Match[str]] | None:
+        for route in self.routes.get(scope["method"], ()):
+            match = route.regex.match(scope["path"])
+            if match is not None:
+                return route, match
+        return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            for route in self.routes.get(scope["method"], ()):
-                match = route.regex.match(scope["path"])
-                if match is not None:
-                    await self._serve(route, match, scope, receive, send)
-                    return
-        await self.app(scope, receive, send)
+        if scope["type"] == "http" and self._match(scope) is not None:
+            await self.guarded(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def _lane(self, scope: Scope, receive: Receive, send: Send) -> None:
+        found = self._match(scope)  # again: the guard may have decoded the path anew
+        if found is None:
+            await self.app(scope, receive, send)
+        else:
+            await self._serve(*found, scope, receive, send)
 
     async def _serve(
         self, route: _Compiled, match: re.Match[str], scope: Scope, receive: Receive, send: Send
     ) -> None:
         request = Request(scope, receive)
         try:
+            response = await self._respond(route, match, request)
+        except Exception:
+            log.exception("unhandled error in %s %s", scope["method"], scope["path"])
+            response = problem(500, "Internal server error", "see the server's log")
+        await response(scope, receive, send)
+
+    async def _respond(self, route: _Compiled, match: re.Match[str], request: Request) -> Response:
+        try:
             kwargs: dict[str, Any] = {
                 name: route.convertors[name].convert(value)
                 for name, value in match.groupdict().items()
             }
-            if route.query and scope["query_string"]:
+            if route.query and request.scope["query_string"]:
                 params = request.query_params
                 kwargs.update((name, params.get(name)) for name in route.query)
             if route.wants_core:
-                core = request.app.state.core
+                core = self.core or request.app.state.core
                 if "actor" in route.wants:
                     kwargs["actor"] = await current_actor(request, core)
                 if "core" in route.wants:
                     kwargs["core"] = core
             if "request" in route.wants:
                 kwargs["request"] = request
-            response = await route.endpoint(**kwargs)
+            return await route.endpoint(**kwargs)
         except Exception as exc:
-            problem = await errors.response_for(request, exc)
-            if problem is None:
+            answer = await errors.response_for(request, exc)
+            if answer is None:
                 raise
-            response = problem
-        await response(scope, receive, send)
+            return answer

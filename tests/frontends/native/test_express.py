@@ -1,7 +1,8 @@
 """The express lane answers exactly as FastAPI answers the same routes.
 
-Two in-process apps over one Core: the app as built, and the same app with the lane taken
-out, so every request below is served by the lane in one and by FastAPI in the other.
+Two in-process apps over one Core: the native app behind the lane, as the server builds it,
+and the native app alone, so every request below is served by the lane in one and by FastAPI
+in the other.
 Status, content type and body must match, for successes and for every kind of error.
 """
 
@@ -18,20 +19,15 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from pydantic import ValidationError
 from starlette.responses import Response
 
-from podstore.frontends.native.app import create_app
+from podstore.frontends.native.app import create_app, with_express_lane
 from podstore.frontends.native.express import ExpressLane, ExpressRoute
 from podstore.server.serve import running_core
-from podstore.settings import Settings
+from podstore.settings import AntosSettings, Settings
 
 PASSWORD = "correct horse battery staple"
-
-
-def _without_lane(app: FastAPI) -> FastAPI:
-    app.user_middleware = [m for m in app.user_middleware if m.cls is not ExpressLane]
-    return app
 
 
 @asynccontextmanager
@@ -39,7 +35,7 @@ async def _clients(data: Path) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.A
     settings = Settings(data_dir=data, argon2_memory_kib=1024, argon2_time_cost=1)
     async with AsyncExitStack() as stack:
         core = await stack.enter_async_context(running_core(settings))
-        express, plain = create_app(core), _without_lane(create_app(core))
+        express, plain = with_express_lane(create_app(core), core), create_app(core)
         clients = []
         for app in (express, plain):
             transport = httpx.ASGITransport(app=app)
@@ -203,3 +199,26 @@ def test_an_endpoint_taking_what_the_lane_cannot_give_is_refused() -> None:
 
     with pytest.raises(TypeError, match="limit"):
         ExpressLane(lambda *_: None, [ExpressRoute("GET", "/p/{pod}", endpoint)])  # type: ignore[arg-type]
+
+
+def test_an_unexpected_error_in_a_lane_route_is_a_500_problem() -> None:
+    async def endpoint(pod: str) -> Response:
+        raise RuntimeError("a bug")
+
+    lane = ExpressLane(lambda *_: None, [ExpressRoute("GET", "/p/{pod}", endpoint)])  # type: ignore[arg-type]
+
+    async def get() -> httpx.Response:
+        transport = httpx.ASGITransport(app=lane)
+        async with httpx.AsyncClient(transport=transport, base_url="http://x") as client:
+            return await client.get("/p/home")
+
+    answer = asyncio.run(get())
+    assert answer.status_code == 500
+    assert answer.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("prefix", ["/api", "/api/v1", "/dav/"])
+def test_a_desktop_prefix_over_the_native_api_is_refused(prefix: str) -> None:
+    with pytest.raises(ValidationError, match="native API"):
+        AntosSettings(desktop_prefix=prefix)
+    assert AntosSettings(desktop_prefix="/apiary").desktop_prefix == "/apiary"
