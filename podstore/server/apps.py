@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from starlette.routing import Mount
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from podstore.core.service import Core
 from podstore.frontends.dialects.antos import app as antos
@@ -22,7 +21,7 @@ from podstore.frontends.dialects.bitdust.ws import ws_app as bitdust_ws
 from podstore.frontends.dialects.fairos import app as fairos
 from podstore.frontends.dialects.fileago.app import FileAgoPaths
 from podstore.frontends.dialects.hasura import app as hasura
-from podstore.frontends.native.app import create_app, with_express_lane
+from podstore.frontends.native.app import create_app, guarded, with_express_lane
 from podstore.frontends.tus import routes as tus
 from podstore.frontends.web import install as install_web
 from podstore.frontends.webdav.app import WebDavApp
@@ -37,9 +36,6 @@ def main_app(core: Core, listener: ListenerSettings) -> ASGIApp:
     app = create_app(core)
     if core.settings.frontends.tus.enabled:
         app.include_router(tus.router, prefix="/api/v1")
-    if core.settings.frontends.webdav.enabled:
-        # first of the routes: WebDAV requests skip matching the native API's ~120 routes
-        app.router.routes.insert(0, Mount(DAV_PREFIX, app=WebDavApp(core)))
     if core.settings.frontends.web.enabled:
         install_web(app, core)  # the fallback for paths no other front end serves
     served: ASGIApp = app
@@ -49,7 +45,25 @@ def main_app(core: Core, listener: ListenerSettings) -> ASGIApp:
         served = FileAgoPaths(served, core)
     if core.settings.frontends.antos.enabled:
         served = antos.mount(served, core)
-    return with_express_lane(Readiness(served, core), core)
+    served = Readiness(served, core)
+    if core.settings.frontends.webdav.enabled:
+        # ahead of FastAPI and the dialects' dispatch, as the express lane is
+        served = PrefixLane(DAV_PREFIX, guarded(WebDavApp(core), core), served)
+    return with_express_lane(served, core)
+
+
+class PrefixLane:
+    """HTTP requests for `prefix` and the paths below it to `app`, all others to `rest`."""
+
+    def __init__(self, prefix: str, app: ASGIApp, rest: ASGIApp) -> None:
+        self.prefix, self.below, self.app, self.rest = prefix, prefix + "/", app, rest
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope["path"] if scope["type"] == "http" else ""
+        if path.startswith(self.below) or path == self.prefix:
+            await self.app(scope, receive, send)
+        else:
+            await self.rest(scope, receive, send)
 
 
 def hasura_app(core: Core, listener: ListenerSettings) -> ASGIApp:

@@ -79,17 +79,20 @@ def create_app(core: Core) -> FastAPI:
     return app
 
 
+def guarded(app: ASGIApp, core: Core) -> ASGIApp:
+    """`app` under the request limits and observation the native app's own routes have:
+    for what the server serves ahead of the native app."""
+    limits = RequestLimits(
+        app,
+        render=problem,
+        max_body=core.settings.max_json_body,
+        idle_seconds=core.settings.body_idle_timeout_seconds,
+    )
+    return ObserveMiddleware(limits)
+
+
 def with_express_lane(app: ASGIApp, core: Core) -> ASGIApp:
     """`app` with the native API's hot routes (file and KV reads and writes) served ahead of
-    it, under the same request limits and observation as the native app's own routes."""
-
-    def guard(lane: ASGIApp) -> ASGIApp:
-        limits = RequestLimits(
-            lane,
-            render=problem,
-            max_body=core.settings.max_json_body,
-            idle_seconds=core.settings.body_idle_timeout_seconds,
-        )
-        return ObserveMiddleware(limits)
-
-    return ExpressLane(app, [*kv.EXPRESS, *files.EXPRESS], core=core, guard=guard)
+    it, `guarded` as the native app's own routes are."""
+    routes = [*kv.EXPRESS, *files.EXPRESS]
+    return ExpressLane(app, routes, core=core, guard=lambda lane: guarded(lane, core))

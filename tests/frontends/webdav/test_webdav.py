@@ -58,6 +58,8 @@ def test_options_and_the_top_level(server: Server, user: User, dav: httpx.Client
     assert "Basic" in httpx.get(f"{server.url}/dav/home/").headers["WWW-Authenticate"]
     top = dav.request("PROPFIND", f"{server.url}/dav/", headers={"Depth": "1"})
     assert hrefs(top) == ["/dav/", "/dav/home/"]
+    bare = dav.request("PROPFIND", f"{server.url}/dav", headers={"Depth": "1"})  # no slash
+    assert bare.status_code == 207 and hrefs(bare) == ["/dav/", "/dav/home/"]
     infinite = dav.request("PROPFIND", "/", headers={"Depth": "infinity"})
     assert infinite.status_code == 403 and b"propfind-finite-depth" in infinite.content
 
