@@ -129,7 +129,9 @@ class AntosSettings(FrontendSettings):
         if prefix and not prefix.startswith("/"):
             raise ValueError("frontends.antos.desktop_prefix is a path such as /antos")
         if prefix.split("/")[1:2] in (["api"], ["dav"]):
-            raise ValueError(f"frontends.antos.desktop_prefix {prefix} would hide the native API")
+            raise ValueError(
+                f"frontends.antos.desktop_prefix {prefix} would hide the native API or WebDAV"
+            )
         return self
 
 
