@@ -128,7 +128,7 @@ class AntosSettings(FrontendSettings):
         prefix = self.desktop_prefix
         if prefix and not prefix.startswith("/"):
             raise ValueError("frontends.antos.desktop_prefix is a path such as /antos")
-        if prefix.split("/")[1:2] in (["api"], ["dav"]):
+        if prefix and prefix.split("/")[1] in ("api", "dav"):
             raise ValueError(
                 f"frontends.antos.desktop_prefix {prefix} would hide the native API or WebDAV"
             )

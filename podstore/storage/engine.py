@@ -359,24 +359,25 @@ class ChunkEngine:
             nonlocal cutting
             cutting = self._submit(chunker.cut, chunker.detach(final))
 
+        async def cut_now(final: bool) -> None:
+            start(final)
+            await collect()
+
         try:
             async for piece in source:
                 chunker.push(piece)
                 if chunker.ready:
                     await collect()  # the carry of one cut starts the next
                     while chunker.buffered >= 2 * chunker.block_size:
-                        start(False)  # more arrived than one cut takes: catch up
-                        await collect()
+                        await cut_now(False)  # more arrived than one cut takes: catch up
                     if chunker.ready:
                         start(False)
             await collect()
             if chunker.total < self.inline_threshold:
                 return await self._run(self.write_small, chunker.drain(), keys)
             while chunker.ready:
-                start(False)
-                await collect()
-            start(True)
-            await collect()
+                await cut_now(False)
+            await cut_now(True)
             while pending:
                 await finish_oldest()
         finally:

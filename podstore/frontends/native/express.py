@@ -76,8 +76,8 @@ def _compile(route: ExpressRoute) -> _Compiled:
 
 
 class ExpressLane:
-    """Serves `routes` itself, through `guard`; every other request goes to `app`. Without
-    `core`, the lane finds it where FastAPI puts it (`request.app.state.core`)."""
+    """Serves `routes` itself, through `guard`; every other request goes to `app`. `core`
+    may be left out only when no route takes `actor` or `core`."""
 
     def __init__(
         self,
@@ -90,7 +90,10 @@ class ExpressLane:
         self.core = core
         self.routes: dict[str, list[_Compiled]] = {}
         for route in routes:
-            self.routes.setdefault(route.method, []).append(_compile(route))
+            compiled = _compile(route)
+            if compiled.wants_core and core is None:
+                raise TypeError(f"{route.endpoint.__name__} needs the core, which the lane lacks")
+            self.routes.setdefault(route.method, []).append(compiled)
         self.guarded = guard(self._lane) if guard is not None else self._lane
 
     def _match(self, scope: Scope) -> tuple[_Compiled, re.Match[str]] | None:
@@ -134,7 +137,8 @@ class ExpressLane:
                 params = request.query_params
                 kwargs.update((name, params.get(name)) for name in route.query)
             if route.wants_core:
-                core = self.core or request.app.state.core
+                core = self.core
+                assert core is not None  # checked when the route was added
                 if "actor" in route.wants:
                     kwargs["actor"] = await current_actor(request, core)
                 if "core" in route.wants:
