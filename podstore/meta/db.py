@@ -66,6 +66,16 @@ def after_commit(conn: Connection, hook: Callable[[], None]) -> None:
     conn.info.setdefault(_AFTER_COMMIT, []).append(hook)
 
 
+def _take_hooks(conn: Connection) -> list[Callable[[], None]]:
+    """The after-commit hooks `conn` holds, taken off it (its info outlives the
+    transaction). None from a connection the database dropped: asking it would raise over
+    the error that dropped it, and its hooks go with it."""
+    if conn.invalidated:
+        return []
+    hooks: list[Callable[[], None]] = conn.info.pop(_AFTER_COMMIT, [])
+    return hooks
+
+
 def _is_unique_violation(exc: DBAPIError) -> bool:
     text = str(exc.orig).lower()
     return "unique" in text or "duplicate key" in text
@@ -183,7 +193,7 @@ class Database:
             try:
                 result = fn(conn)
             finally:
-                hooks = conn.info.pop(_AFTER_COMMIT, [])
+                hooks = _take_hooks(conn)
         for hook in hooks:  # committed: tell the listeners
             try:
                 hook()
