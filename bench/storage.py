@@ -232,7 +232,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--min-kib", type=int, default=512)
     parser.add_argument("--avg-kib", type=int, default=2048)
-    parser.add_argument("--max-kib", type=int, default=8192)
+    parser.add_argument("--max-kib", type=int, default=4096)
     parser.add_argument("--compression", default="fast", choices=["off", "fast", "strong"])
     parser.add_argument("--dir", default=None, help="where the temp stores go")
     parser.add_argument(

@@ -225,7 +225,7 @@ class Settings(BaseSettings):
     argon2_time_cost: int = 2
     workers: int = 1
     # chunk pipeline memory: each thread keeps a frame buffer as large as the largest chunk
-    # (8 MiB); an upload keeps `upload_window` chunks in flight, a download reads ahead
+    # (4 MiB); an upload keeps `upload_window` chunks in flight, a download reads ahead
     # `readahead` chunks. 0 = sized from the CPUs (ChunkEngine's defaults).
     chunk_threads: int = Field(default=0, ge=0, le=64)
     upload_window: int = Field(default=0, ge=0, le=64)

@@ -5,7 +5,8 @@ returns whole-object CRCs on ranged GETs, which boto3's default validation rejec
 One boto3 client is shared by all threads (clients are thread-safe, sessions are not).
 
 Timeouts: a short connect timeout, and a read timeout (the longest wait for any byte of an
-answer) that lets the server store the largest part, 8 MiB, at 1 MiB/s. botocore itself never
+answer) that lets the server store the largest part, 8 MiB (the largest chunk before 4 MiB
+became the largest), at 1 MiB/s. botocore itself never
 retries; RetryingBlobStore (storage/wrappers.py) decides, from BackendTimeout vs
 BackendUnavailable, what may be tried again.
 """
@@ -25,7 +26,6 @@ from botocore.exceptions import (
 )
 
 from podstore.storage.blobstore import BlobInfo, BlobStore, Buffer, check_range, validate_name
-from podstore.storage.chunker import ChunkParams
 from podstore.storage.errors import BackendTimeout, BackendUnavailable, BlobNotFound, StorageError
 
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
@@ -51,7 +51,8 @@ def read_timeout_for(part_bytes: int) -> float:
     return 2.0 + part_bytes / _SLOWEST_STORE_RATE
 
 
-READ_TIMEOUT = read_timeout_for(ChunkParams().max_size)  # 10 s
+LARGEST_PART = 8 * 1024 * 1024  # chunks were up to 8 MiB before 4 MiB became the largest
+READ_TIMEOUT = read_timeout_for(LARGEST_PART)  # 10 s
 
 
 def _error(exc: Exception, name: str) -> StorageError:
