@@ -66,11 +66,17 @@ def serve(
     workers: Annotated[int | None, typer.Option(help="worker processes")] = None,
 ) -> None:
     """Run the podstore server (default http://127.0.0.1:9090)."""
-    from podstore.server.run import run
-
     for key, value in (("HOST", host), ("PORT", port), ("DATA_DIR", data), ("WORKERS", workers)):
         if value is not None:
             os.environ[f"PODSTORE_{key}"] = str(value)
+    if os.name == "posix":
+        # the same process, started afresh: it serves without holding the command line's
+        # modules (typer, rich, httpx and the commands: ~7 MB); -P: the working folder is
+        # not searched for modules
+        sys.stdout.flush()
+        os.execv(sys.executable, [sys.executable, "-P", "-m", "podstore.server"])  # noqa: S606
+    from podstore.server.run import run
+
     run()
 
 

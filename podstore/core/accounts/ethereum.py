@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from Crypto.Hash import keccak
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from mnemonic import Mnemonic
@@ -35,17 +34,25 @@ def derive_key(seed: bytes, path: tuple[int, ...] = ETHEREUM_PATH) -> int:
     return secret
 
 
+def keccak256(data: bytes) -> bytes:
+    # imported here: pycryptodome parses its C declarations (pycparser) on import, ~10 MB
+    # that a server without FairOS accounts need not hold
+    from Crypto.Hash import keccak
+
+    return keccak.new(digest_bits=256, data=data).digest()
+
+
 def checksummed(address: bytes) -> str:
     """EIP-55: a hex letter is upper-case where the Keccak of the lower-case hex is ≥ 8."""
     plain = address.hex()
-    digest = keccak.new(digest_bits=256, data=plain.encode()).hexdigest()
+    digest = keccak256(plain.encode()).hex()
     cased = (c.upper() if int(digest[i], 16) >= 8 else c for i, c in enumerate(plain))
     return "0x" + "".join(cased)
 
 
 def address_of_key(secret: int) -> str:
     point = _public(secret, PublicFormat.UncompressedPoint)[1:]  # x || y, without the 0x04
-    return checksummed(keccak.new(digest_bits=256, data=point).digest()[-20:])
+    return checksummed(keccak256(point)[-20:])
 
 
 def address_from_mnemonic(phrase: str) -> str:

@@ -1,13 +1,14 @@
 """An image thumbnail from untrusted bytes: a few well-known formats only, the pixel count
-checked from the header before anything is decoded, any decoder failure meaning "none"."""
+checked from the header before anything is decoded, any decoder failure meaning "none".
+
+Pillow is imported by the first thumbnail, not by the server's start (it is ~3 MB a server
+that makes no previews need not hold)."""
 
 from __future__ import annotations
 
 import io
 import logging
 import warnings
-
-from PIL import Image, ImageOps
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +21,8 @@ OUTPUT_TYPE = "image/webp"
 def thumbnail(data: bytes, size: int, max_pixels: int) -> bytes | None:
     """A WebP at most `size` pixels on its longest side, or None when the bytes are not an
     image we may decode (broken, another format, more than `max_pixels` pixels)."""
+    from PIL import Image, ImageOps
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from email.utils import formatdate
 
-from Crypto.Hash import keccak
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -16,12 +15,17 @@ from podstore.frontends.dialects.fairos.envelope import respond
 from podstore.frontends.dialects.fairos.errors import FairError
 
 
+def keccak256(data: bytes) -> bytes:
+    from Crypto.Hash import keccak  # on first use: its import costs ~10 MB (see ethereum.py)
+
+    return keccak.new(digest_bits=256, data=data).digest()
+
+
 def name_hash(name: str) -> str:
     """ENS namehash of `<name>.fds`, as FairOS names a user's entry."""
     node = bytes(32)
     for label in reversed(f"{name}.fds".split(".")):
-        label_hash = keccak.new(digest_bits=256, data=label.encode()).digest()
-        node = keccak.new(digest_bits=256, data=node + label_hash).digest()
+        node = keccak256(node + keccak256(label.encode()))
     return "0x" + node.hex()
 
 

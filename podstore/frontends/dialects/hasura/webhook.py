@@ -1,13 +1,14 @@
 """The permission webhook: `GET <hook_url>?file_id=&file_op=` with the identity headers;
 200 allows, 403 refuses with the hook's message, anything else (or no answer within the
-timeout) fails the request with 500, never lets it through."""
+timeout) fails the request with 500, never lets it through.
+
+httpx is imported by the first call: importing it also loads its command line (rich,
+pygments, click), several MB that a server without a webhook need not hold."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-
-import httpx
 
 from podstore.core.errors import PermissionDenied
 from podstore.core.records import FilestoreIdentity
@@ -36,6 +37,8 @@ class Webhook:
         self.timeout = timeout_seconds
 
     async def __call__(self, file_id: str, op: str, who: FilestoreIdentity) -> None:
+        import httpx
+
         headers = {
             "X-Hasura-User-Id": str(who.number),
             "X-Hasura-Role": who.role,
