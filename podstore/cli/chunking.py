@@ -1,10 +1,10 @@
 """Cutting and hashing a local file for the upload handshake, and sending its chunks.
 
-`hashed_chunks` cuts the file (memory-mapped, no copies) with the pod's chunking parameters
-and hashes the chunks on a second thread while it cuts the next ones, yielding them in file
-order as they are ready, so the caller can declare and send the first chunks while the rest
-of the file is still being read. `ChunkSender` sends groups of consecutive chunks in
-parallel, reading each in pieces straight from the file.
+`hashed_chunks` cuts the file (memory-mapped, no copies; a large one on two cores) with the
+pod's chunking parameters and hashes the chunks on another thread while it cuts the next
+ones, yielding them in file order as they are ready, so the caller can declare and send the
+first chunks while the rest of the file is still being read. `ChunkSender` sends groups of
+consecutive chunks in parallel, reading each in pieces straight from the file.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import mmap
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
@@ -27,6 +27,8 @@ from podstore.storage.chunker import ChunkParams, make_cdc
 
 PIECE = 1024 * 1024
 AHEAD = 8  # chunks hashed ahead of the one being cut
+SPLIT_FROM = 64 * 1024 * 1024  # files this large are cut from both ends at once
+SEAM = 32 * 1024 * 1024  # how far past the middle the first half's cut looks for the second's
 
 
 def _digest(view: memoryview) -> str:
@@ -36,22 +38,62 @@ def _digest(view: memoryview) -> str:
         view.release()
 
 
+def cuts(
+    view: memoryview, params: ChunkParams, split_from: int = SPLIT_FROM, seam: int = SEAM
+) -> Generator[int, None, None]:
+    """The lengths of `view`'s content-defined chunks, in order, as `cut_all` cuts them.
+
+    A large view is cut on two cores (pyfastcdc lets go of the GIL): the second half on a
+    thread from its middle, the first on this one. A cut depends only on the bytes since the
+    chunk began, so once the first half's cut ends a chunk where the second half's does
+    (a few MiB past the middle, as a rule), the second half's chunks are the rest. If it
+    does not within `seam`, the rest is cut from the first half's last chunk on.
+    """
+    size = len(view)
+    if size < split_from:
+        for cut in make_cdc(params).cut_buf(view):
+            yield cut.length
+        return
+    middle = size // 2
+    with ThreadPoolExecutor(1, thread_name_prefix="podstore-cut") as pool:
+        second = pool.submit(
+            lambda: {middle + c.offset: c.length for c in make_cdc(params).cut_buf(view[middle:])}
+        )
+        first_end = min(size, middle + seam)
+        at = 0
+        for cut in make_cdc(params).cut_buf(view[:first_end]):
+            if at + cut.length == first_end:
+                break  # the view's end, not the content's: no chunk ends here
+            yield cut.length
+            at += cut.length
+            if at > middle and at in second.result():
+                rest = second.result()
+                while at < size:
+                    yield rest[at]
+                    at += rest[at]
+                return
+    for cut in make_cdc(params).cut_buf(view[at:]):
+        yield cut.length
+
+
 def hashed_chunks(local: Path, params: dict[str, Any]) -> Iterator[tuple[int, str]]:
     """(size, hex BLAKE3) of the file's content-defined chunks, in order, as they are ready."""
     if local.stat().st_size == 0:
         return
-    cdc = make_cdc(ChunkParams(params["min_size"], params["avg_size"], params["max_size"]))
+    chunking = ChunkParams(params["min_size"], params["avg_size"], params["max_size"])
     with (
         local.open("rb") as source,
         mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ) as m,
         ThreadPoolExecutor(1, thread_name_prefix="podstore-hash") as pool,
     ):
         view = memoryview(m)
-        cuts = cdc.cut_buf(view)
+        lengths = cuts(view, chunking)
         pending: deque[tuple[int, Future[str]]] = deque()
+        offset = 0
         try:
-            for offset, length in ((c.offset, c.length) for c in cuts):
+            for length in lengths:
                 pending.append((length, pool.submit(_digest, view[offset : offset + length])))
+                offset += length
                 while len(pending) > AHEAD or (pending and pending[0][1].done()):
                     size, digest = pending.popleft()
                     yield size, digest.result()
@@ -61,7 +103,7 @@ def hashed_chunks(local: Path, params: dict[str, Any]) -> Iterator[tuple[int, st
         finally:
             for _, future in pending:  # they hold views into the map: let them end first
                 future.exception()
-            del cuts  # the chunker holds the buffer too
+            lengths.close()  # its chunkers hold the buffer too
             view.release()
 
 
