@@ -63,9 +63,9 @@ class StreamChunker:
         self._cdc = make_cdc(params)
         self.max_size = params.max_size
         # a block holds a largest chunk and a quarter more: the memory an upload holds is a
-        # few blocks (4 blocks for 2 MiB chunks held ~20 MB more at the same CPU per GiB).
-        # Blocks are anonymous maps: one not kept for reuse goes back to the system whole,
-        # where a freed bytearray left a 10 MiB hole in a malloc arena.
+        # few blocks (16 MiB blocks held ~20 MB more at the same CPU per GiB). One block at
+        # most waits for reuse; blocks are anonymous maps, so any other goes back to the
+        # system whole (a freed bytearray left a hole its size in a malloc arena)
         default_block = params.max_size + params.max_size // 4
         self.block_size = max(block_size or default_block, params.max_size + 1)
         self._pieces: list[Buffer] = []

@@ -44,7 +44,7 @@ from podstore.storage.chunker import Buffer, ChunkParams, Cut, StreamChunker
 from podstore.storage.errors import BlobNotFound, ChecksumMismatch, CorruptData
 from podstore.storage.frame import Compression
 from podstore.storage.manifest import ChunkRef, Manifest
-from podstore.storage.tuning import limit_malloc_arenas
+from podstore.storage.tuning import tune_malloc
 
 __all__ = [
     "ChunkEngine",
@@ -165,7 +165,7 @@ class ChunkEngine:
         readahead: int | None = None,
         refresh_age: float = 3600.0,
         known_capacity: int = 4096,
-        limit_arenas: bool = True,
+        tune_allocator: bool = True,
     ) -> None:
         if not 0 <= inline_threshold <= params.min_size:
             raise ValueError("inline_threshold must be between 0 and min_size")
@@ -186,8 +186,8 @@ class ChunkEngine:
         self._aeads: dict[bytes, AESGCM] = {}
         self._aead_lock = threading.Lock()
         self._closed = False
-        if limit_arenas:
-            limit_malloc_arenas()
+        if tune_allocator:
+            tune_malloc()
 
     # -- helpers -------------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ _done = False
 _lock = threading.Lock()
 
 
-def limit_malloc_arenas(arenas: int = 2) -> bool:
+def tune_malloc(arenas: int = 2) -> bool:
     """Cap glibc malloc arenas and fix the mmap threshold, once per process; False where
     that is not possible.
 

@@ -10,7 +10,7 @@ import pytest
 PROBE = """
 import threading
 from argon2 import PasswordHasher
-from podstore.storage.tuning import limit_malloc_arenas
+from podstore.storage.tuning import tune_malloc
 
 def anon_kib() -> int:
     for line in open("/proc/self/status"):
@@ -19,7 +19,7 @@ def anon_kib() -> int:
     raise SystemExit("no RssAnon")
 
 if TUNED:
-    assert limit_malloc_arenas()
+    assert tune_malloc()
 hasher = PasswordHasher(memory_cost=19 * 1024, time_cost=1)
 hasher.hash("warm up the main thread")
 before = anon_kib()
