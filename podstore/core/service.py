@@ -48,14 +48,6 @@ from podstore.storage.gc import collect_garbage, fsck
 from podstore.storage.open import open_blob_store
 
 
-def migrate_database(url: str) -> None:
-    db = Database(url)
-    try:
-        db.migrate()
-    finally:
-        db.close()
-
-
 @dataclass(frozen=True)
 class MaintenanceReport:
     ok: bool

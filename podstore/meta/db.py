@@ -280,3 +280,13 @@ class Database:
             self.writer_engine.dispose()
         if self.is_sqlite:
             notify.detach(self._file)
+
+
+def migrate_database(url: str) -> None:
+    """Bring the database at `url` to the newest schema (`podstore serve` runs this in a
+    process of its own, which needs nothing above this layer)."""
+    db = Database(url)
+    try:
+        db.migrate()
+    finally:
+        db.close()

@@ -72,7 +72,7 @@ def migrate_apart(url: str) -> None:
     subprocess: multiprocessing would leave its resource tracker running (~13 MB)."""
     if is_current(url):
         return
-    code = "import sys; from podstore.core.service import migrate_database; "
+    code = "import sys; from podstore.meta.db import migrate_database; "
     code += "migrate_database(sys.stdin.read())"  # the URL on stdin: it may hold a password
     argv = [sys.executable, "-P", "-c", code]  # fixed: this interpreter and our code
     done = subprocess.run(argv, input=url, text=True, check=False)  # noqa: S603
