@@ -3,8 +3,10 @@
 `hashed_chunks` cuts the file (memory-mapped, no copies; a large one on two cores) with the
 pod's chunking parameters and hashes the chunks on another thread while it cuts the next
 ones, yielding them in file order as they are ready, so the caller can declare and send the
-first chunks while the rest of the file is still being read. `ChunkSender` sends groups of
-consecutive chunks in parallel, reading each in pieces straight from the file.
+first chunks while the rest of the file is still being read. `hashed_along` hashes a file
+along cuts it already has (those of the copy on the server), which costs a third of cutting.
+`ChunkSender` sends groups of consecutive chunks in parallel, reading each in pieces straight
+from the file.
 """
 
 from __future__ import annotations
@@ -76,9 +78,10 @@ def cuts(
         yield cut.length
 
 
-def hashed_chunks(local: Path, params: dict[str, Any]) -> Iterator[tuple[int, str]]:
-    """(size, hex BLAKE3) of the file's content-defined chunks, in order, as they are ready."""
-    if local.stat().st_size == 0:
+def hashed_chunks(local: Path, params: dict[str, Any], start: int = 0) -> Iterator[tuple[int, str]]:
+    """(size, hex BLAKE3) of the file's content-defined chunks, in order, as they are ready;
+    from byte `start` on, which must be where a chunk begins."""
+    if local.stat().st_size <= start:
         return
     chunking = ChunkParams(params["min_size"], params["avg_size"], params["max_size"])
     with (
@@ -87,9 +90,9 @@ def hashed_chunks(local: Path, params: dict[str, Any]) -> Iterator[tuple[int, st
         ThreadPoolExecutor(1, thread_name_prefix="podstore-hash") as pool,
     ):
         view = memoryview(m)
-        lengths = cuts(view, chunking)
+        lengths = cuts(view[start:], chunking)
         pending: deque[tuple[int, Future[str]]] = deque()
-        offset = 0
+        offset = start
         try:
             for length in lengths:
                 pending.append((length, pool.submit(_digest, view[offset : offset + length])))
@@ -105,6 +108,35 @@ def hashed_chunks(local: Path, params: dict[str, Any]) -> Iterator[tuple[int, st
                 future.exception()
             lengths.close()  # its chunkers hold the buffer too
             view.release()
+
+
+def hashed_along(
+    local: Path, sizes: list[int], start: int = 0, jobs: int = 2
+) -> list[tuple[int, str]]:
+    """(size, hex BLAKE3) of the file from byte `start` cut into chunks of `sizes` (another
+    copy's cuts), as far as the file holds whole chunks; on `jobs` threads (BLAKE3 lets go of
+    the GIL)."""
+    size = local.stat().st_size
+    spans: list[tuple[int, int]] = []
+    offset = start
+    for length in sizes:
+        if length <= 0 or offset + length > size:
+            break
+        spans.append((offset, length))
+        offset += length
+    if not spans:
+        return []
+    with (
+        local.open("rb") as source,
+        mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ) as m,
+        ThreadPoolExecutor(jobs, thread_name_prefix="podstore-hash") as pool,
+    ):
+        view = memoryview(m)
+        try:
+            digests = list(pool.map(lambda span: _digest(view[span[0] : sum(span)]), spans))
+        finally:
+            view.release()
+    return [(length, digest) for (_, length), digest in zip(spans, digests, strict=True)]
 
 
 def batches(indexes: list[int], offsets: list[int], most: int) -> list[list[int]]:

@@ -203,6 +203,15 @@ class Download:
     modified: float  # epoch seconds
 
 
+@dataclass(frozen=True, slots=True)
+class FileLayout:
+    """The chunk sizes of a file's current version, in order (none for an inline file)."""
+
+    version_id: str
+    size: int
+    chunks: list[int]
+
+
 @dataclass(frozen=True)
 class DeclaredChunk:
     """One chunk of a resumable upload's declared list."""

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import blake3
 import pytest
 
 from podstore.cli.chunking import hashed_chunks
@@ -130,3 +131,49 @@ def test_folders_small_files_and_edits(server: Server, user: User, tmp_path: Pat
     assert 1 <= chunks <= 2
     assert user.get("/pods/home/files/tree/sub/mid.bin").content == bytes(data)
     assert put(env, "--raw", str(tree / "small.txt"), "home/raw.txt")[1] == 5
+
+
+def test_reupload_is_cut_along_the_copy_there(server: Server, user: User, tmp_path: Path) -> None:
+    """A file uploaded some other way is re-put by hashing along the cuts of the copy there,
+    as far as the pod has those chunks, and cut afresh only from the first change on."""
+    source = tmp_path / "along.bin"
+    write_random(source, 24 * MiB)
+    data = source.read_bytes()
+    assert user.put("/pods/home/files/along.bin", content=data).status_code == 201
+    env = cli_env(server, user, tmp_path)
+    assert put(env, str(source), "home/along.bin")[:2] == (0, 0)
+
+    # one byte inserted: the chunks before it are known, the rest is cut again and meets
+    # the old cuts within a chunk or two
+    edited = data[: 18 * MiB] + b"+" + data[18 * MiB :]
+    source.write_bytes(edited)
+    chunks, sent, _, _ = put(env, str(source), "home/along.bin")
+    assert 1 <= chunks <= 3 and sent <= 3 * 4 * MiB
+    assert user.get("/pods/home/files/along.bin").content == edited
+
+    # a copy cut in other places (a client with other chunk sizes): an unchanged file is
+    # still known whole, and a shorter one up to the last whole chunk it still has
+    fixed = 3 * MiB
+    pieces = [data[o : o + fixed] for o in range(0, len(data), fixed)]
+    body = {
+        "path": "fixed.bin",
+        "size": len(data),
+        "chunks": [{"size": len(p), "hash": blake3.blake3(p).hexdigest()} for p in pieces],
+    }
+    session = user.post("/pods/home/uploads", json=body).json()
+    for i in session["missing"]:
+        assert user.put(f"/uploads/{session['id']}/chunks/{i}", content=pieces[i]).is_success
+    assert user.post(f"/uploads/{session['id']}/commit").status_code == 201
+    source.write_bytes(data)
+    assert put(env, "--fresh", str(source), "home/fixed.bin")[:2] == (0, 0)
+    source.write_bytes(data[: 20 * MiB + 123])
+    chunks, sent, _, skipped = put(env, str(source), "home/fixed.bin")
+    assert skipped == 6 * fixed and sent == 2 * MiB + 123
+    assert user.get("/pods/home/files/fixed.bin").content == data[: 20 * MiB + 123]
+
+    # another file under the same name: nothing of it is known, all of it is sent
+    other = os.urandom(12 * MiB)
+    source.write_bytes(other)
+    chunks, sent, _, _ = put(env, str(source), "home/fixed.bin")
+    assert sent == len(other)
+    assert user.get("/pods/home/files/fixed.bin").content == other

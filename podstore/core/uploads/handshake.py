@@ -33,6 +33,7 @@ from podstore.core.records import (
     ChunksDeclared,
     ChunksStored,
     DeclaredChunk,
+    FileLayout,
     FileWritten,
     OpenUpload,
     UploadInfo,
@@ -98,6 +99,27 @@ class Uploads:
     async def chunk_params(self, actor: Actor, pod: str) -> ChunkParams:
         await self.ctx.db.read(lambda c: authorize(c, actor, pod, Role.EDITOR))
         return self.params()
+
+    # -- a re-upload cut along the file already there -----------------------------------------
+
+    async def layout(self, actor: Actor, pod: str, path: str) -> FileLayout:
+        """How the current version of the file at `path` is cut (no chunks when inline), so a
+        client re-uploading it can hash along those cuts instead of cutting the file again.
+        Whoever may download the file may see this."""
+        opened = await self.files.open(actor, pod, path)
+        sizes = [c.size for c in opened.manifest.chunks]
+        return FileLayout(opened.etag, opened.size, sizes)
+
+    async def missing(self, actor: Actor, pod: str, declared: list[DeclaredChunk]) -> list[int]:
+        """The indexes of `declared` chunks the pod lacks, asked before declaring them: a
+        client that guessed its file's cuts learns how far the guess holds. The same rights
+        as an upload, since it answers what an upload's declaration would."""
+        self._validate(0, declared, 0, more=True)  # the chunks alone: no file size yet
+        access = await self.ctx.db.read(lambda c: authorize(c, actor, pod, Role.EDITOR))
+        keys = self.keycache.keys(access, actor)
+        names = [chunk_id_for_plain_hash(keys.dedup_key, c.hash).hex() for c in declared]
+        present = await self._present(access.pod_id, set(names))
+        return [i for i, name in enumerate(names) if name not in present]
 
     # -- create and declare ------------------------------------------------------------------
 

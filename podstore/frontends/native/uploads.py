@@ -1,6 +1,10 @@
 """The chunk-list upload handshake (resumable, parallel, deduplicating); logic in core/uploads.
 
     GET    /pods/{pod}/chunk-params          how to cut a file into chunks for this pod
+    GET    /pods/{pod}/layout/{path}         {version_id, size, chunks:[size...]}: how the file
+                                             there is cut, for a client re-uploading it
+    POST   /pods/{pod}/chunks/missing        {chunks:[{size, hash}]} -> {missing:[index...]}:
+                                             which of these the pod lacks, without declaring
     POST   /pods/{pod}/uploads               {path, size, chunks:[{size, hash}], content_type?,
                                              more?} -> 201 {id, missing:[index...], ...}
     POST   /uploads/{id}/chunks              {start, chunks:[{size, hash}], more?}: declare the
@@ -54,6 +58,10 @@ class UploadCreate(BaseModel):
     more: bool = Field(default=False, description="more chunks follow (POST /uploads/{id}/chunks)")
 
 
+class ChunksAsked(BaseModel):
+    chunks: list[ChunkDecl]
+
+
 class ChunksDeclare(BaseModel):
     start: int = Field(ge=0, description="index of the first of these chunks")
     chunks: list[ChunkDecl]
@@ -77,6 +85,17 @@ def _declared(chunks: list[ChunkDecl]) -> list[DeclaredChunk]:
 @router.get("/pods/{pod}/chunk-params")
 async def chunk_params(pod: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
     return shape.chunk_params(await core.uploads.chunk_params(actor, pod))
+
+
+@router.get("/pods/{pod}/layout/{path:path}")
+async def layout(pod: str, path: str, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
+    return asdict(await core.uploads.layout(actor, pod, path))
+
+
+@router.post("/pods/{pod}/chunks/missing", openapi_extra=json_body(ChunksAsked))
+async def missing(pod: str, request: Request, actor: ActorDep, core: CoreDep) -> dict[str, Any]:
+    body = await _parse(request, core.settings.max_request_bytes, ChunksAsked)
+    return {"missing": await core.uploads.missing(actor, pod, _declared(body.chunks))}
 
 
 @router.post("/pods/{pod}/uploads", status_code=201, openapi_extra=json_body(UploadCreate))

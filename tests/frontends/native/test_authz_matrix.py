@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import blake3
 import httpx
 import pytest
 
@@ -57,6 +58,9 @@ MATRIX: dict[str, list[bool]] = {
     "node_children": [T, T, T, T, T, T, F, F, F, F],
     "node_upload": [T, F, T, F, T, T, F, F, F, F],
     "node_private": [T, T, T, F, F, F, F, F, F, F],
+    "layout_shared": [T, T, T, T, T, T, F, F, F, F],
+    "layout_private": [T, T, T, F, F, F, F, F, F, F],
+    "chunks_missing": [T, F, T, F, T, T, F, F, F, F],
 }
 
 
@@ -164,8 +168,11 @@ def pod_op(method: str, route: str, **kwargs: Any) -> Op:
             return client.get(f"/pods/{scope}/list/{path}")
         if route == "mkdir":
             return client.post(f"/pods/{scope}/mkdir/{path}")
-        if route == "versions":
-            return client.get(f"/pods/{scope}/versions/{path}")
+        if route in ("versions", "layout"):
+            return client.get(f"/pods/{scope}/{route}/{path}")
+        if route == "chunks/missing":
+            chunk = {"size": 6, "hash": blake3.blake3(b"victim").hexdigest()}
+            return client.post(f"/pods/{scope}/chunks/missing", json={"chunks": [chunk]})
         raise AssertionError(route)
 
     return run
@@ -194,7 +201,7 @@ def op_private(route: str) -> Op:
         if who.startswith("link"):
             return client.get("/../private/secret.txt")
         scope = world.scopes[who] if not world.scopes[who].startswith("share:") else world.pod_id
-        target = "private/secret.txt" if route == "files" else "private"
+        target = "private/secret.txt" if route in ("files", "layout") else "private"
         return client.get(f"/pods/{scope}/{route}/{target}")
 
     return run
@@ -254,6 +261,9 @@ OPERATIONS: dict[str, Op] = {
     "node_children": op_node("/children", node="shared"),
     "node_upload": op_node("/content", method="PUT"),
     "node_private": op_node("/content", node="private/secret.txt"),
+    "layout_shared": pod_op("GET", "layout", path="doc.txt"),
+    "layout_private": op_private("layout"),
+    "chunks_missing": pod_op("POST", "chunks/missing"),
 }
 CASES = [
     (op, who, allowed)

@@ -83,6 +83,37 @@ def test_upload_resume_and_identical_reupload(user: User) -> None:
     assert len(user.get("/pods/home/versions/hs/one.bin").json()["versions"]) == 2
 
 
+def test_layout_of_a_file_and_the_chunks_a_pod_lacks(user: User) -> None:
+    """A client re-uploading a file hashes along the cuts of the file already there and asks
+    which of those chunks the pod lacks, without declaring anything."""
+    data = os.urandom(12 * MiB)
+    assert user.put("/pods/home/files/lay/big.bin", content=data).status_code == 201
+    cuts, chunks = chunk_list(user, data)
+    layout = user.get("/pods/home/layout/lay/big.bin").json()
+    current = user.get("/pods/home/versions/lay/big.bin").json()["versions"][0]
+    assert layout == {
+        "version_id": current["id"],
+        "size": len(data),
+        "chunks": [n for _, n in cuts],
+    }
+    assert user.post("/pods/home/chunks/missing", json={"chunks": chunks}).json() == {"missing": []}
+    edited = bytearray(data)
+    edited[cuts[1][0]] ^= 0xFF  # the first byte of the second chunk
+    guessed = [{"size": n, "hash": blake3.blake3(edited[o : o + n]).hexdigest()} for o, n in cuts]
+    asked = user.post("/pods/home/chunks/missing", json={"chunks": guessed}).json()
+    assert asked == {"missing": [1]}
+    assert user.get("/uploads").json()["uploads"] == []  # asking declared nothing
+    assert user.get("/pods/home/files/lay/big.bin").content == data
+
+    user.put("/pods/home/files/lay/small.txt", content=b"inline")
+    assert user.get("/pods/home/layout/lay/small.txt").json()["chunks"] == []
+    assert user.get("/pods/home/layout/lay").status_code == 400
+    assert user.get("/pods/home/layout/lay/none.bin").status_code == 404
+    for bad in ({"chunks": [{"size": 0, "hash": "00" * 32}]}, {"chunks": [{"size": 1}]}, {}):
+        r = user.post("/pods/home/chunks/missing", json=bad)
+        assert r.status_code in (400, 422), (bad, r.text)
+
+
 def test_corrupt_chunk_is_rejected_and_nothing_committed(user: User) -> None:
     data = os.urandom(3 * MiB)
     cuts, upload_id = open_upload(user, "bad.bin", data)
