@@ -126,15 +126,13 @@ def hashed_along(
         offset += length
     if not spans:
         return []
-    with (
-        local.open("rb") as source,
-        mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ) as m,
-        ThreadPoolExecutor(jobs, thread_name_prefix="podstore-hash") as pool,
-    ):
+    with local.open("rb") as source, mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ) as m:
         view = memoryview(m)
         try:
-            digests = list(pool.map(lambda span: _digest(view[span[0] : sum(span)]), spans))
-        finally:
+            with ThreadPoolExecutor(jobs, thread_name_prefix="podstore-hash") as pool:
+                hashing = pool.map(lambda span: _digest(view[span[0] : sum(span)]), spans)
+                digests = list(hashing)
+        finally:  # after the pool: its threads hold views into the map until they end
             view.release()
     return [(length, digest) for (_, length), digest in zip(spans, digests, strict=True)]
 
