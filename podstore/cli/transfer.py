@@ -221,8 +221,11 @@ class Uploader:
         missing: list[int] = []
         for first in range(0, len(chunks), PROBE_BATCH):
             batch = [[n, d] for n, d in chunks[first : first + PROBE_BATCH]]
-            answer = self.client.call(
-                "POST", f"/pods/{q(pod)}/chunks/missing", json={"chunks": _decl(batch)}
+            answer = self.client.call(  # a question: safe to ask again
+                "POST",
+                f"/pods/{q(pod)}/chunks/missing",
+                json={"chunks": _decl(batch)},
+                idempotent=True,
             )
             missing += [first + i for i in answer["missing"]]
         return missing
