@@ -153,7 +153,10 @@ def test_reupload_is_cut_along_the_copy_there(server: Server, user: User, tmp_pa
 
     # a copy cut in other places (a client with other chunk sizes): an unchanged file is
     # still known whole, and a shorter one up to the last whole chunk it still has
+    # (content of its own: cut the usual way, none of its chunks is in the pod)
     fixed = 3 * MiB
+    write_random(source, 24 * MiB)
+    data = source.read_bytes()
     pieces = [data[o : o + fixed] for o in range(0, len(data), fixed)]
     body = {
         "path": "fixed.bin",
@@ -164,7 +167,6 @@ def test_reupload_is_cut_along_the_copy_there(server: Server, user: User, tmp_pa
     for i in session["missing"]:
         assert user.put(f"/uploads/{session['id']}/chunks/{i}", content=pieces[i]).is_success
     assert user.post(f"/uploads/{session['id']}/commit").status_code == 201
-    source.write_bytes(data)
     assert put(env, "--fresh", str(source), "home/fixed.bin")[:2] == (0, 0)
     source.write_bytes(data[: 20 * MiB + 123])
     chunks, sent, _, skipped = put(env, str(source), "home/fixed.bin")
