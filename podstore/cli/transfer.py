@@ -17,7 +17,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -220,7 +220,7 @@ class Uploader:
         """Indexes of `chunks` the pod lacks (asked in requests of PROBE_BATCH chunks)."""
         missing: list[int] = []
         for first in range(0, len(chunks), PROBE_BATCH):
-            batch = [[n, d] for n, d in chunks[first : first + PROBE_BATCH]]
+            batch = chunks[first : first + PROBE_BATCH]
             answer = self.client.call(  # a question: safe to ask again
                 "POST",
                 f"/pods/{q(pod)}/chunks/missing",
@@ -382,7 +382,7 @@ class Uploader:
         self.client.call("POST", f"/uploads/{upload_id}/commit", idempotent=True)
 
 
-def _decl(chunks: list[list[Any]]) -> list[dict[str, Any]]:
+def _decl(chunks: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
     return [{"size": n, "hash": h} for n, h in chunks]
 
 
