@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from podstore.frontends.http.observe import configure_logging
 from podstore.meta.migrate import is_current
+from podstore.server.claim import AddressUnavailable, claim
 from podstore.server.serve import enabled_listeners, serve
 from podstore.settings import Settings
 
@@ -56,14 +57,22 @@ def run() -> None:
     except ValidationError as exc:
         raise SystemExit(f"podstore: {exc}") from None
     check(settings)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    # once, before the workers start: each worker's own check then finds nothing to do
-    migrate_apart(settings.effective_database_url)
-    print(f"podstore serving {settings.base_url}  (data in {settings.data_dir})", flush=True)
-    if settings.workers == 1:
-        worker(settings)
-    else:
-        sys.exit(_run_workers(settings))
+    try:
+        held = claim(enabled_listeners(settings).values())
+    except AddressUnavailable as exc:
+        raise SystemExit(f"podstore: {exc}") from None
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        # once, before the workers start: each worker's own check then finds nothing to do
+        migrate_apart(settings.effective_database_url)
+        print(f"podstore serving {settings.base_url}  (data in {settings.data_dir})", flush=True)
+        if settings.workers == 1:
+            worker(settings)
+        else:
+            sys.exit(_run_workers(settings))
+    finally:
+        for sock in held:
+            sock.close()
 
 
 def migrate_apart(url: str) -> None:

@@ -13,9 +13,9 @@ import psycopg
 import sqlalchemy as sa
 
 from podstore.cluster.nodes import Node
-from podstore.cluster.procs import free_port
 from podstore.cluster.up import Cluster
 from podstore.meta.locks import lock_key
+from tests.fixtures.ports import free_port
 from tests.fixtures.postgres import PostgresCluster
 
 

@@ -74,6 +74,29 @@ def test_two_listeners_share_one_core(two_listeners: tuple[Server, int]) -> None
     assert children(server.proc.pid) == []
 
 
+def test_a_second_server_on_a_taken_port_is_refused(
+    two_listeners: tuple[Server, int], tmp_path: Path
+) -> None:
+    server, second_port = two_listeners
+    user = server.new_user(pod="home")
+    assert user.put("/pods/home/files/mine", content=b"first server").status_code == 201
+    for port in (server.port, second_port):  # the main listener's, and an extra one's
+        done = subprocess.run(
+            [sys.executable, "-m", "podstore", "serve", "--port", str(port)],
+            env=server_env(tmp_path / "data", None),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode != 0
+        assert f"cannot listen on 127.0.0.1:{port}: it is already in use" in done.stderr
+        assert "Traceback" not in done.stderr
+        assert not (tmp_path / "data").exists()
+    for _ in range(8):  # fresh connections: every one still reaches the first server
+        with server.client(user.token) as fresh:
+            assert fresh.get("/pods/home/files/mine").content == b"first server"
+
+
 PORT = free_port()  # in the ids only as {port}: each xdist worker collects its own
 
 
