@@ -51,7 +51,7 @@ def _iso_second(seconds: int) -> str:
     if stamp is None:
         if len(_SECONDS) >= 4096:
             _SECONDS.clear()
-        stamp = datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        stamp = datetime.fromtimestamp(seconds, UTC).isoformat()[:19]  # strftime: "5-01-01"
         _SECONDS[seconds] = stamp
     return stamp
 
