@@ -23,6 +23,7 @@ from podstore.meta.migrate import is_current
 from podstore.server.claim import AddressUnavailable, claim
 from podstore.server.serve import enabled_listeners, serve
 from podstore.settings import Settings
+from podstore.storage.tuning import tune_malloc
 
 
 def check(settings: Settings) -> None:
@@ -42,6 +43,7 @@ def check(settings: Settings) -> None:
 
 
 def worker(settings: Settings, first: bool = True) -> None:
+    tune_malloc()  # before any thread of the node starts: they all share one arena
     configure_logging(settings.log_level)
     try:
         import uvloop

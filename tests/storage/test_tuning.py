@@ -47,3 +47,50 @@ def test_password_hash_memory_goes_back_to_the_system() -> None:
     if untuned < 8 * 1024:
         pytest.skip(f"this libc keeps no hash memory here anyway ({untuned} KiB)")
     assert held_kib(True) < 4 * 1024
+
+
+CHURN = """
+import resource
+import threading
+from podstore.storage.tuning import tune_malloc
+
+if TUNED:
+    assert tune_malloc()
+
+def churn() -> None:  # as a download's threads do: chunk-sized buffers, made and dropped
+    for n in range(64):
+        buffer = bytes([n]) * (4 << 20)
+        del buffer
+
+thread = threading.Thread(target=churn)  # warm up: the arena grows once
+thread.start()
+thread.join()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(2):
+    thread = threading.Thread(target=churn)
+    thread.start()
+    thread.join()
+print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+def page_faults(env: dict[str, str], tuned: bool) -> int:
+    done = subprocess.run(
+        [sys.executable, "-c", f"TUNED = {tuned}\n{CHURN}"],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", **env},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return int(done.stdout)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
+def test_a_freed_chunk_buffer_is_reused_without_faulting_its_pages_in_again() -> None:
+    pages = 128 * (4 << 20) // 4096  # what faulting in every buffer anew would cost
+    # the mmap threshold fixed as before, the trim threshold left at its default
+    trimming = page_faults({"MALLOC_MMAP_THRESHOLD_": str(16 << 20)}, tuned=False)
+    if trimming < pages // 2:
+        pytest.skip(f"this libc keeps freed buffers anyway ({trimming} faults)")
+    assert page_faults({}, tuned=True) < pages // 20
