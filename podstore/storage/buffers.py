@@ -15,6 +15,7 @@ import threading
 ALIGN = 4096
 FRAME = "frame"
 JOINED = "joined"  # parts of a chunk, joined for zstd
+PLAIN = FRAME  # a chunk read back, decrypted: no task both seals and reads a chunk
 STAGING = "staging"  # other data the local store writes with O_DIRECT
 _MIN = 1 << 20
 

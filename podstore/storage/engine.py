@@ -404,12 +404,12 @@ class ChunkEngine:
 
     def _fetch(self, ref: ChunkRef, keys: PodKeys, lo: int, hi: int) -> list[bytes]:
         """Bytes `lo:hi` of a chunk, in pieces of at most READ_PIECE."""
-        plain = frame.open_frame(self.blobs.get(ref.name), self._aead(keys.data_key), ref.id)
-        if len(plain) != ref.size:
+        sealed = self.blobs.get(ref.name)
+        if frame.parse_header(sealed).plain_len != ref.size:
             raise CorruptData(f"chunk {ref.name} has the wrong size")
-        if lo == 0 and hi == ref.size <= READ_PIECE:
-            return [plain]
-        return [plain[at : min(at + READ_PIECE, hi)] for at in range(lo, hi, READ_PIECE)]
+        return frame.open_chunk_pieces(
+            sealed, self._aead(keys.data_key), ref.id, lo, hi, READ_PIECE
+        )
 
     def read(
         self, manifest: Manifest, keys: PodKeys, start: int = 0, end: int | None = None

@@ -89,6 +89,39 @@ def test_wrong_id_key_kind_or_length_fail(aead: AESGCM) -> None:
         frame.open_frame(sealed + b"\0", aead, ID)
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    plain=st.sampled_from([b"", b"x", os.urandom(70_000), TEXT[:90_000]]),
+    bounds=st.tuples(st.floats(0, 1), st.floats(0, 1)),
+    piece=st.integers(1, 40_000),
+)
+def test_pieces_of_a_chunk_are_its_plaintext_sliced(
+    plain: bytes, bounds: tuple[float, float], piece: int
+) -> None:
+    aead = AESGCM(bytes(32))
+    lo, hi = sorted(int(b * len(plain)) for b in bounds)
+    for compression in ("off", "fast"):
+        sealed = frame.seal(plain, aead, ID, compression=compression)  # type: ignore[arg-type]
+        pieces = frame.open_chunk_pieces(sealed, aead, ID, lo, hi, piece)
+        assert b"".join(pieces) == plain[lo:hi]
+        assert all(isinstance(p, bytes) and 0 < len(p) <= piece for p in pieces)
+        # the thread's buffer is reused: pieces handed out before stay as they were
+        other = frame.seal(os.urandom(len(plain)), aead, ID, compression="off")
+        frame.open_chunk_pieces(other, aead, ID, 0, len(plain), piece)
+        assert b"".join(pieces) == plain[lo:hi]
+
+
+def test_pieces_of_a_damaged_chunk_are_refused(aead: AESGCM) -> None:
+    sealed = bytearray(frame.seal(os.urandom(5000), aead, ID))
+    with pytest.raises(ValueError, match="outside"):
+        frame.open_chunk_pieces(bytes(sealed), aead, ID, 0, 5001, 1024)
+    sealed[-1] ^= 1
+    with pytest.raises(CorruptData):
+        frame.open_chunk_pieces(bytes(sealed), aead, ID, 0, 5000, 1024)
+    with pytest.raises(CorruptData):
+        frame.open_chunk_pieces(bytes(sealed[: frame.HEADER_SIZE + 3]), aead, ID, 0, 0, 1)
+
+
 def test_unknown_version_rejected(aead: AESGCM) -> None:
     sealed = bytearray(frame.seal(b"data", aead, ID))
     sealed[4] = 2
