@@ -14,11 +14,13 @@ in VMs cost more than the encryption), and hands anything larger back to the sys
 
 Fixing that threshold also stops glibc moving its trim threshold, which stays at 128 KiB:
 every chunk buffer freed at the top of the heap went back to the system, and the next one
-was faulted in again, page by page. Downloads paid most, in granian copying each body
-message into fresh pages on the event loop's thread (`perf`: memmove half of that thread's
-time). A trim threshold of two chunks took the bench's 1 GiB download (read from disk just
-after the upload) from ~0.7 to ~0.78 GB/s, and a cached one from ~0.85 to ~1.05, with the
-same peak RSS.
+was faulted in again, page by page. Downloads paid most: each chunk's frame, read from its
+file, and its plaintext landed in fresh pages (`perf`: 298k minor faults in one cached 1 GiB
+download, in the chunk threads' `read` and decryption). A trim threshold of 4 MiB took the
+bench's 1 GiB download (read from disk just after the upload) from ~0.7 to ~0.8 GB/s, and a
+cached one from ~0.85 to ~1.05, with the same peak RSS; 8 MiB was no faster once chunks were
+decrypted into reused buffers (`frame.open_chunk_pieces`) and kept 2–4 MB more at the peak,
+16 MiB took the peak over 200 MB.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
 _M_ARENA_MAX = -8
 MMAP_THRESHOLD = 16 * 1024 * 1024  # above the largest chunk ever stored (8 MiB), below argon2
-TRIM_THRESHOLD = 8 * 1024 * 1024  # free memory the heap's top keeps: two chunks' worth
+TRIM_THRESHOLD = 4 * 1024 * 1024  # free memory the heap's top keeps: one chunk's worth
 _ENVIRONMENT = ("MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")
 _done = False
 _lock = threading.Lock()

@@ -57,9 +57,9 @@ from podstore.storage.tuning import tune_malloc
 if TUNED:
     assert tune_malloc()
 
-def churn() -> None:  # as a download's threads do: chunk-sized buffers, made and dropped
+def churn() -> None:  # as a download's threads do: MiB-sized buffers, made and dropped
     for n in range(64):
-        buffer = bytes([n]) * (4 << 20)
+        buffer = bytes([n]) * (2 << 20)
         del buffer
 
 thread = threading.Thread(target=churn)  # warm up: the arena grows once
@@ -88,7 +88,7 @@ def page_faults(env: dict[str, str], tuned: bool) -> int:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
 def test_a_freed_chunk_buffer_is_reused_without_faulting_its_pages_in_again() -> None:
-    pages = 128 * (4 << 20) // 4096  # what faulting in every buffer anew would cost
+    pages = 128 * (2 << 20) // 4096  # what faulting in every buffer anew would cost
     # the mmap threshold fixed as before, the trim threshold left at its default
     trimming = page_faults({"MALLOC_MMAP_THRESHOLD_": str(16 << 20)}, tuned=False)
     if trimming < pages // 2:
