@@ -19,7 +19,7 @@ file, and its plaintext landed in fresh pages (`perf`: 298k minor faults in one 
 download, in the chunk threads' `read` and decryption). A trim threshold of 4 MiB took the
 bench's 1 GiB download (read from disk just after the upload) from ~0.7 to ~0.8 GB/s, and a
 cached one from ~0.85 to ~1.05, with the same peak RSS; 8 MiB was no faster once chunks were
-decrypted into reused buffers (`frame.open_chunk_pieces`) and kept 2–4 MB more at the peak,
+decrypted into reused buffers (`frame.open_chunk_pieces`) and kept 2-4 MB more at the peak,
 16 MiB took the peak over 200 MB.
 """
 
