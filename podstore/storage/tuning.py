@@ -2,9 +2,9 @@
 
 Worker threads allocate and free multi-MiB buffers; glibc gives each thread its own arena
 and keeps freed memory in it, so RSS grows with the number of threads. One arena keeps the
-peak RSS of 1 GiB transfers under 200 MB with the trim threshold below; the buffers are
-few and large, so the threads hardly ever wait for its lock (4 KiB PUT/GET rates measured
-unchanged against two arenas).
+peak RSS of 1 GiB transfers under 200 MB with the trim threshold below. It costs ~11% of
+4 KiB GETs/s (the event loop's thread and the database readers wait for its lock); two
+arenas measured once: the GETs back, peak RSS 196-200 MB. To be settled by a full bench.
 
 glibc also raises its mmap threshold to the size of any mmapped block freed (up to 32 MiB):
 after one password hash (argon2, 19 MiB) every later block up to 19 MiB came from an arena
