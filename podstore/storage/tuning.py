@@ -2,9 +2,10 @@
 
 Worker threads allocate and free multi-MiB buffers; glibc gives each thread its own arena
 and keeps freed memory in it, so RSS grows with the number of threads. One arena keeps the
-peak RSS of 1 GiB transfers under 200 MB with the trim threshold below. It costs ~11% of
-4 KiB GETs/s (the event loop's thread and the database readers wait for its lock); two
-arenas measured once: the GETs back, peak RSS 196-200 MB. To be settled by a full bench.
+peak RSS of 1 GiB and 8 GiB transfers under 200 MB with the trim threshold below. Two
+arenas, in three alternated pairs of `bench small`, served 4 KiB GETs no faster (medians
+1,894/3,126/2,253 against 2,517/2,393/2,667 req/s: the spread of this VM) and held ~2 MB more
+at the 8 GiB peak.
 
 glibc also raises its mmap threshold to the size of any mmapped block freed (up to 32 MiB):
 after one password hash (argon2, 19 MiB) every later block up to 19 MiB came from an arena
