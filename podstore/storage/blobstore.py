@@ -66,6 +66,12 @@ class BlobStore(ABC):
     @abstractmethod
     def stat(self, name: str) -> BlobInfo: ...
 
+    def get_in_thread_buffer(self, name: str) -> Buffer:
+        """`get`, where the store can, into this thread's reused `buffers.SEALED` buffer
+        (returned writable): valid until the thread next uses that buffer. For data the
+        caller reads, may overwrite, and drops."""
+        return self.get(name)
+
     def touch(self, name: str) -> None:
         """Set the blob's mtime to now, so garbage collection sees it as young again."""
         self.put(name, self.get(name))

@@ -16,6 +16,7 @@ ALIGN = 4096
 FRAME = "frame"
 JOINED = "joined"  # parts of a chunk, joined for zstd
 PLAIN = FRAME  # a chunk read back, decrypted: no task both seals and reads a chunk
+SEALED = FRAME  # a chunk's frame read back from the local store, then decrypted in place
 STAGING = "staging"  # other data the local store writes with O_DIRECT
 _MIN = 1 << 20
 

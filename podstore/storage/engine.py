@@ -404,11 +404,11 @@ class ChunkEngine:
 
     def _fetch(self, ref: ChunkRef, keys: PodKeys, lo: int, hi: int) -> list[bytes]:
         """Bytes `lo:hi` of a chunk, in pieces of at most READ_PIECE."""
-        sealed = self.blobs.get(ref.name)
+        sealed = self.blobs.get_in_thread_buffer(ref.name)
         if frame.parse_header(sealed).plain_len != ref.size:
             raise CorruptData(f"chunk {ref.name} has the wrong size")
         return frame.open_chunk_pieces(
-            sealed, self._aead(keys.data_key), ref.id, lo, hi, READ_PIECE
+            sealed, self._aead(keys.data_key), ref.id, lo, hi, READ_PIECE, in_place=True
         )
 
     def read(

@@ -237,13 +237,21 @@ def open_frame(frame: Buffer, aead: AESGCM, aad_id: bytes, *, kind: int = KIND_C
 
 
 def open_chunk_pieces(
-    frame: Buffer, aead: AESGCM, aad_id: bytes, lo: int, hi: int, piece: int
+    frame: Buffer,
+    aead: AESGCM,
+    aad_id: bytes,
+    lo: int,
+    hi: int,
+    piece: int,
+    *,
+    in_place: bool = False,
 ) -> list[bytes]:
     """Bytes `lo:hi` of a chunk frame's plaintext, in pieces of at most `piece` bytes;
-    CorruptData as `open_frame`. It is decrypted into this thread's reused buffer, so the
-    only fresh memory is the pieces (a chunk's own fresh plaintext cost a memset and a page
-    fault per page, every time)."""
-    plain = _open(frame, aead, aad_id, KIND_CHUNK, into_thread_buffer=True)
+    CorruptData as `open_frame`. It is decrypted into this thread's reused buffer, or with
+    `in_place` into the frame's own memory where that is writable (its contents are then
+    spent), so the only fresh memory is the pieces (a chunk's own fresh plaintext cost a
+    memset and a page fault per page, every time)."""
+    plain = _open(frame, aead, aad_id, KIND_CHUNK, into_thread_buffer=True, in_place=in_place)
     if not 0 <= lo <= hi <= len(plain):
         raise ValueError(f"{lo}:{hi} is outside a chunk of {len(plain)} bytes")
     if isinstance(plain, bytes) and lo == 0 and hi == len(plain) <= piece:
@@ -252,7 +260,13 @@ def open_chunk_pieces(
 
 
 def _open(
-    frame: Buffer, aead: AESGCM, aad_id: bytes, kind: int, *, into_thread_buffer: bool
+    frame: Buffer,
+    aead: AESGCM,
+    aad_id: bytes,
+    kind: int,
+    *,
+    into_thread_buffer: bool,
+    in_place: bool = False,
 ) -> bytes | memoryview:
     header = parse_header(frame)
     if header.kind != kind:
@@ -267,7 +281,10 @@ def _open(
     try:
         if into_thread_buffer:
             size = header.body_len - TAG_SIZE
-            payload = buffers.thread_buffer(buffers.PLAIN, size)[:size]
+            if in_place and not view.readonly:  # OpenSSL's GCM decrypts with out == in
+                payload = view[HEADER_SIZE : HEADER_SIZE + size]
+            else:
+                payload = buffers.thread_buffer(buffers.PLAIN, size)[:size]
             aead.decrypt_into(header.nonce, view[HEADER_SIZE:], aad, payload)
         else:
             payload = aead.decrypt(header.nonce, view[HEADER_SIZE:], aad)

@@ -19,14 +19,29 @@ def test_put_get_round_trip(store: BlobStore, size: int) -> None:
     data = os.urandom(size)
     store.put("blob", data)
     assert store.get("blob") == data
+    assert bytes(store.get_in_thread_buffer("blob")) == data
     assert store.stat("blob").size == size
     assert store.exists("blob")
+
+
+def test_get_in_thread_buffer_gives_each_blob_whole(store: BlobStore) -> None:
+    """Each call reads its blob entirely and only it, also a smaller one after a bigger one
+    in the same reused buffer."""
+    big, small = os.urandom((2 << 20) + 5), os.urandom(3000)
+    store.put("big", big)
+    store.put("small", small)
+    store.put("empty", b"")
+    assert bytes(store.get_in_thread_buffer("big")) == big
+    assert bytes(store.get_in_thread_buffer("small")) == small
+    assert bytes(store.get_in_thread_buffer("empty")) == b""
+    assert bytes(store.get_in_thread_buffer("big")) == big
 
 
 def test_missing_blob_raises_not_found(store: BlobStore) -> None:
     assert not store.exists("nope")
     for call in (
         lambda: store.get("nope"),
+        lambda: store.get_in_thread_buffer("nope"),
         lambda: store.get_range("nope", 0, 10),
         lambda: store.get_range("nope", 0, 0),
         lambda: store.stat("nope"),

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from podstore.storage import frame
-from podstore.storage.blobstore import BlobStore
+from podstore.storage.blobstore import BlobStore, Buffer
 from podstore.storage.chunker import cut_all
 from podstore.storage.engine import (
     READ_PIECE,
@@ -155,6 +155,10 @@ def test_range_reads_only_touched_chunks(engine_factory: Factory) -> None:
         def get(self, name: str) -> bytes:
             fetched.append(name)
             return super().get(name)
+
+        def get_in_thread_buffer(self, name: str) -> Buffer:
+            fetched.append(name)
+            return super().get_in_thread_buffer(name)
 
     engine = engine_factory(Recording(MemoryBlobStore()))
     keys = new_keys()

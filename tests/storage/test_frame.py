@@ -109,6 +109,22 @@ def test_pieces_of_a_chunk_are_its_plaintext_sliced(
         other = frame.seal(os.urandom(len(plain)), aead, ID, compression="off")
         frame.open_chunk_pieces(other, aead, ID, 0, len(plain), piece)
         assert b"".join(pieces) == plain[lo:hi]
+        # in place, in a writable frame (as the local store reads it back)
+        writable = memoryview(bytearray(sealed))
+        pieces = frame.open_chunk_pieces(writable, aead, ID, lo, hi, piece, in_place=True)
+        assert b"".join(pieces) == plain[lo:hi]
+        # a read-only frame is left as it was
+        kept = memoryview(sealed)
+        pieces = frame.open_chunk_pieces(kept, aead, ID, lo, hi, piece, in_place=True)
+        assert b"".join(pieces) == plain[lo:hi] and bytes(kept) == sealed
+
+
+def test_in_place_decryption_uses_the_frame_itself(aead: AESGCM) -> None:
+    plain = os.urandom(300_000)
+    sealed = bytearray(frame.seal(plain, aead, ID, compression="off"))
+    frame.open_chunk_pieces(memoryview(sealed), aead, ID, 0, len(plain), 1 << 20, in_place=True)
+    start = frame.HEADER_SIZE
+    assert sealed[start : start + len(plain)] == plain
 
 
 def test_pieces_of_a_damaged_chunk_are_refused(aead: AESGCM) -> None:
@@ -118,6 +134,8 @@ def test_pieces_of_a_damaged_chunk_are_refused(aead: AESGCM) -> None:
     sealed[-1] ^= 1
     with pytest.raises(CorruptData):
         frame.open_chunk_pieces(bytes(sealed), aead, ID, 0, 5000, 1024)
+    with pytest.raises(CorruptData):
+        frame.open_chunk_pieces(memoryview(sealed), aead, ID, 0, 5000, 1024, in_place=True)
     with pytest.raises(CorruptData):
         frame.open_chunk_pieces(bytes(sealed[: frame.HEADER_SIZE + 3]), aead, ID, 0, 0, 1)
 

@@ -287,3 +287,28 @@ def test_concurrent_large_puts(local: LocalBlobStore) -> None:
     for name, data in blobs.items():
         assert local.get(name) == data
     assert temp_files(local.root) == []
+
+
+def test_reads_into_the_thread_buffer_reuse_one_buffer(local: LocalBlobStore) -> None:
+    """Chunk frames read back land in memory the thread already has, not in fresh pages."""
+    local.put("a", os.urandom(3 << 20))
+    local.put("b", os.urandom(1 << 20))
+    first = local.get_in_thread_buffer("a")
+    second = local.get_in_thread_buffer("b")
+    assert isinstance(first, memoryview) and isinstance(second, memoryview)
+    assert first.obj is second.obj
+    assert bytes(second) == local.get("b")
+
+
+def test_short_reads_into_the_thread_buffer_still_read_everything(
+    local: LocalBlobStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = os.urandom((1 << 20) + 17)
+    local.put("blob", data)
+    real_readv = os.readv
+
+    def short_readv(fd: int, views: list[memoryview]) -> int:
+        return real_readv(fd, [views[0][:1000]])
+
+    monkeypatch.setattr(os, "readv", short_readv)
+    assert bytes(local.get_in_thread_buffer("blob")) == data
