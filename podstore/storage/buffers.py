@@ -19,6 +19,7 @@ PLAIN = FRAME  # a chunk read back, decrypted: no task both seals and reads a ch
 SEALED = FRAME  # a chunk's frame read back from the local store, then decrypted in place
 STAGING = "staging"  # other data the local store writes with O_DIRECT
 _MIN = 1 << 20
+MAX_READ_INTO = 16 << 20  # larger blobs are read into fresh memory, not kept by a thread
 
 _local = threading.local()
 

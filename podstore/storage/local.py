@@ -188,24 +188,29 @@ class LocalBlobStore(BlobStore):
     def get(self, name: str) -> bytes:
         fd = self._open(name)
         try:
-            size = os.fstat(fd).st_size
-            parts = []
-            while size > 0:
-                part = os.read(fd, size)
-                if not part:
-                    break
-                parts.append(part)
-                size -= len(part)
-            return parts[0] if len(parts) == 1 else b"".join(parts)
+            return self._read_all(fd, os.fstat(fd).st_size)
         except OSError as exc:
             raise BackendUnavailable(f"cannot read {name}: {exc}") from exc
         finally:
             os.close(fd)
 
-    def get_in_thread_buffer(self, name: str) -> memoryview:
+    @staticmethod
+    def _read_all(fd: int, size: int) -> bytes:
+        parts = []
+        while size > 0:
+            part = os.read(fd, size)
+            if not part:
+                break
+            parts.append(part)
+            size -= len(part)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def get_in_thread_buffer(self, name: str) -> Buffer:
         fd = self._open(name)
         try:
             size = os.fstat(fd).st_size
+            if size > buffers.MAX_READ_INTO:  # not a chunk podstore wrote: no thread keeps it
+                return self._read_all(fd, size)
             view = buffers.thread_buffer(buffers.SEALED, size)[:size]
             got = 0
             while got < size:

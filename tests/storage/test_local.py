@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from podstore.storage import buffers
 from podstore.storage.errors import BackendUnavailable
 from podstore.storage.local import DIRECT_THRESHOLD, LocalBlobStore
 
@@ -312,3 +313,14 @@ def test_short_reads_into_the_thread_buffer_still_read_everything(
 
     monkeypatch.setattr(os, "readv", short_readv)
     assert bytes(local.get_in_thread_buffer("blob")) == data
+
+
+def test_a_blob_too_big_for_a_thread_buffer_is_read_into_fresh_memory(
+    local: LocalBlobStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A blob larger than any chunk (damage, or not a chunk) is not kept by the thread."""
+    monkeypatch.setattr(buffers, "MAX_READ_INTO", 1 << 20)
+    data = os.urandom((1 << 20) + 1)
+    local.put("big", data)
+    got = local.get_in_thread_buffer("big")
+    assert got == data and isinstance(got, bytes)
