@@ -50,6 +50,15 @@ class Listing:
 
 
 @dataclass(frozen=True, slots=True)
+class RenderedListing:
+    """One page of a folder as a JSON array of its entries (UTF-8), in the keys the caller
+    named; `next_cursor` as `Listing`'s."""
+
+    entries: bytes
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class TreeEntry:
     """A node met walking a selection: `node.path` from the scope's root, `relative` its
     name in an archive of the selection."""

@@ -13,7 +13,7 @@ from podstore.core.context import Actor, CoreContext, new_id, now
 from podstore.core.dav.locks import refuse_others
 from podstore.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from podstore.core.names import split_path
-from podstore.core.records import Listing, NodeFacts, NodeInfo, TreeEntry
+from podstore.core.records import Listing, NodeFacts, NodeInfo, RenderedListing, TreeEntry
 from podstore.core.social.audit import audit
 from podstore.core.tree.facts import child_facts
 from podstore.core.tree.finding import recent_files, search_names, walk_selection
@@ -34,6 +34,7 @@ from podstore.core.tree.nodes import (
 )
 from podstore.core.tree.placement import check_depth, check_placement, copy_subtree
 from podstore.core.tree.refs import drop_refs
+from podstore.core.tree.rendered import Fields, render_children
 from podstore.meta.errors import UniqueViolation
 from podstore.meta.schema import nodes, pods, stars, versions
 from podstore.storage.manifest import Manifest
@@ -95,6 +96,19 @@ class Tree:
             access = authorize(conn, actor, pod, Role.VIEWER)
             folder = resolve_dir(conn, access, parts)
             return list_children(conn, actor, folder.id, **page)
+
+        return await self.ctx.db.read(query)
+
+    async def list_rendered(
+        self, actor: Actor, pod: str, path: str, fields: Fields, **page: Any
+    ) -> RenderedListing:
+        """`list`'s page as JSON text, each entry an object of `fields` (see `rendered`)."""
+        parts = split_path(path)
+
+        def query(conn: Connection) -> RenderedListing:
+            access = authorize(conn, actor, pod, Role.VIEWER)
+            folder = resolve_dir(conn, access, parts)
+            return render_children(conn, actor, folder.id, fields, **page)
 
         return await self.ctx.db.read(query)
 

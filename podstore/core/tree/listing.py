@@ -9,6 +9,7 @@ a folder's live entries, so the tie-breaker only made SQLite sort again).
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -48,19 +49,25 @@ _SORT_POSITIONS = {
 }
 
 
-def _page_statement(sort: str, descending: bool, after: bool, dialect: str) -> sa.Select[Any]:
+def starred_now() -> sa.ColumnElement[bool]:
+    """Whether the user `:user_id` starred the node."""
+    return sa.exists().where(
+        stars.c.node_id == nodes.c.id, stars.c.user_id == sa.bindparam("user_id")
+    )
+
+
+def page_statement(
+    columns: Sequence[sa.ColumnElement[Any]], sort: str, descending: bool, after: bool, dialect: str
+) -> sa.Select[Any]:
+    """`columns` of the live children of `:dir_id`, ordered by (sort key, name), `:limit` of
+    them, after the cursor's (`:last_value`, `:last_name`) when `after`."""
     column: sa.ColumnElement[Any] = SORT_COLUMNS[sort]
     name: sa.ColumnElement[Any] = nodes.c.name
     if dialect == "postgresql":
         name = name.collate("C")
         if sort in ("name", "type"):
             column = column.collate("C")
-    star = sa.exists().where(
-        stars.c.node_id == nodes.c.id, stars.c.user_id == sa.bindparam("user_id")
-    )
-    # an integer, not a Boolean: no result processor, so rows come back as the driver's tuples
-    starred = sa.type_coerce(star, sa.Integer).label("starred")
-    query = sa.select(*_ENTRY_COLUMNS, starred).where(
+    query = sa.select(*columns).where(
         nodes.c.parent_id == sa.bindparam("dir_id"), nodes.c.trashed_at.is_(None)
     )
     if after:
@@ -75,12 +82,43 @@ def _page_statement(sort: str, descending: bool, after: bool, dialect: str) -> s
     return query.order_by(*order).limit(sa.bindparam("limit", type_=sa.Integer))
 
 
+def _page_statement(sort: str, descending: bool, after: bool, dialect: str) -> sa.Select[Any]:
+    # an integer, not a Boolean: no result processor, so rows come back as the driver's tuples
+    starred = sa.type_coerce(starred_now(), sa.Integer).label("starred")
+    return page_statement((*_ENTRY_COLUMNS, starred), sort, descending, after, dialect)
+
+
 _PAGES = {
     (sort, descending, after): Prepared(functools.partial(_page_statement, sort, descending, after))
     for sort in SORT_COLUMNS
     for descending in (False, True)
     for after in (False, True)
 }
+
+
+def page_params(
+    actor: Actor, dir_id: str, sort: str, order: str, limit: int, cursor: str | None
+) -> dict[str, Any]:
+    """The parameters of `page_statement` for one page (`limit` + 1 rows: the last one says
+    whether there is more), the page's arguments checked."""
+    if sort not in SORT_COLUMNS:
+        raise Invalid(f"sort is one of {', '.join(SORT_COLUMNS)}")
+    if order not in ("asc", "desc"):
+        raise Invalid("order is asc or desc")
+    if not 1 <= limit <= MAX_PAGE:
+        raise Invalid(f"limit is from 1 to {MAX_PAGE}")
+    params: dict[str, Any] = {"user_id": actor.user_id, "dir_id": dir_id, "limit": limit + 1}
+    if cursor:
+        last_value, last_name = cursors.decode(cursor, f"list:{sort}", 2)
+        if not isinstance(last_name, str):
+            raise Invalid("the cursor is not valid")
+        params |= {"last_value": last_value, "last_name": last_name}
+    return params
+
+
+def next_cursor(sort: str, key: Any, name: str) -> str:
+    """The cursor that continues a page whose last entry has sort key `key` and `name`."""
+    return cursors.encode(f"list:{sort}", [key, name])
 
 
 def list_children(
@@ -94,27 +132,13 @@ def list_children(
     cursor: str | None = None,
 ) -> Listing:
     """One page of a folder, ordered by (sort key, name): one query per page."""
-    if sort not in SORT_COLUMNS:
-        raise Invalid(f"sort is one of {', '.join(SORT_COLUMNS)}")
-    if order not in ("asc", "desc"):
-        raise Invalid("order is asc or desc")
-    if not 1 <= limit <= MAX_PAGE:
-        raise Invalid(f"limit is from 1 to {MAX_PAGE}")
-    params: dict[str, Any] = {"user_id": actor.user_id, "dir_id": dir_id, "limit": limit + 1}
-    if cursor:
-        last_value, last_name = cursors.decode(cursor, f"list:{sort}", 2)
-        if not isinstance(last_name, str):
-            raise Invalid("the cursor is not valid")
-        params |= {"last_value": last_value, "last_name": last_name}
+    params = page_params(actor, dir_id, sort, order, limit, cursor)
     rows = _PAGES[sort, order == "desc", bool(cursor)].tuples(conn, params)
-    more = len(rows) > limit
     entries = [_entry(*row) for row in rows[:limit]]
-    next_cursor = None
-    if more:
-        last = rows[limit - 1]
-        key = last[_SORT_POSITIONS[sort]]
-        next_cursor = cursors.encode(f"list:{sort}", [key, last[1]])
-    return Listing(entries, next_cursor)
+    if len(rows) <= limit:
+        return Listing(entries, None)
+    last = rows[limit - 1]
+    return Listing(entries, next_cursor(sort, last[_SORT_POSITIONS[sort]], last[1]))
 
 
 def _entry(

@@ -52,7 +52,7 @@ async def upload(node_id: str, request: Request, actor: ActorDep, core: CoreDep)
     return shape.written(result)
 
 
-@router.get("/nodes/{node_id}/children")
+@router.get("/nodes/{node_id}/children", response_model=dict[str, Any])
 async def children(
     node_id: str,
     actor: ActorDep,
@@ -61,12 +61,12 @@ async def children(
     order: Literal["asc", "desc"] = "asc",
     limit: int = Query(1000, ge=1, le=10_000),
     cursor: str | None = Query(None, max_length=4096),
-) -> dict[str, Any]:
+) -> Response:
     scope, path = await core.sharing.locate(actor, node_id)
-    page = await core.tree.list(
-        actor, scope, path, sort=sort, order=order, limit=limit, cursor=cursor
+    page = await core.tree.list_rendered(
+        actor, scope, path, shape.NODE_FIELDS, sort=sort, order=order, limit=limit, cursor=cursor
     )
-    return shape.listing(page)
+    return Response(shape.rendered_listing(page), media_type="application/json")
 
 
 @router.put(

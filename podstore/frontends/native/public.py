@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
 
 from podstore.core.context import Actor
 from podstore.core.errors import Invalid
@@ -43,10 +42,15 @@ async def get_public(
     actor = await link_actor(token, request, core)
     info = await core.links.stat(actor, path)
     if info.kind == "dir":
-        page = await core.tree.list(
-            actor, actor.user_id, path, limit=min(max(limit, 1), 10_000), cursor=cursor
+        page = await core.tree.list_rendered(
+            actor,
+            actor.user_id,
+            path,
+            shape.NODE_FIELDS,
+            limit=min(max(limit, 1), 10_000),
+            cursor=cursor,
         )
-        return JSONResponse(shape.listing(page))
+        return Response(shape.rendered_listing(page), media_type="application/json")
     return await serve(await core.links.download(actor, path), request, core)
 
 

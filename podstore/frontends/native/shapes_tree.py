@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from podstore.core.context import iso
@@ -10,10 +11,10 @@ from podstore.core.records import (
     ChunkParams,
     ExportedNode,
     FileWritten,
-    Listing,
     NodeInfo,
     OpenUpload,
     PodInfo,
+    RenderedListing,
     UploadInfo,
     VersionInfo,
 )
@@ -38,6 +39,21 @@ def node(info: NodeInfo) -> dict[str, Any]:
     }
 
 
+# `node`'s keys and the field each holds, for listings the core renders as JSON itself
+NODE_FIELDS = (
+    ("id", "id"),
+    ("name", "name"),
+    ("type", "kind"),
+    ("size", "size"),
+    ("modified", "modified_at"),
+    ("created", "created_at"),
+    ("content_type", "content_type"),
+    ("version_id", "version_id"),
+    ("parent_id", "parent_id"),
+    ("starred", "starred"),
+)
+
+
 def stat(info: NodeInfo) -> dict[str, Any]:
     return {**node(info), "path": info.path, "pod": info.pod}
 
@@ -55,8 +71,11 @@ def starred(info: NodeInfo) -> dict[str, Any]:
     return {**node(info), "pod": info.pod, "path": info.path}
 
 
-def listing(page: Listing) -> dict[str, Any]:
-    return {"entries": [node(e) for e in page.entries], "next": page.next_cursor}
+def rendered_listing(page: RenderedListing) -> bytes:
+    """`listing`'s JSON, from a page whose entries are JSON text already (`NODE_FIELDS`)."""
+    # join: a %-format or + of a few MB costs a millisecond or more
+    cursor = json.dumps(page.next_cursor).encode()
+    return b"".join((b'{"entries":', page.entries, b',"next":', cursor, b"}"))
 
 
 def version(info: VersionInfo) -> dict[str, Any]:

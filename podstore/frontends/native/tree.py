@@ -22,8 +22,9 @@ class FromTo(BaseModel):
     to: str = Field(max_length=64 * 1024)
 
 
-@router.get("/pods/{pod}/list")
-@router.get("/pods/{pod}/list/{path:path}")
+# documented as the dict it was; sent as the bytes the core rendered (`shape.NODE_FIELDS`)
+@router.get("/pods/{pod}/list", response_model=dict[str, Any])
+@router.get("/pods/{pod}/list/{path:path}", response_model=dict[str, Any])
 async def list_folder(
     pod: str,
     actor: ActorDep,
@@ -33,11 +34,11 @@ async def list_folder(
     order: Literal["asc", "desc"] = "asc",
     limit: int = Query(1000, ge=1, le=10_000),
     cursor: str | None = Query(None, max_length=4096),
-) -> dict[str, Any]:
-    page = await core.tree.list(
-        actor, pod, path, sort=sort, order=order, limit=limit, cursor=cursor
+) -> Response:
+    page = await core.tree.list_rendered(
+        actor, pod, path, shape.NODE_FIELDS, sort=sort, order=order, limit=limit, cursor=cursor
     )
-    return shape.listing(page)
+    return Response(shape.rendered_listing(page), media_type="application/json")
 
 
 @router.get("/pods/{pod}/stat/{path:path}")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from urllib.parse import quote
+
 from tests.fixtures.server import Server, User
 
 
@@ -69,6 +72,29 @@ def test_listing_entries_have_the_documented_shape(user: User) -> None:
     assert {"name", "type", "size", "modified", "id"} <= set(entry)
     assert (entry["name"], entry["type"], entry["size"]) == ("x.txt", "file", 5)
     assert entry["created"] == entry["modified"]  # made once, never changed
+
+
+def test_listed_entries_are_what_stat_shows(user: User) -> None:
+    """The listing (rendered by the database) and stat (shaped in Python) agree on every
+    field, for names JSON must escape and for folders, files, stars and overwrites."""
+    names = ['q"uote', "back\\slash", "emoji 😀", "line\u2028sep", "plain.txt"]
+    for name in names:
+        user.put(f"/pods/home/files/odd/{quote(name)}", content=name.encode())
+    user.put("/pods/home/files/odd/plain.txt", content=b"again")  # created != modified
+    user.post("/pods/home/mkdir/odd/folder")
+    user.put(f"/pods/home/star/odd/{quote(names[0])}")
+    listing = user.get("/pods/home/list/odd", params={"limit": 3})
+    assert listing.headers["content-type"] == "application/json"
+    entries, cursor = listing.json()["entries"], listing.json()["next"]
+    while cursor:
+        page = user.get("/pods/home/list/odd", params={"limit": 3, "cursor": cursor}).json()
+        entries, cursor = entries + page["entries"], page["next"]
+    assert sorted(e["name"] for e in entries) == sorted([*names, "folder"])
+    for entry in entries:
+        stat = user.get(f"/pods/home/stat/odd/{quote(entry['name'])}").json()
+        del stat["path"], stat["pod"]
+        assert json.dumps(entry) == json.dumps(stat)  # same keys, order, values and types
+    assert [e["starred"] for e in entries if e["name"] == names[0]] == [True]
 
 
 def test_an_overwrite_moves_modified_and_keeps_created(user: User) -> None:
