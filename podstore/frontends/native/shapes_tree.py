@@ -72,7 +72,8 @@ def starred(info: NodeInfo) -> dict[str, Any]:
 
 
 def rendered_listing(page: RenderedListing) -> bytes:
-    """`listing`'s JSON, from a page whose entries are JSON text already (`NODE_FIELDS`)."""
+    """A folder page, `{"entries": [node, …], "next": cursor}`, from entries the core
+    rendered in `NODE_FIELDS`."""
     # join: a %-format or + of a few MB costs a millisecond or more
     cursor = json.dumps(page.next_cursor).encode()
     return b"".join((b'{"entries":', page.entries, b',"next":', cursor, b"}"))
