@@ -120,9 +120,13 @@ class S3BlobStore(BlobStore):
     def _get(self, name: str, **extra: str) -> bytes:
         key = self._key(name)
         try:
-            response = self.client.get_object(Bucket=self.bucket, Key=key, **extra)
-            with response["Body"] as body:
+            body = self.client.get_object(Bucket=self.bucket, Key=key, **extra)["Body"]
+            try:
+                # StreamingBody.read, not the urllib3 stream `with body` hands out: it turns a
+                # body that stalls or stops short into botocore's errors, mapped below
                 return bytes(body.read())
+            finally:
+                body.close()
         except (ClientError, BotoCoreError) as exc:
             if (
                 isinstance(exc, ClientError)

@@ -1,8 +1,9 @@
 """A hung S3 store fails a request within its bound, with a clear error, instead of holding it.
 
 The store is a TCP listener that answers the bucket check podstore makes at start, then takes
-every other request and never answers: a server that hangs while running. The request counts
-show what was retried: a write never after a timeout, a read once.
+every other request and never answers: a server that hangs while running. Or it answers a GET
+with its headers and part of the body, then stalls or closes the connection. The request
+counts show what was retried: a write never after a timeout, a read once.
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ class HungS3(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, answer_bucket_check: bool) -> None:
+    def __init__(self, answer_bucket_check: bool, partial: str | None = None) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.answer_bucket_check = answer_bucket_check
+        self.partial = partial  # "stall" or "cut": a GET's body stops after its first bytes
         self.requests: Counter[str] = Counter()
         self.released = threading.Event()
 
@@ -56,13 +58,18 @@ class _Handler(socketserver.StreamRequestHandler):
                 self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
                 continue
             self.server.requests[method] += 1
-            self.server.released.wait()  # never answers while the test runs
+            if method == "GET" and self.server.partial:
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + b"x" * 10)
+                self.wfile.flush()
+                if self.server.partial == "cut":
+                    return
+            self.server.released.wait()  # never answers (or ends the body) while the test runs
             return
 
 
 @contextmanager
-def _serve(answer_bucket_check: bool) -> Iterator[HungS3]:
-    server = HungS3(answer_bucket_check)
+def _serve(answer_bucket_check: bool, partial: str | None = None) -> Iterator[HungS3]:
+    server = HungS3(answer_bucket_check, partial)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -116,6 +123,22 @@ def test_a_read_from_a_hung_store_is_tried_twice(hung: HungS3, tmp_path: Path) -
     assert isinstance(_fails_within(10, lambda: store.get_range("ab12", 0, 10)), BackendTimeout)
     assert isinstance(_fails_within(10, lambda: store.exists("ab12")), BackendTimeout)
     assert hung.requests == {"GET": 4, "HEAD": 2}
+
+
+@pytest.mark.parametrize(
+    ("partial", "error", "tries"), [("stall", BackendTimeout, 2), ("cut", BackendUnavailable, 4)]
+)
+def test_a_body_that_stops_short_is_a_store_failure_not_data(
+    partial: str, error: type[BackendUnavailable], tries: int, tmp_path: Path
+) -> None:
+    """Headers and 10 of 100 bytes, then nothing more or a closed connection: the read fails
+    as the store's (retried by its kind), never with the 10 bytes nor an error of the HTTP
+    library's that no front end maps (a 500)."""
+    with _serve(answer_bucket_check=True, partial=partial) as server:
+        store = _open(server.endpoint, tmp_path)
+        assert type(_fails_within(10, lambda: store.get("ab12"))) is error
+        assert type(_fails_within(10, lambda: store.get_range("ab12", 0, 100))) is error
+        assert server.requests == {"GET": 2 * tries}
 
 
 def test_starting_against_a_hung_store_fails_with_a_clear_error(tmp_path: Path) -> None:
