@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import builtins
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -40,6 +41,9 @@ from podstore.meta.schema import nodes, pods, stars, versions
 from podstore.storage.manifest import Manifest
 
 MAX_ARCHIVE_NODES = 20_000
+
+
+T = TypeVar("T")
 
 
 class Tree:
@@ -90,25 +94,30 @@ class Tree:
             raise Conflict(f"/{'/'.join(parts)} exists already") from exc
 
     async def list(self, actor: Actor, pod: str, path: str, **page: Any) -> Listing:
-        parts = split_path(path)
-
-        def query(conn: Connection) -> Listing:
-            access = authorize(conn, actor, pod, Role.VIEWER)
-            folder = resolve_dir(conn, access, parts)
-            return list_children(conn, actor, folder.id, **page)
-
-        return await self.ctx.db.read(query)
+        return await self._in_folder(
+            actor, pod, path, lambda conn, dir_id: list_children(conn, actor, dir_id, **page)
+        )
 
     async def list_rendered(
         self, actor: Actor, pod: str, path: str, fields: Fields, **page: Any
     ) -> RenderedListing:
         """`list`'s page as JSON text, each entry an object of `fields` (see `rendered`)."""
+        return await self._in_folder(
+            actor,
+            pod,
+            path,
+            lambda conn, dir_id: render_children(conn, actor, dir_id, fields, **page),
+        )
+
+    async def _in_folder(
+        self, actor: Actor, pod: str, path: str, read: Callable[[Connection, str], T]
+    ) -> T:
+        """`read(conn, folder id)` of the folder at `path`, which the actor may view."""
         parts = split_path(path)
 
-        def query(conn: Connection) -> RenderedListing:
+        def query(conn: Connection) -> T:
             access = authorize(conn, actor, pod, Role.VIEWER)
-            folder = resolve_dir(conn, access, parts)
-            return render_children(conn, actor, folder.id, fields, **page)
+            return read(conn, resolve_dir(conn, access, parts).id)
 
         return await self.ctx.db.read(query)
 
