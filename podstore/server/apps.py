@@ -21,6 +21,7 @@ from podstore.frontends.dialects.bitdust.ws import ws_app as bitdust_ws
 from podstore.frontends.dialects.fairos import app as fairos
 from podstore.frontends.dialects.fileago.app import FileAgoPaths
 from podstore.frontends.dialects.hasura import app as hasura
+from podstore.frontends.http.compress import CompressedResponses
 from podstore.frontends.native.app import create_app, guarded, with_express_lane
 from podstore.frontends.tus import routes as tus
 from podstore.frontends.web import install as install_web
@@ -38,7 +39,7 @@ def main_app(core: Core, listener: ListenerSettings) -> ASGIApp:
         app.include_router(tus.router, prefix="/api/v1")
     if core.settings.frontends.web.enabled:
         install_web(app, core)  # the fallback for paths no other front end serves
-    served: ASGIApp = app
+    served: ASGIApp = CompressedResponses(app)  # the native API and the web UI
     if core.settings.frontends.fairos.enabled:
         served = fairos.FairosMount(served, fairos.create_app(core))
     if core.settings.frontends.fileago.enabled:
@@ -48,7 +49,8 @@ def main_app(core: Core, listener: ListenerSettings) -> ASGIApp:
     served = Readiness(served, core)
     if core.settings.frontends.webdav.enabled:
         # ahead of FastAPI and the dialects' dispatch, as the express lane is
-        served = PrefixLane(DAV_PREFIX, guarded(WebDavApp(core), core), served)
+        dav = CompressedResponses(guarded(WebDavApp(core), core))
+        served = PrefixLane(DAV_PREFIX, dav, served)
     return with_express_lane(served, core)
 
 
