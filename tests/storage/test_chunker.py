@@ -94,6 +94,16 @@ def test_released_blocks_are_reused() -> None:
     assert second is first
 
 
+def test_no_more_blocks_are_mapped_than_were_in_use_at_once() -> None:
+    chunker = StreamChunker(SMALL)
+    chunker.push(DATA[: 7 * chunker.block_size])
+    held = [chunker.take(False)[0] for _ in range(3)]  # three cuts' chunks still stored
+    for block in held:
+        chunker.release(block)
+    again = [chunker.take(False)[0] for _ in range(3)]
+    assert {id(b) for b in again} == {id(b) for b in held}
+
+
 def overlapped_cuts(
     data: bytes, piece_sizes: list[int], params: ChunkParams
 ) -> list[tuple[int, int]]:
