@@ -35,6 +35,7 @@ HEADS = frozenset(
         "0006previews",
         "0006webdav",
         "0008fairos",
+        "0009stamps",
     }
 )
 

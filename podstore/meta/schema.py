@@ -122,6 +122,10 @@ nodes = Table(
     Column("trashed_at", Float),
     Column("trashed_by", Id),
     Column("mode", Integer),  # permission bits (chmod); null: never set
+    # the times as `iso` writes them, for listings; written by the database (triggers of
+    # migration 0009), null for a time `iso` cannot write
+    Column("created_stamp", String(32)),
+    Column("modified_stamp", String(32)),
     Index(
         "uq_nodes_live_name",
         "pod_id",

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from podstore.core.context import Actor
+from podstore.core.context import Actor, iso
 from podstore.core.tree import rendered
 from podstore.frontends.native import shapes_tree as shape
 from podstore.meta.schema import nodes, stars
@@ -147,6 +147,48 @@ def test_rendered_pages_equal_the_shaped_records(
             limit = data.draw(st.integers(1, len(entries) + 1), label=f"limit {sort} {order}")
             pages = pages_agree(harness, actor, path, shape.NODE_FIELDS, sort, order, limit)
             assert pages == max(1, -(-len(entries) // limit))
+
+
+def python_stamp(ts: float) -> str | None:
+    try:
+        return iso(ts)
+    except (ValueError, OverflowError):
+        return None
+
+
+UNWRITABLE = st.sampled_from([FIRST_YEAR - 1.0, FIRST_YEAR - 0.5, LATEST + 1.0, 1e300, -1e300])
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(changes=st.lists(st.tuples(st.one_of(TIMES, UNWRITABLE), TIMES), min_size=1, max_size=4))
+def test_the_database_keeps_the_stamps_of_changed_times(
+    harness: Harness, actor: Actor, changes: list[tuple[float, float]]
+) -> None:
+    """However a node's times change, its stamps are what `iso` writes (null where it cannot),
+    and the listing shows them."""
+    path = fill(harness, actor, [Entry("n", "file", 1, 1.7e9, 1.6e9, None, None, False)])
+    folder = harness.run(harness.core.tree.stat(actor, POD, path))
+    for modified, created in changes:
+
+        def change(
+            conn: sa.Connection, modified: float = modified, created: float = created
+        ) -> tuple[str | None, str | None]:
+            where = nodes.c.parent_id == folder.id
+            conn.execute(nodes.update().where(where).values(modified_at=modified))
+            conn.execute(nodes.update().where(where).values(created_at=created))
+            row = conn.execute(
+                sa.select(nodes.c.modified_stamp, nodes.c.created_stamp).where(where)
+            )
+            return tuple(row.one())  # type: ignore[return-value]
+
+        stamps = harness.core.ctx.db.write_sync(change)
+        assert stamps == (python_stamp(modified), python_stamp(created))
+        if stamps[0] is not None:
+            pages_agree(harness, actor, path, shape.NODE_FIELDS, "name", "asc", 10)
 
 
 @pytest.mark.parametrize("stamp", [LATEST + 1.0, LATEST + 0.9999999, 1e15, float("inf")])
