@@ -1,7 +1,14 @@
-"""Observability: Prometheus metrics and one JSON log line per request, as ASGI middleware."""
+"""Observability: Prometheus metrics and one JSON log line per request, as ASGI middleware.
+
+The access line is what `JsonFormatter` writes for a record of `podstore.access`. When the
+handler `configure_logging` installs is the one that would write it (no other handler or
+filter in the way), the line is written straight to it: a `LogRecord` and the logging
+machinery cost a tenth of a small file's GET.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
@@ -40,9 +47,46 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, default=str)
 
 
+class JsonLineHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """JSON lines (`JsonFormatter`) on a stream, and lines already made (`write_line`)."""
+
+    def __init__(self, stream: Any = None) -> None:
+        super().__init__(stream)
+        self.setFormatter(JsonFormatter())
+
+    def write_line(self, line: str) -> None:
+        with self.lock or contextlib.nullcontext():
+            self.stream.write(line + self.terminator)
+            self.flush()
+
+
+def direct_access_handler() -> JsonLineHandler | None:
+    """The handler that would write an INFO record of `podstore.access` when it is the only
+    thing the record would meet (see the module docstring), else None."""
+    parent = access_log.parent
+    if access_log.handlers or access_log.filters or not access_log.propagate:
+        return None
+    if parent is None or parent.name != "podstore" or parent.filters or parent.propagate:
+        return None
+    if len(parent.handlers) != 1 or not access_log.isEnabledFor(logging.INFO):
+        return None
+    handler = parent.handlers[0]
+    if type(handler) is not JsonLineHandler or handler.filters or handler.level > logging.INFO:
+        return None
+    if type(handler.formatter) is not JsonFormatter:
+        return None
+    return handler
+
+
+def access_line(created: float, fields: dict[str, Any]) -> str:
+    """What `JsonFormatter` writes for the access record of `fields` made at `created`."""
+    data = {"ts": round(created, 3), "level": "info", "logger": ACCESS, "msg": "request"}
+    data.update(fields)
+    return json.dumps(data)
+
+
 def configure_logging(level: str) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
+    handler = JsonLineHandler(sys.stderr)
     root = logging.getLogger("podstore")
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -128,8 +172,13 @@ class ObserveMiddleware:
                     "in": counts["in"],
                     "out": counts["out"],
                 }
-                # a record made here, without `info()`'s search of the stack for its caller
-                record = access_log.makeRecord(
-                    ACCESS, logging.INFO, __file__, 0, "request", (), None, extra={"fields": fields}
-                )
-                access_log.handle(record)
+                handler = direct_access_handler()
+                if handler is not None:
+                    handler.write_line(access_line(time.time(), fields))
+                else:
+                    # a record made here, without `info()`'s search of the stack for its caller
+                    extra = {"fields": fields}
+                    record = access_log.makeRecord(
+                        ACCESS, logging.INFO, __file__, 0, "request", (), None, extra=extra
+                    )
+                    access_log.handle(record)
