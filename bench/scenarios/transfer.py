@@ -1,12 +1,19 @@
 """Scenarios 1 and 5: one big upload + download with curl; peak RSS of each server meanwhile.
 
+The file is downloaded three times. First right after the upload, as a user who fetches
+what they just sent: a server that wrote it through the page cache then sends it from
+memory, podstore (whose chunks went to the disk with O_DIRECT) from the disk. Then
+"download, cached": again at once, from the page cache for every system. Then "download,
+from disk": after every file of the system was evicted from the page cache
+(`bench.cache`), as a file fetched long after it was stored.
+
 Scenario 5 also moves one file of `huge_mib` (8 GiB) through `huge_systems` (podstore and
 copyparty), once, to show whether the peak grows with the file size.
 """
 
 from __future__ import annotations
 
-from bench import client, data
+from bench import cache, client, data
 from bench.procs import RssSampler
 from bench.scenarios import Context, scenario
 from bench.systems import FILES, System
@@ -45,10 +52,13 @@ def transfer(ctx: Context) -> None:
                 ctx.results.add(
                     "1", "upload", label, up.mb_per_s(size), unit="MB/s", higher_is_better=True
                 )
-                down = s.download(path, size)
-                ctx.results.add(
-                    "1", "download", label, down.mb_per_s(size), unit="MB/s", higher_is_better=True
-                )
+                for measure in ("download", "download, cached", "download, from disk"):
+                    if measure.endswith("from disk"):
+                        cache.evict(s.home)
+                    down = s.download(path, size)
+                    ctx.results.add(
+                        "1", measure, label, down.mb_per_s(size), unit="MB/s", higher_is_better=True
+                    )
                 s.delete(c, path)
         ctx.results.add("5", "peak RSS", s.name, rss.peak / 1e6, unit="MB", higher_is_better=False)
 

@@ -7,7 +7,8 @@ final name and fsyncs the directory, so a blob is either complete or absent afte
 Leftover temp files are skipped by `list` and removed by `clean_temp`.
 
 Blobs of at least `DIRECT_THRESHOLD` bytes are written with O_DIRECT where the filesystem
-allows it (see `LocalBlobStore.put`), others through the page cache.
+allows it (see `LocalBlobStore.put`), others through the page cache; read back into a
+thread's buffer (chunk frames, `get_in_thread_buffer`), they are read with O_DIRECT too.
 """
 
 from __future__ import annotations
@@ -62,8 +63,27 @@ def _write_aligned(fd: int, padded: memoryview) -> None:
     while done < len(padded):
         done += os.write(fd, padded[done:])
         if done % buffers.ALIGN:
-            flags = fcntl.fcntl(fd, fcntl.F_GETFL)
-            fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~_O_DIRECT)
+            _set_direct(fd, False)
+
+
+def _set_direct(fd: int, on: bool) -> None:
+    flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+    fcntl.fcntl(fd, fcntl.F_SETFL, flags | _O_DIRECT if on else flags & ~_O_DIRECT)
+
+
+def _read_into(fd: int, view: memoryview, size: int) -> int:
+    """Read the first `size` bytes of `fd` into `view` (page-aligned, `round_up(size)`
+    long); how many arrived. A short read that leaves the offset unaligned turns O_DIRECT
+    off on `fd` for the rest."""
+    got = 0
+    while got < size:
+        read = os.readv(fd, [view[got:]])
+        if not read:
+            break
+        got += read
+        if got % buffers.ALIGN:
+            _set_direct(fd, False)
+    return min(got, size)
 
 
 def _write_direct(fd: int, view: memoryview) -> None:
@@ -90,9 +110,10 @@ def _write_direct(fd: int, view: memoryview) -> None:
 class LocalBlobStore(BlobStore):
     """Blobs under `root`; `fsync=False` skips the fsyncs (tests, scratch stores).
 
-    `direct`: None (the default) or True write large blobs with O_DIRECT where the platform
-    and filesystem accept it, falling back to buffered writes for good once they refuse it
-    (`writes_direct` then turns false); False always writes through the page cache.
+    `direct`: None (the default) or True write large blobs with O_DIRECT, and read them into
+    a thread's buffer with O_DIRECT, where the platform and filesystem accept it, falling
+    back to the page cache for good once they refuse it (`writes_direct` then turns false);
+    False always goes through the page cache.
     """
 
     def __init__(
@@ -206,23 +227,47 @@ class LocalBlobStore(BlobStore):
         return parts[0] if len(parts) == 1 else b"".join(parts)
 
     def get_in_thread_buffer(self, name: str) -> Buffer:
+        """The blob, read into this thread's reused buffer; with O_DIRECT when it is large.
+
+        Chunks are written with O_DIRECT, so the page cache holds none that podstore did
+        not read itself; reading them with O_DIRECT as well, a 1 GiB download from disk took
+        ~20% less CPU and ran ~15% faster (1.6-1.7 against 1.4-1.6 GB/s, the two alternated)
+        and streaming a file leaves the cache to what is read often (the database, small
+        blobs). Read twice in a row, a file then comes from the disk again, not the cache
+        (1.6-1.7 against 2.2-2.4 GB/s).
+        """
         fd = self._open(name)
         try:
             size = os.fstat(fd).st_size
             if size > buffers.MAX_READ_INTO:  # not a chunk podstore wrote: no thread keeps it
                 return self._read_all(fd, size)
-            view = buffers.thread_buffer(buffers.SEALED, size)[:size]
-            got = 0
-            while got < size:
-                read = os.readv(fd, [view[got:]])
-                if not read:
-                    break
-                got += read
-            return view[:got]
+            view = buffers.thread_buffer(buffers.SEALED, size)[: buffers.round_up(size)]
+            if self._direct and size >= DIRECT_THRESHOLD and self._direct_on(fd):
+                try:
+                    return view[: _read_into(fd, view, size)]
+                except OSError as exc:
+                    if exc.errno != errno.EINVAL:
+                        raise
+                    self._direct = False  # the device wants more alignment: read it buffered
+                    _set_direct(fd, False)
+                    os.lseek(fd, 0, os.SEEK_SET)
+            return view[: _read_into(fd, view, size)]
         except OSError as exc:
             raise BackendUnavailable(f"cannot read {name}: {exc}") from exc
         finally:
             os.close(fd)
+
+    def _direct_on(self, fd: int) -> bool:
+        """Turn O_DIRECT on for `fd`; False when the filesystem refuses it (EINVAL), which
+        turns O_DIRECT off for this store's reads and writes alike."""
+        try:
+            _set_direct(fd, True)
+        except OSError as exc:
+            if exc.errno != errno.EINVAL:
+                raise
+            self._direct = False
+            return False
+        return True
 
     def get_range(self, name: str, offset: int, length: int) -> bytes:
         check_range(offset, length)

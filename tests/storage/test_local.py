@@ -1,4 +1,5 @@
-"""LocalBlobStore: O_DIRECT writes of large blobs, the buffered fallback, temp-file hygiene."""
+"""LocalBlobStore: O_DIRECT writes and reads of large blobs, the buffered fallback, temp-file
+hygiene."""
 
 from __future__ import annotations
 
@@ -17,9 +18,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench.cache import evict
 from podstore.storage import buffers
 from podstore.storage.errors import BackendUnavailable
 from podstore.storage.local import DIRECT_THRESHOLD, LocalBlobStore
+from tests.fixtures.pagecache import in_memory, resident_pages
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "O_DIRECT"), reason="no O_DIRECT here")
 
@@ -29,6 +32,8 @@ EDGE_SIZES = [1, 4095, 4096, 4097, T - 1, T, T + 1, 2 * MiB + 17, 8 * MiB + 4095
 
 real_open = os.open
 real_write = os.write
+real_readv = os.readv
+real_fcntl = fcntl.fcntl
 
 
 def refuses_o_direct(directory: Path) -> bool:
@@ -70,6 +75,7 @@ def is_temp_of(root: Path, fd: int) -> bool:
 def check_round_trip(store: LocalBlobStore, name: str, data: bytes) -> None:
     store.put(name, data)
     assert store.get(name) == data
+    assert bytes(store.get_in_thread_buffer(name)) == data
     assert store.stat(name).size == len(data)
     size = len(data)
     for offset, length in [
@@ -301,18 +307,84 @@ def test_reads_into_the_thread_buffer_reuse_one_buffer(local: LocalBlobStore) ->
     assert bytes(second) == local.get("b")
 
 
+@pytest.mark.parametrize("limit", [65536, 1000], ids=["aligned", "unaligned"])
 def test_short_reads_into_the_thread_buffer_still_read_everything(
-    local: LocalBlobStore, monkeypatch: pytest.MonkeyPatch
+    local: LocalBlobStore, monkeypatch: pytest.MonkeyPatch, limit: int
 ) -> None:
     data = os.urandom((1 << 20) + 17)
     local.put("blob", data)
-    real_readv = os.readv
 
     def short_readv(fd: int, views: list[memoryview]) -> int:
-        return real_readv(fd, [views[0][:1000]])
+        if limit % 4096 == 0 or not is_direct(fd):
+            return real_readv(fd, [views[0][:limit]])
+        flags = fcntl.fcntl(fd, fcntl.F_GETFL)  # an unaligned short read: only possible
+        fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~os.O_DIRECT)  # without O_DIRECT
+        try:
+            return real_readv(fd, [views[0][:limit]])
+        finally:
+            fcntl.fcntl(fd, fcntl.F_SETFL, flags)
 
     monkeypatch.setattr(os, "readv", short_readv)
     assert bytes(local.get_in_thread_buffer("blob")) == data
+    assert bytes(local.get_in_thread_buffer("blob")) == data
+    assert local.writes_direct is not refuses_o_direct(local.root)  # a short read is no refusal
+
+
+def test_large_blobs_are_read_into_the_thread_buffer_past_the_page_cache(
+    local: LocalBlobStore,
+) -> None:
+    if refuses_o_direct(local.root) or in_memory(local.root):
+        pytest.skip(f"{local.root} has no O_DIRECT or no disk")
+    large, small = os.urandom(2 * MiB + 17), os.urandom(T - 1)
+    local.put("large", large)
+    local.put("small", small)
+    evict(local.root)
+    assert bytes(local.get_in_thread_buffer("large")) == large
+    assert bytes(local.get_in_thread_buffer("small")) == small
+    assert resident_pages(local.path("large")) == 0
+    assert resident_pages(local.path("small")) == buffers.round_up(len(small)) // 4096  # cached
+    assert local.get("large") == large  # a whole-blob get goes through the cache
+    assert resident_pages(local.path("large")) > 0
+    assert bytes(local.get_in_thread_buffer("large")) == large  # cached pages are no obstacle
+
+
+def test_fcntl_refusing_o_direct_reads_through_the_page_cache(
+    local: LocalBlobStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = os.urandom(2 * MiB + 17)
+    local.put("blob", data)
+    calls = 0
+
+    def refusing_fcntl(fd: int, command: int, arg: int = 0) -> int:
+        nonlocal calls
+        if command == fcntl.F_SETFL and arg & os.O_DIRECT:
+            calls += 1
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return real_fcntl(fd, command, arg)
+
+    monkeypatch.setattr(fcntl, "fcntl", refusing_fcntl)
+    assert bytes(local.get_in_thread_buffer("blob")) == data
+    assert not local.writes_direct
+    assert bytes(local.get_in_thread_buffer("blob")) == data
+    assert calls == 1
+
+
+def test_a_direct_read_refused_is_read_again_through_the_page_cache(
+    local: LocalBlobStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A device that wants more alignment than a page refuses the read itself (EINVAL)."""
+    data = os.urandom(2 * MiB + 17)
+    local.put("blob", data)
+
+    def refusing_readv(fd: int, views: list[memoryview]) -> int:
+        if is_direct(fd):
+            real_readv(fd, [views[0][:65536]])  # the offset moves on before the refusal
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return real_readv(fd, views)
+
+    monkeypatch.setattr(os, "readv", refusing_readv)
+    assert bytes(local.get_in_thread_buffer("blob")) == data
+    assert not local.writes_direct
 
 
 def test_a_blob_too_big_for_a_thread_buffer_is_read_into_fresh_memory(
