@@ -66,10 +66,11 @@ class BlobStore(ABC):
     @abstractmethod
     def stat(self, name: str) -> BlobInfo: ...
 
-    def get_in_thread_buffer(self, name: str) -> Buffer:
+    def get_in_thread_buffer(self, name: str, *, once: bool = False) -> Buffer:
         """`get`, where the store can, into this thread's reused `buffers.SEALED` buffer
         (returned writable): valid until the thread next uses that buffer. For data the
-        caller reads, may overwrite, and drops."""
+        caller reads, may overwrite, and drops. `once`: the blob is one of a long stream the
+        caller reads through, so a store may leave it out of any cache it keeps."""
         return self.get(name)
 
     def touch(self, name: str) -> None:

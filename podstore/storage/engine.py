@@ -402,9 +402,9 @@ class ChunkEngine:
 
     # -- read ----------------------------------------------------------------------------
 
-    def _fetch(self, ref: ChunkRef, keys: PodKeys, lo: int, hi: int) -> list[bytes]:
+    def _fetch(self, ref: ChunkRef, keys: PodKeys, lo: int, hi: int, once: bool) -> list[bytes]:
         """Bytes `lo:hi` of a chunk, in pieces of at most READ_PIECE."""
-        sealed = self.blobs.get_in_thread_buffer(ref.name)
+        sealed = self.blobs.get_in_thread_buffer(ref.name, once=once)
         if frame.parse_header(sealed).plain_len != ref.size:
             raise CorruptData(f"chunk {ref.name} has the wrong size")
         return frame.open_chunk_pieces(
@@ -428,13 +428,16 @@ class ChunkEngine:
             # below the inline threshold: opening costs less than a hop to the thread pool
             yield self.open_inline(manifest, keys)[start:end]
             return
-        refs = iter(manifest.chunks_in_range(start, end))
+        touched = list(manifest.chunks_in_range(start, end))
+        # a stream rather than a few chunks a client may come back for (a header, a seek)
+        once = len(touched) > self.readahead
+        refs = iter(touched)
         pending: deque[asyncio.Future[list[bytes]]] = deque()
 
         def fetch(ref: ChunkRef) -> asyncio.Future[list[bytes]]:
             lo = max(start - ref.offset, 0)
             hi = min(end - ref.offset, ref.size)
-            return self._submit(self._fetch, ref, keys, lo, hi)
+            return self._submit(self._fetch, ref, keys, lo, hi, once)
 
         try:
             for ref in refs:

@@ -7,8 +7,8 @@ final name and fsyncs the directory, so a blob is either complete or absent afte
 Leftover temp files are skipped by `list` and removed by `clean_temp`.
 
 Blobs of at least `DIRECT_THRESHOLD` bytes are written with O_DIRECT where the filesystem
-allows it (see `LocalBlobStore.put`), others through the page cache; read back into a
-thread's buffer (chunk frames, `get_in_thread_buffer`), they are read with O_DIRECT too.
+allows it (see `LocalBlobStore.put`), others through the page cache; read back as part of
+a stream (`get_in_thread_buffer(once=True)`), they are read with O_DIRECT too.
 """
 
 from __future__ import annotations
@@ -110,8 +110,8 @@ def _write_direct(fd: int, view: memoryview) -> None:
 class LocalBlobStore(BlobStore):
     """Blobs under `root`; `fsync=False` skips the fsyncs (tests, scratch stores).
 
-    `direct`: None (the default) or True write large blobs with O_DIRECT, and read them into
-    a thread's buffer with O_DIRECT, where the platform and filesystem accept it, falling
+    `direct`: None (the default) or True write large blobs with O_DIRECT, and read them with
+    O_DIRECT when they are read `once`, where the platform and filesystem accept it, falling
     back to the page cache for good once they refuse it (`writes_direct` then turns false);
     False always goes through the page cache.
     """
@@ -226,15 +226,17 @@ class LocalBlobStore(BlobStore):
             size -= len(part)
         return parts[0] if len(parts) == 1 else b"".join(parts)
 
-    def get_in_thread_buffer(self, name: str) -> Buffer:
-        """The blob, read into this thread's reused buffer; with O_DIRECT when it is large.
+    def get_in_thread_buffer(self, name: str, *, once: bool = False) -> Buffer:
+        """The blob, read into this thread's reused buffer; with O_DIRECT when it is large
+        and read `once`, as one of a stream.
 
         Chunks are written with O_DIRECT, so the page cache holds none that podstore did
-        not read itself; reading them with O_DIRECT as well, a 1 GiB download from disk took
-        ~20% less CPU and ran ~15% faster (1.6-1.7 against 1.4-1.6 GB/s, the two alternated)
-        and streaming a file leaves the cache to what is read often (the database, small
-        blobs). Read twice in a row, a file then comes from the disk again, not the cache
-        (1.6-1.7 against 2.2-2.4 GB/s).
+        not read itself. A stream read with O_DIRECT as well (a 1 GiB download from disk)
+        took ~20% less CPU and ran ~15% faster (1.6-1.7 against 1.4-1.6 GB/s, the two
+        alternated), and leaves the cache to what is read often: the database, small blobs,
+        and the chunks of short range reads (a media scanner reading headers, a client
+        seeking), which go through the cache. A stream read twice in a row comes from the
+        disk both times (1.6-1.7 GB/s, against 2.2-2.4 from the cache).
         """
         fd = self._open(name)
         try:
@@ -242,7 +244,7 @@ class LocalBlobStore(BlobStore):
             if size > buffers.MAX_READ_INTO:  # not a chunk podstore wrote: no thread keeps it
                 return self._read_all(fd, size)
             view = buffers.thread_buffer(buffers.SEALED, size)[: buffers.round_up(size)]
-            if self._direct and size >= DIRECT_THRESHOLD and self._direct_on(fd):
+            if once and self._direct and size >= DIRECT_THRESHOLD and self._direct_on(fd):
                 try:
                     return view[: _read_into(fd, view, size)]
                 except OSError as exc:

@@ -29,8 +29,8 @@ class WrappedBlobStore(BlobStore):
     def get(self, name: str) -> bytes:
         return self._call("get", lambda: self.inner.get(name))
 
-    def get_in_thread_buffer(self, name: str) -> Buffer:
-        return self._call("get", lambda: self.inner.get_in_thread_buffer(name))
+    def get_in_thread_buffer(self, name: str, *, once: bool = False) -> Buffer:
+        return self._call("get", lambda: self.inner.get_in_thread_buffer(name, once=once))
 
     def get_range(self, name: str, offset: int, length: int) -> bytes:
         return self._call("get_range", lambda: self.inner.get_range(name, offset, length))
@@ -180,5 +180,5 @@ class FaultyBlobStore(WrappedBlobStore):
             return bytes(data)
         raise fault.error(f"injected failure of get #{fault.seen}")
 
-    def get_in_thread_buffer(self, name: str) -> Buffer:
+    def get_in_thread_buffer(self, name: str, *, once: bool = False) -> Buffer:
         return self.get(name)

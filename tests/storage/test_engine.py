@@ -156,9 +156,9 @@ def test_range_reads_only_touched_chunks(engine_factory: Factory) -> None:
             fetched.append(name)
             return super().get(name)
 
-        def get_in_thread_buffer(self, name: str) -> Buffer:
+        def get_in_thread_buffer(self, name: str, *, once: bool = False) -> Buffer:
             fetched.append(name)
-            return super().get_in_thread_buffer(name)
+            return super().get_in_thread_buffer(name, once=once)
 
     engine = engine_factory(Recording(MemoryBlobStore()))
     keys = new_keys()
@@ -169,6 +169,33 @@ def test_range_reads_only_touched_chunks(engine_factory: Factory) -> None:
         == DATA[third.offset + 1 : third.offset + 10]
     )
     assert fetched == [third.name]
+
+
+def test_only_a_stream_asks_for_its_chunks_to_be_read_once(engine_factory: Factory) -> None:
+    """A read through more chunks than the readahead is a stream: the store may keep its
+    chunks out of its cache; a short range (a header, a seek) may come back, so it may not."""
+    asked: list[tuple[str, bool]] = []
+
+    class Recording(WrappedBlobStore):
+        def get_in_thread_buffer(self, name: str, *, once: bool = False) -> Buffer:
+            asked.append((name, once))
+            return super().get_in_thread_buffer(name, once=once)
+
+    engine = engine_factory(Recording(MemoryBlobStore()), readahead=2)
+    keys = new_keys()
+    manifest = write(engine, DATA, keys).manifest
+    chunks = manifest.chunks
+    assert len(chunks) > 3
+    assert read(engine, manifest, keys) == DATA
+    assert asked == [(c.name, True) for c in chunks]
+    asked.clear()
+    end = chunks[1].offset + chunks[1].size
+    assert read(engine, manifest, keys, 0, end) == DATA[:end]  # two chunks: no stream
+    assert asked == [(c.name, False) for c in chunks[:2]]
+    asked.clear()
+    end = chunks[2].offset + 1
+    assert read(engine, manifest, keys, 1, end) == DATA[1:end]  # three chunks: a stream
+    assert asked == [(c.name, True) for c in chunks[:3]]
 
 
 def test_same_content_stored_once(engine_factory: Factory) -> None:
