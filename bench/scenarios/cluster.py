@@ -60,6 +60,9 @@ def cluster(ctx: Context) -> None:
         weed = LocalSeaweed.start(root / "seaweed")
         try:
             _measure(ctx, root, postgres, weed)
+        except Exception:
+            ctx.results.note(f"scenario {NUMBER}: S3 log ends: {_tail(weed.child.log())}")
+            raise
         finally:
             weed.stop()
     finally:
@@ -93,9 +96,23 @@ def _measure(ctx: Context, root: Path, postgres: LocalPostgres, weed: LocalSeawe
                 ctx.log(f"scenario {NUMBER}: run {run + 1}/{ctx.cfg.runs} {b.label}")
                 _small_load(ctx, b, run, get_paths[b.label])
                 _big_upload(ctx, b, big[run], run)
+    except Exception:
+        for one in started:  # the run folder goes when the bench ends: keep what went wrong
+            children = [(node.name, node.child) for node in one.nodes]
+            children += [("haproxy", one.haproxy.child)] if one.haproxy is not None else []
+            for name, child in children:
+                ctx.results.note(
+                    f"scenario {NUMBER}: {one.count} node(s), {name} log ends: {_tail(child.log())}"
+                )
+        raise
     finally:
         for one in started:
             one.down()
+
+
+def _tail(log: str, lines: int = 8) -> str:
+    """The last lines of a log, on one line (a note of the report)."""
+    return " | ".join(line.strip() for line in log.splitlines()[-lines:]) or "(empty)"
 
 
 def _small_files(ctx: Context, b: Balanced) -> tuple[str, ...]:
