@@ -97,6 +97,10 @@ class LocalSeaweed:
             "-s3.port.iceberg=0",
             "-s3.port.lance=0",
             f"-s3.config={config}",
+            # fixed, not sized by the disk's free space when weed starts (its default): with a
+            # fuller disk a collection ran out of volumes ("no free volumes left") after 2 GiB
+            "-volume.max=100",
+            "-master.volumeSizeLimitMB=512",
             *(f"-{flag}={port}" for flag, port in ports.items()),
         ]
         server = cls(Child(args, workdir / "weed.log", cwd=workdir), "")
