@@ -10,6 +10,7 @@ process has mapped (SQLite's shared memory) stay; they are not file content.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 
@@ -21,11 +22,14 @@ def evict(root: Path) -> int:
     dropped = 0
     for folder, _, names in os.walk(root):
         for name in names:
+            flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK  # a FIFO must not wait for a writer
             try:
-                fd = os.open(os.path.join(folder, name), os.O_RDONLY | os.O_NOFOLLOW)
+                fd = os.open(os.path.join(folder, name), flags)
             except OSError:  # gone meanwhile, a socket, a symlink
                 continue
             try:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    continue
                 os.fsync(fd)
                 os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
                 dropped += 1

@@ -97,8 +97,8 @@ class LocalSeaweed:
             "-s3.port.iceberg=0",
             "-s3.port.lance=0",
             f"-s3.config={config}",
-            # fixed, not sized by the disk's free space when weed starts (its default): with a
-            # fuller disk a collection ran out of volumes ("no free volumes left") after 2 GiB
+            # fixed, not sized by the disk's free space when weed starts (its default): on a
+            # fuller disk a bucket ran out of volumes ("no free volumes left") in its 2nd GiB
             "-volume.max=100",
             "-master.volumeSizeLimitMB=512",
             *(f"-{flag}={port}" for flag, port in ports.items()),

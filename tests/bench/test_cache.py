@@ -45,6 +45,7 @@ def test_what_cannot_be_opened_is_skipped(on_disk: Path) -> None:
     (on_disk / "data.bin").write_bytes(b"x" * PAGES * mmap.PAGESIZE)
     (on_disk / "link").symlink_to(on_disk / "data.bin")
     (on_disk / "dangling").symlink_to(on_disk / "nowhere")
+    os.mkfifo(on_disk / "fifo")  # opened without O_NONBLOCK, it would wait for a writer
     assert evict(on_disk) == 1
     assert resident_pages(on_disk / "data.bin") == 0
     assert evict(on_disk / "missing") == 0
