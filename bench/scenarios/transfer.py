@@ -3,9 +3,10 @@
 The file is downloaded three times. First right after the upload, as a user who fetches
 what they just sent: a server that wrote it through the page cache then sends it from
 memory, podstore (whose chunks went to the disk with O_DIRECT) from the disk. Then
-"download, cached": again at once, from the page cache for every system. Then "download,
-from disk": after every file of the system was evicted from the page cache
-(`bench.cache`), as a file fetched long after it was stored.
+"download, cached": again at once, from the page cache for every system that reads through
+it (podstore reads a stream with O_DIRECT, so from the disk again). Then "download, from
+disk": after every file of the system was evicted from the page cache (`bench.cache`), as a
+file fetched long after it was stored.
 
 Scenario 5 also moves one file of `huge_mib` (8 GiB) through `huge_systems` (podstore and
 copyparty), once, to show whether the peak grows with the file size.
