@@ -33,18 +33,22 @@ ACCESS = "podstore.access"
 access_log = logging.getLogger(ACCESS)
 
 
+def _json_line(
+    created: float, level: str, logger: str, msg: str, fields: dict[str, Any], exc: str = ""
+) -> str:
+    data: dict[str, Any] = {"ts": round(created, 3), "level": level, "logger": logger, "msg": msg}
+    data.update(fields)
+    if exc:
+        data["exc"] = exc
+    return json.dumps(data, default=str)
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        data: dict[str, Any] = {
-            "ts": round(record.created, 3),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "msg": record.getMessage(),
-        }
-        data.update(getattr(record, "fields", {}))
-        if record.exc_info:
-            data["exc"] = self.formatException(record.exc_info)
-        return json.dumps(data, default=str)
+        exc = self.formatException(record.exc_info) if record.exc_info else ""
+        fields = getattr(record, "fields", {})
+        level = record.levelname.lower()
+        return _json_line(record.created, level, record.name, record.getMessage(), fields, exc)
 
 
 class JsonLineHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -80,9 +84,7 @@ def direct_access_handler() -> JsonLineHandler | None:
 
 def access_line(created: float, fields: dict[str, Any]) -> str:
     """What `JsonFormatter` writes for the access record of `fields` made at `created`."""
-    data = {"ts": round(created, 3), "level": "info", "logger": ACCESS, "msg": "request"}
-    data.update(fields)
-    return json.dumps(data)
+    return _json_line(created, "info", ACCESS, "request", fields)
 
 
 def configure_logging(level: str) -> None:
